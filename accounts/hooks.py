@@ -1,0 +1,40 @@
+"""What the accounts app adds to the navigation and the start page."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts import access
+from privacy_portal.hooks import AttentionItem, NavItem
+
+
+def navigation(user):
+    items = [NavItem(_("Start"), reverse("home"), order=0)]
+    if access.visible_classes(user).exists():
+        items.append(
+            NavItem(_("Mijn groepen"), reverse("accounts:class_list"), order=10, section="groepen")
+        )
+    if user.is_staff:
+        items.append(NavItem(_("Beheer"), reverse("admin:index"), order=90, section="beheer"))
+    items.append(
+        NavItem(_("Mijn account"), reverse("accounts:account"), order=95, section="account")
+    )
+    return items
+
+
+def attention(user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    items = []
+    if (
+        access.is_staff_person(user)
+        and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    ):
+        items.append(
+            AttentionItem(
+                _("Stel tweestapsverificatie in"),
+                url=reverse("accounts:otp_setup"),
+                detail=_("Voor medewerkers is inloggen met een tweede stap verplicht."),
+                level="warning",
+            )
+        )
+    return items

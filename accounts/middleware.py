@@ -1,0 +1,123 @@
+"""Request-time guards for R14 (sessions, passwords) and two-factor sign-in."""
+
+import time
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.services import sync_user_groups
+
+# Paths that stay reachable while a sign-in is incomplete (2FA, expired password).
+_OPEN_PREFIXES = ("/static/", "/account/", "/i18n/", "/favicon.ico")
+
+
+def _is_open(path: str) -> bool:
+    return path.startswith(_OPEN_PREFIXES)
+
+
+def requires_two_factor(request) -> bool:
+    """Staff, board and FG must sign in with a second factor, except demo accounts in demo mode."""
+    cached = getattr(request, "_requires_two_factor", None)
+    if cached is None:
+        user = request.user
+        demo_bypass = settings.DEMO_MODE and user.is_demo_account
+        cached = access.is_staff_person(user) and not demo_bypass
+        request._requires_two_factor = cached
+    return cached
+
+
+class IdleSessionTimeoutMiddleware:
+    """Ends a staff session after STAFF_IDLE_TIMEOUT_MINUTES without a request (R14)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.path.startswith("/static/"):
+            now = time.time()
+            last_seen = request.session.get("last_seen")
+            limit = settings.STAFF_IDLE_TIMEOUT_MINUTES * 60
+            if last_seen and now - last_seen > limit and access.is_staff_person(user):
+                logout(request)
+                messages.info(
+                    request,
+                    _("U bent automatisch uitgelogd na %(minutes)s minuten zonder activiteit.")
+                    % {"minutes": settings.STAFF_IDLE_TIMEOUT_MINUTES},
+                )
+                return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.path})}")
+            request.session["last_seen"] = now
+        return self.get_response(request)
+
+
+class AccessSyncMiddleware:
+    """Once a day per person, bring role groups in line with dated memberships.
+
+    Memberships start and end on dates; this makes a membership that ended yesterday stop
+    granting access on the first request today, even before the nightly job ran.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.access_synced_on != timezone.localdate():
+            sync_user_groups(user)
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """Sends staff who have not passed the second factor to enrolment or verification."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not _is_open(request.path)
+            and not user.is_verified()
+            and requires_two_factor(request)
+        ):
+            from django_otp import user_has_device
+
+            target = "accounts:otp_verify" if user_has_device(user) else "accounts:otp_setup"
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+class PasswordExpiryMiddleware:
+    """Staff change their password at least every STAFF_PASSWORD_MAX_AGE_DAYS days (R14)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        max_age = settings.STAFF_PASSWORD_MAX_AGE_DAYS
+        if (
+            max_age
+            and user.is_authenticated
+            and not _is_open(request.path)
+            and user.password_changed_at
+            and user.password_changed_at < timezone.now() - timedelta(days=max_age)
+            and not (settings.DEMO_MODE and user.is_demo_account)
+            and access.is_staff_person(user)
+        ):
+            messages.warning(
+                request,
+                _("Uw wachtwoord is ouder dan %(days)s dagen. Kies een nieuw wachtwoord.")
+                % {"days": max_age},
+            )
+            return redirect("accounts:password_change")
+        return self.get_response(request)

@@ -1,0 +1,215 @@
+"""Every change to people, memberships and role groups goes through these functions.
+
+They keep the guardian role groups in step with the dated memberships, so that access starts
+on a membership's start date and ends the moment it ends (R11, R16).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+
+from accounts.models import (
+    ClassAssignment,
+    Foundation,
+    FoundationRole,
+    RoleGroup,
+    School,
+    SchoolClass,
+    StaffMembership,
+    User,
+)
+from accounts.roles import CLASS_ROLE_CAPABILITIES, SCHOOL_ROLE_CAPABILITIES, SchoolRole
+
+
+def _grant(group: Group, capabilities, target) -> None:
+    for capability in capabilities:
+        assign_perm(f"accounts.{capability}", group, target)
+
+
+def role_group_for_school(school: School, role: str) -> Group:
+    """The group of everybody holding ``role`` at ``school``, with its object permissions."""
+    existing = RoleGroup.objects.filter(school=school, role=role).select_related("group").first()
+    if existing:
+        return existing.group
+    with transaction.atomic():
+        group = Group.objects.create(name=f"school:{school.pk}:{role}")
+        RoleGroup.objects.create(group=group, school=school, role=role)
+        _grant(group, SCHOOL_ROLE_CAPABILITIES[role], school)
+    return group
+
+
+def role_group_for_class(school_class: SchoolClass, role: str) -> Group:
+    existing = (
+        RoleGroup.objects.filter(school_class=school_class, role=role)
+        .select_related("group")
+        .first()
+    )
+    if existing:
+        return existing.group
+    with transaction.atomic():
+        group = Group.objects.create(name=f"class:{school_class.pk}:{role}")
+        RoleGroup.objects.create(group=group, school_class=school_class, role=role)
+        _grant(group, CLASS_ROLE_CAPABILITIES[role], school_class)
+    return group
+
+
+@transaction.atomic
+def sync_user_groups(user: User, *, day: date | None = None) -> None:
+    """Make the user's role-group memberships match the memberships in force on ``day``."""
+    today = day or timezone.localdate()
+    wanted: set[int] = set()
+    if user.is_active:
+        for membership in (
+            StaffMembership.objects.active_on(today).filter(user=user).select_related("school")
+        ):
+            wanted.add(role_group_for_school(membership.school, membership.role).pk)
+        for assignment in (
+            ClassAssignment.objects.active_on(today)
+            .filter(user=user)
+            .select_related("school_class")
+        ):
+            wanted.add(role_group_for_class(assignment.school_class, assignment.role).pk)
+    current = set(user.groups.filter(role_group__isnull=False).values_list("pk", flat=True))
+    if current - wanted:
+        user.groups.remove(*(current - wanted))
+    if wanted - current:
+        user.groups.add(*(wanted - current))
+    User.objects.filter(pk=user.pk).update(access_synced_on=today)
+    user.access_synced_on = today
+
+
+def sync_all_user_groups(*, day: date | None = None) -> int:
+    """The daily job: applies memberships that started or ended since the last sync, and takes
+    role groups away from people whose memberships are gone altogether."""
+    from django.db.models import Q
+
+    people = User.objects.filter(
+        Q(staff_memberships__isnull=False)
+        | Q(class_assignments__isnull=False)
+        | Q(groups__role_group__isnull=False)
+    ).distinct()
+    count = 0
+    for user in people.iterator():
+        sync_user_groups(user, day=day)
+        count += 1
+    return count
+
+
+def _validated(instance):
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def user_create(
+    *, email: str, first_name: str = "", last_name: str = "", password: str | None = None
+) -> User:
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("Er bestaat al een account met dit e-mailadres.")})
+    user = User(email=email, first_name=first_name, last_name=last_name)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def staff_membership_create(
+    *,
+    user: User,
+    school: School,
+    role: str,
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> StaffMembership:
+    """Give a person a role at a school; it takes effect on its start date, not before."""
+    if role not in SchoolRole.values:
+        raise ValidationError({"role": _("Onbekende rol.")})
+    membership = _validated(
+        StaffMembership(
+            user=user,
+            school=school,
+            role=role,
+            start_date=start_date or timezone.localdate(),
+            end_date=end_date,
+        )
+    )
+    sync_user_groups(user)
+    return membership
+
+
+def _end_membership(membership, end_date: date | None) -> None:
+    """End a dated membership on ``end_date``; without a date it ends now, so that access stops
+    at once: the last day in force becomes yesterday, or the membership goes if it never began."""
+    today = timezone.localdate()
+    if end_date is None and membership.start_date >= today:
+        membership.delete()
+        return
+    membership.end_date = end_date or today - timedelta(days=1)
+    _validated(membership)
+
+
+@transaction.atomic
+def staff_membership_end(*, membership: StaffMembership, end_date: date | None = None) -> None:
+    """End a role at a school (on a date, or at once)."""
+    _end_membership(membership, end_date)
+    sync_user_groups(membership.user)
+
+
+@transaction.atomic
+def class_assignment_create(
+    *,
+    user: User,
+    school_class: SchoolClass,
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> ClassAssignment:
+    assignment = _validated(
+        ClassAssignment(
+            user=user,
+            school_class=school_class,
+            start_date=start_date or timezone.localdate(),
+            end_date=end_date,
+        )
+    )
+    sync_user_groups(user)
+    return assignment
+
+
+@transaction.atomic
+def class_assignment_end(*, assignment: ClassAssignment, end_date: date | None = None) -> None:
+    """A teacher leaves a class (on a date, or at once)."""
+    _end_membership(assignment, end_date)
+    sync_user_groups(assignment.user)
+
+
+@transaction.atomic
+def foundation_role_create(
+    *,
+    user: User,
+    foundation: Foundation,
+    role: str,
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> FoundationRole:
+    return _validated(
+        FoundationRole(
+            user=user,
+            foundation=foundation,
+            role=role,
+            start_date=start_date or timezone.localdate(),
+            end_date=end_date,
+        )
+    )

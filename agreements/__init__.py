@@ -1,0 +1,1 @@
+"""Agreements: suppliers, products and their privacybijsluiter, processor agreements, signing (R6)."""

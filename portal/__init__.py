@@ -1,0 +1,1 @@
+"""Portal: what parents see and do: their children's data, consents and requests (R5)."""

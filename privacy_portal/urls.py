@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from privacy_portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("beheer/", admin.site.urls),
+    path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),
+]
+
+# Each app mounts its own URLs under its own prefix once it has views.
+for app_label, prefix in [
+    ("students", "leerlingen/"),
+    ("agreements", "verwerkers/"),
+    ("consent", "toestemming/"),
+    ("portal", "ouders/"),
+    ("breaches", "datalekken/"),
+    ("retention", "bewaartermijnen/"),
+    ("checklist", "checklist/"),
+]:
+    urlpatterns.append(path(prefix, include(f"{app_label}.urls")))
+
+handler400 = "privacy_portal.views.bad_request"
+handler403 = "privacy_portal.views.permission_denied"
+handler404 = "privacy_portal.views.page_not_found"
+handler500 = "privacy_portal.views.server_error"

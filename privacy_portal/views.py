@@ -1,0 +1,39 @@
+"""The start page and the error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from accounts import access
+from privacy_portal import hooks
+
+
+@login_required
+def home(request):
+    return render(
+        request,
+        "home.html",
+        {
+            "roles": access.role_summary(request.user),
+            "attention_items": hooks.attention(request.user),
+        },
+    )
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
