@@ -99,3 +99,18 @@ def test_role_group_sync_job_leaves_a_run_record(world):
     run = JobRun.objects.get(job="accounts.sync_role_groups")
     assert run.status == JobRun.Status.SUCCEEDED
     assert run.counts["users"] == 8  # the eight school staff of the world fixture
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set (runs in CI)")
+def test_redis_cache_round_trip_when_configured():
+    from django.core.cache import cache
+
+    cache.set("privacyportaal-ci-probe", "ok", 10)
+    assert cache.get("privacyportaal-ci-probe") == "ok"
+
+
+def test_database_is_the_configured_one(db):
+    from django.db import connection
+
+    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    assert connection.vendor == expected
