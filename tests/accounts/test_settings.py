@@ -112,5 +112,7 @@ def test_redis_cache_round_trip_when_configured():
 def test_database_is_the_configured_one(db):
     from django.db import connection
 
-    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    expected = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
     assert connection.vendor == expected
