@@ -98,7 +98,7 @@ def test_role_group_sync_job_leaves_a_run_record(world):
     sync_role_groups.delay()
     run = JobRun.objects.get(job="accounts.sync_role_groups")
     assert run.status == JobRun.Status.SUCCEEDED
-    assert run.counts["users"] == 8  # the eight school staff of the world fixture
+    assert run.counts["users"] == 11  # eight school staff, CvB, FG and beheerder
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set (runs in CI)")
