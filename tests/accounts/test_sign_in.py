@@ -248,3 +248,20 @@ def test_class_page_lists_the_pupils(client_for, world):
     )
     assert "Mila Jansen" in body
     assert "Sem Bakker" not in body
+
+
+@pytest.mark.parametrize("pupil_count", [10, 200])
+def test_class_pages_run_a_bounded_number_of_queries(
+    client_for, world, django_assert_max_num_queries, pupil_count
+):
+    from tests.factories import pupil_in_class
+
+    for _ in range(pupil_count):
+        pupil_in_class(world.class_5a)
+    client = client_for(world.directie)
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("accounts:class_list")).status_code == 200
+    with django_assert_max_num_queries(30):
+        response = client.get(reverse("accounts:class_detail", args=[world.class_5a.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count("<li>") >= pupil_count
