@@ -24,12 +24,15 @@ def _is_open(path: str) -> bool:
 
 
 def requires_two_factor(request) -> bool:
-    """Staff, board and FG must sign in with a second factor, except demo accounts in demo mode."""
+    """Staff, board and FG must sign in with a second factor (demo accounts in demo mode
+    excepted); a parent who chose to set one up is asked for it too."""
     cached = getattr(request, "_requires_two_factor", None)
     if cached is None:
+        from django_otp import user_has_device
+
         user = request.user
         demo_bypass = settings.DEMO_MODE and user.is_demo_account
-        cached = access.is_staff_person(user) and not demo_bypass
+        cached = (access.is_staff_person(user) and not demo_bypass) or user_has_device(user)
         request._requires_two_factor = cached
     return cached
 

@@ -265,3 +265,10 @@ def test_class_pages_run_a_bounded_number_of_queries(
         response = client.get(reverse("accounts:class_detail", args=[world.class_5a.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("<li>") >= pupil_count
+
+
+def test_parent_who_set_up_2fa_is_asked_for_the_code(client, world):
+    TOTPDevice.objects.create(user=world.parent, name="app", confirmed=True)
+    _login(client, world.parent)
+    response = client.get(reverse("home"))
+    assert response["Location"].startswith(reverse("accounts:otp_verify"))
