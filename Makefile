@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Tests run on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test install install-dev lint format migrate seed worker beat clean
 
