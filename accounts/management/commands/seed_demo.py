@@ -6,6 +6,7 @@ DEMO_MODE is on, because the demo accounts share one known password.
 
 import random
 from datetime import date
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -24,6 +25,7 @@ from accounts.models import (
     school_year_of,
 )
 from accounts.roles import FoundationRoleKind, SchoolRole
+from privacy_portal import hooks
 from students.models import Enrolment, Guardian, GuardianLink, Pupil
 
 DEMO_PASSWORD = "Demo-wachtwoord-2026!"
@@ -128,6 +130,9 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             created = self._seed(options["pupils_per_class"])
+            # Other apps add their own demo records (agreements, consents, breaches, …) through
+            # a ``seed_demo(demo)`` function in their hooks module; each must be idempotent.
+            hooks.collect("seed_demo", self.demo)
         self._print_logins(created)
 
     def _user(self, code, first, last, **extra):
@@ -199,6 +204,9 @@ class Command(BaseCommand):
                 services.class_assignment_create(
                     user=people[code], school_class=classes[class_key], start_date=year_start
                 )
+        self.demo = SimpleNamespace(
+            foundation=foundation, schools=schools, classes=classes, people=people, year=year
+        )
         if Pupil.objects.filter(school__in=schools.values()).exists():
             return created
         rng = random.Random(2026)  # noqa: S311 - demo names, not security
