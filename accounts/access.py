@@ -15,6 +15,7 @@ them a pupil explicitly.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -143,15 +144,16 @@ def is_pupil(user) -> bool:
 
 def role_summary(user) -> list[str]:
     """Human-readable roles for the header: 'Directie – De Regenboog', 'FG', 'Ouder'."""
+    facts = summary(user)
     labels: list[str] = []
-    names = dict(School.objects.filter(pk__in=school_roles(user).keys()).values_list("pk", "name"))
-    for school_id, roles in sorted(school_roles(user).items()):
+    names = dict(School.objects.filter(pk__in=facts.school_roles.keys()).values_list("pk", "name"))
+    for school_id, roles in sorted(facts.school_roles.items()):
         for role in sorted(roles):
             labels.append(f"{SchoolRole(role).label} – {names.get(school_id, '')}")
-    labels.extend(str(FoundationRoleKind(role).label) for role in sorted(foundation_roles(user)))
-    if is_parent(user):
+    labels.extend(str(FoundationRoleKind(role).label) for role in sorted(facts.foundation_roles))
+    if facts.is_parent:
         labels.append(str(_("Ouder/verzorger")))
-    if is_pupil(user):
+    if facts.is_pupil:
         labels.append(str(_("Leerling")))
     return labels
 
@@ -348,3 +350,47 @@ def users_with_foundation_role(foundation: Foundation, *roles: str, day: date | 
 
 def any_of(values: Iterable[str], allowed: Iterable[str]) -> bool:
     return bool(set(values) & set(allowed))
+
+
+# --- A per-request summary for navigation and start pages -------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessSummary:
+    """What a person is, computed once per request (cached on the user object), so that the
+    navigation and start-page hooks of every app need no queries of their own for it."""
+
+    school_roles: dict
+    foundation_roles: frozenset
+    capabilities: frozenset
+    is_parent: bool
+    is_pupil: bool
+
+    @property
+    def is_staff_person(self) -> bool:
+        return bool(self.school_roles or self.foundation_roles)
+
+    def has_school_role(self, *roles: str) -> bool:
+        return any(set(roles) & held for held in self.school_roles.values())
+
+    def has_foundation_role(self, *roles: str) -> bool:
+        return bool(set(roles) & self.foundation_roles)
+
+
+_EMPTY = AccessSummary({}, frozenset(), frozenset(), False, False)
+
+
+def summary(user) -> AccessSummary:
+    if not _signed_in(user):
+        return _EMPTY
+    cached = getattr(user, "_access_summary", None)
+    if cached is None:
+        cached = AccessSummary(
+            school_roles=school_roles(user),
+            foundation_roles=frozenset(foundation_roles(user)),
+            capabilities=frozenset(user_capabilities_anywhere(user)),
+            is_parent=is_parent(user),
+            is_pupil=is_pupil(user),
+        )
+        user._access_summary = cached
+    return cached

@@ -9,7 +9,7 @@ from privacy_portal.hooks import AttentionItem, NavItem
 
 def navigation(user):
     items = [NavItem(_("Start"), reverse("home"), order=0)]
-    if access.visible_classes(user).exists():
+    if access.summary(user).capabilities & access.PUPIL_CAPABILITIES:
         items.append(
             NavItem(_("Mijn groepen"), reverse("accounts:class_list"), order=10, section="groepen")
         )
