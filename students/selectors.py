@@ -213,3 +213,74 @@ def access_records(pupil) -> list[AccessRow]:
             detail = _("document bij: %(title)s") % {"title": detail}
         rows.append(AccessRow(entry.timestamp, entry.actor, label, detail))
     return rows
+
+
+# --- The pupil page --------------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    """One visible category on the pupil page, with what it holds for this pupil."""
+
+    category: registry.DataCategory
+    facts: list[tuple[str, str]]
+    editable: bool
+    entries: list
+
+
+def _display(pupil: Pupil, name: str) -> str:
+    from django.utils.formats import date_format
+
+    model_field = Pupil._meta.get_field(name)
+    value = getattr(pupil, name)
+    if value in (None, ""):
+        return "—"
+    if model_field.get_internal_type() == "BooleanField":
+        return str(_("ja")) if value else str(_("nee"))
+    if model_field.get_internal_type() == "DateField":
+        return date_format(value, "j F Y")
+    return str(value)
+
+
+def pupil_file(user, pupil) -> dict:
+    """Everything the pupil page shows for ``user``: the visible categories with their facts and
+    dossier entries, and the enrolment and parent details of the categories that hold them."""
+    capabilities = access.pupil_capabilities(user, pupil)
+    categories = visible_categories(user, pupil, capabilities=capabilities)
+    editable = {c.key for c in editable_categories(user, pupil, capabilities=capabilities)}
+    entries = list(visible_dossier_entries(user, pupil, capabilities=capabilities))
+    hidden_in_facts = {"school", "user"}
+    sections = [
+        Section(
+            category=category,
+            facts=[
+                (str(Pupil._meta.get_field(name).verbose_name).capitalize(), _display(pupil, name))
+                for name in category.model_fields("Pupil")
+                if name not in hidden_in_facts
+            ],
+            editable=category.key in editable,
+            entries=[entry for entry in entries if entry.category == category.key],
+        )
+        for category in categories
+    ]
+    keys = {c.key for c in categories}
+    return {
+        "sections": sections,
+        "categories": categories,
+        "capabilities": capabilities,
+        "enrolments": list(
+            pupil.enrolments.select_related("school_class").order_by(
+                "-school_class__school_year", "school_class__name"
+            )
+        )
+        if "identification" in keys
+        else [],
+        "guardian_links": list(pupil.guardian_links.select_related("guardian"))
+        if "parents" in keys
+        else [],
+        "emergency_contacts": list(pupil.emergency_contacts.all()) if "parents" in keys else [],
+        "may_add_dossier_entry": any(
+            c.holds_dossier_entries for c in categories if c.key in editable
+        ),
+        "may_read_access_records": may_read_access_records(user, pupil),
+    }
