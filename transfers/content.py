@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -112,7 +113,7 @@ def _facts(pupil: Pupil, category: registry.DataCategory) -> list[dict]:
     facts = [
         {
             "field": name,
-            "label": str(Pupil._meta.get_field(name).verbose_name).capitalize(),
+            "label": capfirst(str(Pupil._meta.get_field(name).verbose_name)),
             "value": _display(pupil, name),
         }
         for name in category.model_fields("Pupil")
@@ -196,6 +197,7 @@ def build_content(dossier, *, category_keys=None, entries=None) -> dict:
                 "category": entry.category,
                 "category_label": str(category.label) if category else entry.category,
                 "created_at": timezone.localtime(entry.created_at).date().isoformat(),
+                "created_on_label": date_format(timezone.localtime(entry.created_at), "j F Y"),
                 "body": entry.body,
                 "document_name": entry.document_name if entry.document else "",
                 "content_type": entry.content_type if entry.document else "",
@@ -217,6 +219,7 @@ def build_content(dossier, *, category_keys=None, entries=None) -> dict:
             "type_label": str(dossier.get_destination_type_display()),
         },
         "leaves_on": dossier.leaves_on.isoformat(),
+        "leaves_on_label": date_format(dossier.leaves_on, "j F Y"),
         "sections": [sections[key] for key, _label in SECTIONS],
     }
 

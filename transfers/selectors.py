@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.roles import SchoolRole
@@ -113,8 +114,23 @@ def awaiting_parent(user) -> QuerySet[TransferDossier]:
 # --- Access records --------------------------------------------------------------------------
 
 
-def access_records(dossier, limit: int = 200):
+ACCESS_LABELS = {
+    "transfer_dossier:view": _("bekeken"),
+    "transfer_dossier:pdf": _("PDF gedownload"),
+    "transfer_dossier:export": _("exportbestand voor OSO gedownload"),
+    "transfer_dossier:hand_over": _("overgedragen"),
+}
+
+
+def access_records(dossier, limit: int = 200) -> list[dict]:
     """Who viewed or exported this dossier, newest first (written by ``transfers.services``)."""
     from privacy_portal.audit import access_records_for
 
-    return list(access_records_for(dossier)[:limit])
+    return [
+        {
+            "timestamp": record.timestamp,
+            "actor": record.actor,
+            "label": ACCESS_LABELS.get((record.additional_data or {}).get("what"), "—"),
+        }
+        for record in access_records_for(dossier)[:limit]
+    ]
