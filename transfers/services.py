@@ -5,6 +5,7 @@ actor's right, validates its input with Dutch messages and checks the workflow:
 
     draft → offered (to the parents) → signed (all parents, with remarks) → handed over
     offered → handed over only by the directie, with a recorded reason (parents unreachable)
+    offered or signed → draft, to correct what goes (the parents sign again)
 
 Field changes are recorded by django-auditlog; views and exports with ``record_access``. Mail
 goes out after commit.
@@ -38,8 +39,8 @@ MAX_REMARKS = 5000
 # The allowed transitions; everything else is refused.
 TRANSITIONS = {
     State.DRAFT: {State.OFFERED},
-    State.OFFERED: {State.SIGNED, State.HANDED_OVER},
-    State.SIGNED: {State.HANDED_OVER},
+    State.OFFERED: {State.SIGNED, State.HANDED_OVER, State.DRAFT},
+    State.SIGNED: {State.HANDED_OVER, State.DRAFT},
     State.HANDED_OVER: set(),
 }
 
@@ -237,6 +238,24 @@ def dossier_offer(*, actor, dossier: TransferDossier) -> TransferDossier:
             {"first_name": dossier.pupil.first_name, "dossier_id": dossier.pk},
             [link.guardian.email],
         )
+    return dossier
+
+
+@transaction.atomic
+def dossier_reopen(*, actor, dossier: TransferDossier) -> TransferDossier:
+    """Take an offered or signed dossier back to draft, to correct it (checklist §9: parents
+    can have corrected what goes to the next school). The parents' signatures of this round
+    lapse (their history stays in the audit log); offering again asks them anew."""
+    dossier = _locked(dossier)
+    _require_compiler(actor, dossier.pupil)
+    _check_transition(dossier, State.DRAFT)
+    dossier.reviews.all().delete()
+    dossier.state = State.DRAFT
+    dossier.content = None
+    dossier.offered_at = None
+    dossier.offered_by = None
+    dossier.signed_at = None
+    dossier.save()
     return dossier
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("<int:pk>/wijzigen/", views.dossier_edit, name="dossier_edit"),
     path("<int:pk>/aanbieden/", views.dossier_offer, name="dossier_offer"),
+    path("<int:pk>/heropenen/", views.dossier_reopen, name="dossier_reopen"),
     path("<int:pk>/papier/", views.paper_signature, name="paper_signature"),
     path("<int:pk>/overdragen/", views.dossier_hand_over, name="dossier_hand_over"),
     path("<int:pk>/pdf/", views.dossier_pdf, name="dossier_pdf"),

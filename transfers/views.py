@@ -217,6 +217,26 @@ def dossier_offer(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def dossier_reopen(request, pk: int):
+    dossier = selectors.staff_dossier_or_404(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.dossier_reopen(actor=request.user, dossier=dossier)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return render(
+                request, "transfers/dossier_reopen.html", {"dossier": dossier}, status=400
+            )
+        messages.success(
+            request, _("Het dossier is weer een concept. Pas het aan en bied het opnieuw aan.")
+        )
+        return redirect("transfers:dossier_detail", pk=dossier.pk)
+    return render(request, "transfers/dossier_reopen.html", {"dossier": dossier})
+
+
+@login_required
 @require_POST
 def paper_signature(request, pk: int):
     dossier = selectors.staff_dossier_or_404(request.user, pk)

@@ -291,3 +291,27 @@ def test_views_and_exports_are_recorded(world):
         (world.ib, "transfer_dossier:pdf"),
     }
     assert dossier.reviews.get().first_viewed_at is not None
+
+
+def test_a_dossier_can_go_back_to_draft_for_a_correction_and_parents_sign_again(world):
+    dossier = offered_dossier(world.ib, world.pupil)
+    _sign(world, dossier)
+    services.dossier_reopen(actor=world.ib, dossier=dossier)
+    assert dossier.state == State.DRAFT
+    assert dossier.content is None
+    assert not dossier.reviews.exists()
+
+    services.dossier_offer(actor=world.ib, dossier=dossier)
+    assert dossier.reviews.get().signed_at is None
+    with pytest.raises(ValidationError):
+        services.dossier_hand_over(actor=world.ib, dossier=dossier)
+
+
+def test_a_handed_over_dossier_cannot_be_reopened(world):
+    dossier = offered_dossier(world.ib, world.pupil)
+    _sign(world, dossier)
+    services.dossier_hand_over(actor=world.ib, dossier=dossier)
+    with pytest.raises(ValidationError):
+        services.dossier_reopen(actor=world.ib, dossier=dossier)
+    with pytest.raises(PermissionDenied):
+        services.dossier_reopen(actor=world.teacher, dossier=dossier)

@@ -278,3 +278,30 @@ def test_pupil_pick_lists_only_own_school(world, client_for):
     response = client_for(world.ib).get(reverse("transfers:pupil_pick"))
     body = response.content.decode()
     assert "Mila" in body and "Sem" in body and "Tess" not in body
+
+
+def test_school_records_a_paper_signature_with_the_written_remarks(world, client_for):
+    dossier = offered_dossier(world.ib, world.pupil)
+    review = dossier.reviews.get()
+    client = client_for(world.ib)
+    url = reverse("transfers:paper_signature", args=[dossier.pk])
+    assert client.post(url, {"review": "999999"}).status_code == 302
+    assert dossier.reviews.get().signed_at is None
+
+    client.post(url, {"review": review.pk, "remarks": "Schriftelijk: akkoord."})
+    review.refresh_from_db()
+    assert review.signed_on_paper and review.remarks == "Schriftelijk: akkoord."
+    dossier.refresh_from_db()
+    assert dossier.state == State.SIGNED
+
+
+def test_reopen_asks_for_confirmation_and_then_returns_to_draft(world, client_for):
+    dossier = offered_dossier(world.ib, world.pupil)
+    client = client_for(world.directie)
+    url = reverse("transfers:dossier_reopen", args=[dossier.pk])
+    assert "Ja, terug naar concept" in client.get(url).content.decode()
+    dossier.refresh_from_db()
+    assert dossier.state == State.OFFERED
+    assert client.post(url).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == State.DRAFT
