@@ -21,6 +21,7 @@ for app_label, prefix in [
     ("breaches", "datalekken/"),
     ("retention", "bewaartermijnen/"),
     ("checklist", "checklist/"),
+    ("transfers", "overdracht/"),
 ]:
     urlpatterns.append(path(prefix, include(f"{app_label}.urls")))
 

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import School, SchoolClass
-from accounts.validators import validate_phone
+from accounts.roles import Audience, Sensitivity
+from accounts.validators import validate_bsn, validate_phone, validate_postcode
 
 
 class PupilQuerySet(models.QuerySet):
@@ -26,6 +27,45 @@ class Pupil(models.Model):
     date_of_birth = models.DateField(_("geboortedatum"))
     enrolled_on = models.DateField(_("ingeschreven op"))
     deregistered_on = models.DateField(_("uitgeschreven op"), null=True, blank=True)
+    administration_number = models.CharField(
+        _("leerlingnummer"),
+        max_length=20,
+        blank=True,
+        help_text=_("Het nummer van de leerling in de leerlingadministratie (voor de import)."),
+    )
+    citizen_number = models.CharField(
+        _("BSN of onderwijsnummer"), max_length=9, blank=True, validators=[validate_bsn]
+    )
+    street_address = models.CharField(_("adres"), max_length=200, blank=True)
+    postal_code = models.CharField(
+        _("postcode"), max_length=7, blank=True, validators=[validate_postcode]
+    )
+    city = models.CharField(_("woonplaats"), max_length=100, blank=True)
+    phone = models.CharField(
+        _("telefoon thuis"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    contact_is_secret = models.BooleanField(
+        _("adres en telefoon zijn geheim"),
+        default=False,
+        help_text=_(
+            "Bijvoorbeeld bij een beschermde woonsituatie: alleen directie en IB-er zien dan "
+            "adres en telefoonnummer."
+        ),
+    )
+    previous_school = models.CharField(_("vorige school"), max_length=200, blank=True)
+    destination_school = models.CharField(_("school van bestemming"), max_length=200, blank=True)
+    destination_is_sbo = models.BooleanField(
+        _("naar speciaal basisonderwijs (SBO)"),
+        default=False,
+        help_text=_("Bepaalt de bewaartermijn van het dossier: 3 jaar in plaats van 2."),
+    )
+    allergies = models.TextField(_("allergieën"), blank=True)
+    emergency_instructions = models.TextField(_("medische noodinstructies"), blank=True)
+    medical_information = models.TextField(
+        _("medische gegevens en diagnoses"),
+        blank=True,
+        help_text=_("Alleen wat nodig is voor de begeleiding van de leerling."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -42,6 +82,13 @@ class Pupil(models.Model):
         verbose_name_plural = _("leerlingen")
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(fields=["school", "last_name", "first_name"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "administration_number"],
+                condition=~Q(administration_number=""),
+                name="unique_administration_number_per_school",
+            )
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
@@ -123,7 +170,115 @@ class GuardianLink(models.Model):
         return f"{self.guardian} – {self.pupil}"
 
 
+class EmergencyContact(models.Model):
+    """Someone the school calls in an emergency when the parents cannot be reached."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="emergency_contacts")
+    name = models.CharField(_("naam"), max_length=200)
+    relationship = models.CharField(_("relatie tot de leerling"), max_length=100, blank=True)
+    phone = models.CharField(_("telefoon"), max_length=20, validators=[validate_phone])
+
+    class Meta:
+        verbose_name = _("noodcontact")
+        verbose_name_plural = _("noodcontacten")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+def dossier_upload_to(instance, filename):
+    """A random name under dossier/<school id>/: the uploaded name never becomes a path."""
+    import uuid
+
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        instance.content_type, "bin"
+    )
+    return f"dossier/{instance.pupil.school_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class DossierEntry(models.Model):
+    """A note, plan or report in the pupil's dossier (leerlingdossier), with an audience level
+    (R11: directie > IB-er > leerkracht > leerling) and a sensitivity (R12).
+
+    An entry belongs to one registry category (care, medical or results); it can never be less
+    sensitive than its category. An uploaded document is stored under MEDIA_ROOT with a random
+    name and is only served by a view that checks access.
+    """
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("notitie")
+        PLAN = "plan", _("plan")
+        REPORT = "report", _("verslag of rapport")
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="dossier_entries")
+    category = models.CharField(_("categorie"), max_length=40)
+    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    title = models.CharField(_("titel"), max_length=200)
+    body = models.TextField(_("tekst"), blank=True)
+    audience = models.PositiveSmallIntegerField(
+        _("zichtbaar vanaf"), choices=Audience.choices, default=Audience.IB
+    )
+    sensitivity = models.PositiveSmallIntegerField(
+        _("gevoeligheid"), choices=Sensitivity.choices, default=Sensitivity.VERY_SENSITIVE
+    )
+    document = models.FileField(_("document"), upload_to=dossier_upload_to, blank=True)
+    document_name = models.CharField(_("bestandsnaam"), max_length=150, blank=True)
+    content_type = models.CharField(_("bestandstype"), max_length=50, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossierstuk")
+        verbose_name_plural = _("dossierstukken")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["pupil", "category"])]
+
+    def __str__(self):
+        return self.title
+
+
+class ImportRun(models.Model):
+    """One pupil import (dry run or real): counts and the per-row report, never the file itself.
+
+    The report names rows by number and reason only, so it holds no personal data.
+    """
+
+    class Status(models.TextChoices):
+        DRY_RUN = "dry_run", _("proefimport")
+        DONE = "done", _("geïmporteerd")
+        REFUSED = "refused", _("geweigerd")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="pupil_imports")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_valid = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("leerlingimport")
+        verbose_name_plural = _("leerlingimports")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.school} {self.started_at:%Y-%m-%d %H:%M}"
+
+
 auditlog.register(Pupil)
 auditlog.register(Enrolment)
 auditlog.register(Guardian)
 auditlog.register(GuardianLink)
+auditlog.register(EmergencyContact)
+auditlog.register(DossierEntry)

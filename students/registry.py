@@ -3,8 +3,14 @@ why (purpose, R1), on which basis (R3), how sensitive (R12), how long (R13), and
 are told. Other apps refer to categories by ``key`` (agreements: which data flows to a product;
 breaches: which data was involved; retention: what is purged when).
 
-The issue on pupil records fills in the fields and wires the registry to the pupil file; the
-keys below are stable and may be used by other apps now.
+Each category lists the model fields it covers as ``"Model.field"`` (models of the students
+app). ``tests/students/test_registry.py`` fails when a field on a students model is neither in a
+category nor in ``NOT_PERSONAL`` (technical fields, with the reason they hold no personal data).
+The keys are stable: other apps store them.
+
+Who sees a category: a staff member whose capabilities for the pupil include ``capability`` or
+one of ``also_with`` (see ``students.selectors.visible_categories``). Who may change it: whoever
+holds ``edit_capability`` for the pupil.
 """
 
 from dataclasses import dataclass, field
@@ -59,114 +65,244 @@ class DataCategory:
     retention: str
     parent_explanation: str
     fields: tuple[str, ...] = field(default_factory=tuple)
+    also_with: tuple[str, ...] = field(default_factory=tuple)
+    edit_capability: str = Capability.PUPIL_ADMINISTRATIVE
+    # Dossier categories hold DossierEntry rows (notes, plans, reports) besides fields.
+    holds_dossier_entries: bool = False
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """Any of these capabilities for a pupil shows the category."""
+        return frozenset({self.capability, *self.also_with})
+
+    @property
+    def purpose_labels(self) -> list[str]:
+        return [f"{code}. {Purpose(code).label}" for code in self.purposes]
+
+    @property
+    def legal_basis_label(self) -> str:
+        return f"{self.legal_basis}. {LegalBasis(self.legal_basis).label}"
+
+    @property
+    def retention_label(self) -> str:
+        return str(RetentionClass(self.retention).label)
+
+    @property
+    def sensitivity_label(self) -> str:
+        return str(Sensitivity(self.sensitivity).label)
+
+    @property
+    def is_very_sensitive(self) -> bool:
+        return self.sensitivity == Sensitivity.VERY_SENSITIVE
+
+    def model_fields(self, model_name: str) -> list[str]:
+        """The field names of ``model_name`` (e.g. "Pupil") that this category covers."""
+        prefix = f"{model_name}."
+        return [name[len(prefix) :] for name in self.fields if name.startswith(prefix)]
 
 
+C = Capability
 CATEGORIES: tuple[DataCategory, ...] = (
     DataCategory(
         "identification",
-        _("Identificatie"),
+        _("Naam en groep"),
         Sensitivity.PUBLIC,
-        Capability.PUPIL_BASIC,
+        C.PUPIL_BASIC,
         (Purpose.EDUCATION, Purpose.LEGAL_OBLIGATION),
         LegalBasis.LAW,
         RetentionClass.ADMINISTRATION,
-        _("Naam en geboortedatum, zodat we weten wie uw kind is."),
-        ("first_name", "last_name", "date_of_birth"),
+        _("Naam, school en groep van uw kind, zodat we weten wie uw kind is."),
+        (
+            "Pupil.first_name",
+            "Pupil.last_name",
+            "Pupil.school",
+            "Pupil.user",
+            "Enrolment.pupil",
+            "Enrolment.school_class",
+        ),
+    ),
+    DataCategory(
+        "personal_details",
+        _("Geboortedatum en leerlingnummer"),
+        Sensitivity.PUBLIC,
+        C.PUPIL_ADMINISTRATIVE,
+        (Purpose.EDUCATION, Purpose.LEGAL_OBLIGATION),
+        LegalBasis.LAW,
+        RetentionClass.ADMINISTRATION,
+        _("De geboortedatum en het nummer van uw kind in onze leerlingadministratie."),
+        ("Pupil.date_of_birth", "Pupil.administration_number"),
+        also_with=(C.PUPIL_SENSITIVE,),
     ),
     DataCategory(
         "enrolment",
         _("Inschrijving"),
         Sensitivity.PUBLIC,
-        Capability.PUPIL_BASIC,
+        C.PUPIL_ADMINISTRATIVE,
         (Purpose.EDUCATION, Purpose.LEGAL_OBLIGATION),
         LegalBasis.LAW,
         RetentionClass.ADMINISTRATION,
-        _("School, groep en data van in- en uitschrijving."),
-        ("school", "enrolled_on", "deregistered_on"),
+        _(
+            "Wanneer uw kind is in- of uitgeschreven, van welke school het kwam en naar welke "
+            "school het gaat."
+        ),
+        (
+            "Pupil.enrolled_on",
+            "Pupil.deregistered_on",
+            "Pupil.previous_school",
+            "Pupil.destination_school",
+            "Pupil.destination_is_sbo",
+        ),
+        also_with=(C.PUPIL_SENSITIVE,),
     ),
     DataCategory(
         "parents",
         _("Ouders/verzorgers en noodcontacten"),
         Sensitivity.PUBLIC,
-        Capability.PUPIL_BASIC,
+        C.PUPIL_BASIC,
         (Purpose.INFORMING,),
         LegalBasis.CONTRACT,
         RetentionClass.ADMINISTRATION,
         _("Wie we bellen of mailen over uw kind, ook in noodgevallen."),
+        (
+            "Guardian.first_name",
+            "Guardian.last_name",
+            "Guardian.email",
+            "Guardian.phone",
+            "Guardian.user",
+            "GuardianLink.guardian",
+            "GuardianLink.pupil",
+            "GuardianLink.relationship",
+            "GuardianLink.has_parental_authority",
+            "EmergencyContact.pupil",
+            "EmergencyContact.name",
+            "EmergencyContact.relationship",
+            "EmergencyContact.phone",
+        ),
     ),
     DataCategory(
         "contact",
         _("Contact en adres"),
         Sensitivity.PUBLIC,
-        Capability.PUPIL_ADMINISTRATIVE,
+        C.PUPIL_ADMINISTRATIVE,
         (Purpose.EDUCATION, Purpose.INFORMING),
         LegalBasis.LAW,
         RetentionClass.ADMINISTRATION,
         _("Adres en telefoonnummer van het gezin."),
+        ("Pupil.street_address", "Pupil.postal_code", "Pupil.city", "Pupil.phone"),
     ),
     DataCategory(
         "citizen_number",
         _("BSN / onderwijsnummer"),
         Sensitivity.VERY_SENSITIVE,
-        Capability.PUPIL_ADMINISTRATIVE,
+        C.PUPIL_ADMINISTRATIVE,
         (Purpose.LEGAL_OBLIGATION,),
         LegalBasis.LAW,
         RetentionClass.ADMINISTRATION,
         _("Het burgerservicenummer, dat de wet voorschrijft voor de telling van DUO."),
+        ("Pupil.citizen_number",),
     ),
     DataCategory(
         "allergies",
         _("Allergieën en medische noodinstructies"),
         Sensitivity.SENSITIVE,
-        Capability.PUPIL_SENSITIVE,
+        C.PUPIL_SENSITIVE,
         (Purpose.EDUCATION,),
         LegalBasis.VITAL_INTEREST,
         RetentionClass.ADMINISTRATION,
         _("Zodat de leerkracht weet wat te doen als uw kind iets overkomt."),
+        ("Pupil.allergies", "Pupil.emergency_instructions"),
+        also_with=(C.PUPIL_ADMINISTRATIVE,),
     ),
     DataCategory(
         "medical",
         _("Medische gegevens en diagnoses"),
         Sensitivity.VERY_SENSITIVE,
-        Capability.PUPIL_VERY_SENSITIVE,
+        C.PUPIL_VERY_SENSITIVE,
         (Purpose.GUIDANCE,),
         LegalBasis.CONSENT,
         RetentionClass.DOSSIER,
         _("Alleen wat nodig is om uw kind goed te begeleiden."),
+        ("Pupil.medical_information",),
+        edit_capability=C.PUPIL_VERY_SENSITIVE,
+        holds_dossier_entries=True,
     ),
     DataCategory(
         "care",
         _("Zorg en begeleiding"),
         Sensitivity.VERY_SENSITIVE,
-        Capability.PUPIL_VERY_SENSITIVE,
+        C.PUPIL_VERY_SENSITIVE,
         (Purpose.GUIDANCE,),
         LegalBasis.PUBLIC_TASK,
         RetentionClass.DOSSIER,
         _("Notities en plannen van de intern begeleider en verslagen van deskundigen."),
+        (
+            "DossierEntry.pupil",
+            "DossierEntry.category",
+            "DossierEntry.kind",
+            "DossierEntry.title",
+            "DossierEntry.body",
+            "DossierEntry.audience",
+            "DossierEntry.sensitivity",
+            "DossierEntry.document",
+            "DossierEntry.document_name",
+            "DossierEntry.content_type",
+            "DossierEntry.author",
+            "DossierEntry.created_at",
+        ),
+        edit_capability=C.PUPIL_VERY_SENSITIVE,
+        holds_dossier_entries=True,
     ),
     DataCategory(
         "results",
         _("Leerresultaten"),
         Sensitivity.SENSITIVE,
-        Capability.PUPIL_SENSITIVE,
+        C.PUPIL_SENSITIVE,
         (Purpose.EDUCATION, Purpose.GUIDANCE),
         LegalBasis.PUBLIC_TASK,
         RetentionClass.DOSSIER,
         _("Toetsresultaten en rapporten, om de voortgang van uw kind te volgen."),
+        edit_capability=C.PUPIL_SENSITIVE,
+        holds_dossier_entries=True,
     ),
     DataCategory(
         "secret_contact",
         _("Geheim adres of telefoonnummer"),
         Sensitivity.VERY_SENSITIVE,
-        Capability.PUPIL_VERY_SENSITIVE,
+        C.PUPIL_VERY_SENSITIVE,
         (Purpose.EDUCATION,),
         LegalBasis.VITAL_INTEREST,
         RetentionClass.ADMINISTRATION,
         _(
             "Of uw adres of nummer geheim moet blijven, bijvoorbeeld bij een beschermde woonsituatie."
         ),
+        ("Pupil.contact_is_secret",),
+        edit_capability=C.PUPIL_VERY_SENSITIVE,
     ),
 )
+
+# Fields on students models that are not personal data, with the reason. Everything else must
+# be in a category above (tests/students/test_registry.py).
+NOT_PERSONAL: dict[str, str] = {
+    "Pupil.id": "technical key",
+    "Enrolment.id": "technical key",
+    "Guardian.id": "technical key",
+    "GuardianLink.id": "technical key",
+    "EmergencyContact.id": "technical key",
+    "DossierEntry.id": "technical key",
+    "ImportRun.id": "technical key",
+    "ImportRun.school": "which school imported",
+    "ImportRun.actor": "the staff member who imported (staff account, not pupil data)",
+    "ImportRun.status": "state of the run",
+    "ImportRun.rows_total": "count",
+    "ImportRun.rows_valid": "count",
+    "ImportRun.created": "count",
+    "ImportRun.updated": "count",
+    "ImportRun.errors": "row numbers and reasons only, no values",
+    "ImportRun.started_at": "time of the run",
+}
+
+# Dossier entries carry their own category; these are the ones they may carry.
+DOSSIER_CATEGORY_KEYS = tuple(c.key for c in CATEGORIES if c.holds_dossier_entries)
 
 BY_KEY = {category.key: category for category in CATEGORIES}
 
@@ -176,5 +312,14 @@ def category_choices() -> list[tuple[str, str]]:
     return [(category.key, category.label) for category in CATEGORIES]
 
 
+def dossier_category_choices() -> list[tuple[str, str]]:
+    return [(key, BY_KEY[key].label) for key in DOSSIER_CATEGORY_KEYS]
+
+
 def get_category(key: str) -> DataCategory:
     return BY_KEY[key]
+
+
+def registered_fields() -> dict[str, str]:
+    """``"Model.field"`` -> category key, for every registered field."""
+    return {name: category.key for category in CATEGORIES for name in category.fields}

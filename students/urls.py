@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from students import views
 
 app_name = "students"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.pupil_list, name="pupil_list"),
+    path("<int:pk>/", views.pupil_detail, name="pupil_detail"),
+    path("<int:pk>/wijzigen/<slug:category>/", views.pupil_edit, name="pupil_edit"),
+    path("<int:pk>/dossier/nieuw/", views.dossier_entry_create, name="dossier_entry_create"),
+    path("<int:pk>/dossier/<int:entry_pk>/", views.dossier_entry_detail, name="dossier_entry"),
+    path(
+        "<int:pk>/dossier/<int:entry_pk>/document/",
+        views.dossier_document,
+        name="dossier_document",
+    ),
+    path("<int:pk>/inzageregistratie/", views.access_log, name="access_log"),
+]

@@ -1,0 +1,75 @@
+"""Forms of the pupil screens. Validation of the values lives in the model validators (BSN
+eleven-test, postcode, phone) and in ``students.services``; the forms only parse."""
+
+from django import forms
+from django.forms import modelform_factory
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Audience, Sensitivity
+from students.models import DossierEntry, Pupil
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PupilSearchForm(forms.Form):
+    q = forms.CharField(label=_("Zoeken"), required=False, max_length=100)
+    school = forms.TypedChoiceField(label=_("School"), required=False, coerce=int, empty_value=None)
+    groep = forms.TypedChoiceField(label=_("Groep"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, schools=(), classes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("naam of leerlingnummer")
+        self.fields["school"].choices = [("", _("Alle scholen"))] + [
+            (school.pk, school.name) for school in schools
+        ]
+        self.fields["groep"].choices = [("", _("Alle groepen"))] + [
+            (c.pk, f"{c.name} ({c.school_year_label}) – {c.school.name}") for c in classes
+        ]
+
+
+def pupil_category_form(field_names):
+    """A form for the Pupil fields of one registry category."""
+    widgets = {
+        name: DateInput()
+        for name in field_names
+        if Pupil._meta.get_field(name).get_internal_type() == "DateField"
+    }
+    return modelform_factory(Pupil, fields=list(field_names), widgets=widgets)
+
+
+class DossierEntryForm(forms.Form):
+    category = forms.ChoiceField(label=_("Categorie"))
+    kind = forms.ChoiceField(label=_("Soort"), choices=DossierEntry.Kind.choices)
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    body = forms.CharField(
+        label=_("Tekst"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    audience = forms.TypedChoiceField(
+        label=_("Zichtbaar vanaf"),
+        coerce=int,
+        help_text=_(
+            "Directie > IB-er > leerkracht > leerling: wie dit niveau of een hoger niveau heeft, "
+            "ziet het stuk."
+        ),
+    )
+    sensitivity = forms.TypedChoiceField(
+        label=_("Gevoeligheid"), coerce=int, choices=Sensitivity.choices
+    )
+    document = forms.FileField(
+        label=_("Document (PDF, PNG of JPEG)"), required=False, allow_empty_file=False
+    )
+
+    def __init__(self, *args, categories=(), audiences=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c.key, c.label) for c in categories]
+        self.fields["audience"].choices = [
+            (value, label) for value, label in Audience.choices if value in audiences
+        ]
+        if audiences:
+            self.fields["audience"].initial = max(audiences)
+        self.fields["sensitivity"].initial = Sensitivity.VERY_SENSITIVE

@@ -1,0 +1,286 @@
+"""Reads of pupil data that apply the access policy of ``accounts.access`` (R11, R12).
+
+Every view of the students app gets its pupils, categories and dossier entries from here, so
+that the staff list, the pupil page, the edit forms and the downloads all answer the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts import access
+from accounts.models import School, SchoolClass
+from accounts.roles import Capability, FoundationRoleKind, SchoolRole
+from students import registry
+from students.models import DossierEntry, Enrolment, Pupil
+
+# --- Categories ------------------------------------------------------------------------------
+
+
+def categories_for_capabilities(
+    capabilities, *, contact_is_secret: bool = False
+) -> list[registry.DataCategory]:
+    """The registry categories that ``capabilities`` show, in registry order.
+
+    A secret address (the secret_contact flag) raises the contact category to the very
+    sensitive level: only those who may see very sensitive data still see the address.
+    """
+    capabilities = set(capabilities)
+    result = []
+    for category in registry.CATEGORIES:
+        if not (category.capabilities & capabilities):
+            continue
+        if (
+            category.key == "contact"
+            and contact_is_secret
+            and Capability.PUPIL_VERY_SENSITIVE not in capabilities
+        ):
+            continue
+        result.append(category)
+    return result
+
+
+def visible_categories(user, pupil, *, capabilities=None) -> list[registry.DataCategory]:
+    """The categories of ``pupil``'s data that ``user`` may see as staff.
+
+    A category is visible when its capability (or one of ``also_with``) is among the user's
+    capabilities for this pupil (``accounts.access.pupil_capabilities``). Parents and the pupil
+    themself see their data through the parents' portal, not through the staff file: for them
+    this returns nothing.
+    """
+    if capabilities is None:
+        capabilities = access.pupil_capabilities(user, pupil)
+    return categories_for_capabilities(capabilities, contact_is_secret=pupil.contact_is_secret)
+
+
+def editable_categories(user, pupil, *, capabilities=None) -> list[registry.DataCategory]:
+    """Visible categories the user may also change (``edit_capability``)."""
+    if capabilities is None:
+        capabilities = access.pupil_capabilities(user, pupil)
+    return [
+        category
+        for category in visible_categories(user, pupil, capabilities=capabilities)
+        if category.edit_capability in capabilities
+    ]
+
+
+# --- Pupils ----------------------------------------------------------------------------------
+
+
+def staff_pupils(user) -> QuerySet[Pupil]:
+    """Pupils the user may see as staff (school-wide role or through a class they teach).
+
+    Parents and pupils are not staff: they see their own data in the parents' portal.
+    """
+    if not (user and user.is_authenticated):
+        return Pupil.objects.none()
+    basic = Capability.PUPIL_BASIC
+    in_taught_class = Enrolment.objects.filter(
+        pupil=OuterRef("pk"),
+        school_class__in=access.classes_with_capability(user, basic).values("pk"),
+    )
+    return Pupil.objects.filter(
+        Q(school__in=access.schools_with_capability(user, basic).values("pk"))
+        | Exists(in_taught_class)
+    )
+
+
+def staff_pupil_list(user, *, query: str = "", school_id=None, class_id=None) -> QuerySet[Pupil]:
+    """The staff pupil list: searchable by name or leerlingnummer, filtered by school and class,
+    with the current class annotated (one query per page, whatever the number of pupils)."""
+    latest_enrolment = Enrolment.objects.filter(pupil=OuterRef("pk")).order_by(
+        "-school_class__school_year", "-pk"
+    )
+    pupils = (
+        staff_pupils(user)
+        .select_related("school")
+        .annotate(
+            current_class_name=Subquery(latest_enrolment.values("school_class__name")[:1]),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    for word in (query or "").split()[:5]:
+        pupils = pupils.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(administration_number=word)
+        )
+    if school_id:
+        pupils = pupils.filter(school_id=school_id)
+    if class_id:
+        pupils = pupils.filter(enrolments__school_class_id=class_id)
+    return pupils
+
+
+def staff_pupil_or_404(user, pk) -> Pupil:
+    try:
+        return staff_pupils(user).select_related("school").get(pk=pk)
+    except (Pupil.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def list_filter_options(user) -> tuple[QuerySet[School], QuerySet[SchoolClass]]:
+    """Schools and classes to filter the pupil list by: only those the user reaches."""
+    classes = (
+        access.visible_classes(user, Capability.PUPIL_BASIC)
+        .select_related("school")
+        .order_by("school__name", "-school_year", "name")
+    )
+    schools = School.objects.filter(
+        Q(pk__in=access.schools_with_capability(user, Capability.PUPIL_BASIC).values("pk"))
+        | Q(pk__in=classes.values("school_id"))
+    ).order_by("name")
+    return schools, classes
+
+
+# --- Dossier ---------------------------------------------------------------------------------
+
+
+def visible_dossier_entries(user, pupil, *, capabilities=None) -> QuerySet[DossierEntry]:
+    """Dossier entries of ``pupil`` the user may see: the entry's category is visible, its
+    audience is at or below the user's level (R11), and its sensitivity within the ceiling."""
+    if capabilities is None:
+        capabilities = access.pupil_capabilities(user, pupil)
+    keys = [c.key for c in visible_categories(user, pupil, capabilities=capabilities)]
+    ceiling = access.sensitivity_ceiling(user, pupil)
+    audience = access.audience_ceiling(user, pupil)
+    if not keys or ceiling is None or audience is None:
+        return DossierEntry.objects.none()
+    return (
+        pupil.dossier_entries.filter(
+            category__in=keys, audience__lte=int(audience), sensitivity__lte=int(ceiling)
+        )
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def dossier_entry_or_404(user, pupil, pk) -> DossierEntry:
+    try:
+        return visible_dossier_entries(user, pupil).get(pk=pk)
+    except (DossierEntry.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+# --- Access records --------------------------------------------------------------------------
+
+
+def may_read_access_records(user, pupil) -> bool:
+    """The directie of the pupil's school and the FG of its foundation see who looked at what."""
+    return access.has_school_role(user, pupil.school_id, SchoolRole.DIRECTIE) or (
+        access.has_foundation_role(user, FoundationRoleKind.FG)
+        and access.foundations_for(user).filter(pk=pupil.school.foundation_id).exists()
+    )
+
+
+def access_record_pupils(user) -> QuerySet[Pupil]:
+    """Pupils whose access records the user may read (directie: own schools; FG: foundation)."""
+    schools = access.schools_with_role(user, SchoolRole.DIRECTIE)
+    query = Q(school__in=schools.values("pk"))
+    if access.has_foundation_role(user, FoundationRoleKind.FG):
+        query |= Q(school__foundation__in=access.foundations_for(user).values("pk"))
+    return Pupil.objects.filter(query)
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    timestamp: object
+    actor: object
+    category_label: str
+    detail: str
+
+
+def access_records(pupil) -> list[AccessRow]:
+    """Who read which very sensitive category or dossier document of this pupil, newest first.
+
+    Records are written by ``students.services.pupil_access_record`` with ``what`` = the
+    category key, plus ``entry`` (a dossier entry id) and ``document`` when a document was opened.
+    """
+    from privacy_portal.audit import access_records_for
+
+    titles = dict(pupil.dossier_entries.values_list("pk", "title"))
+    rows = []
+    for entry in access_records_for(pupil)[:500]:
+        data = entry.additional_data or {}
+        what = data.get("what", "")
+        label = str(registry.BY_KEY[what].label) if what in registry.BY_KEY else what
+        detail = titles.get(data.get("entry"), "") if data.get("entry") else ""
+        if data.get("document"):
+            detail = _("document bij: %(title)s") % {"title": detail}
+        rows.append(AccessRow(entry.timestamp, entry.actor, label, detail))
+    return rows
+
+
+# --- The pupil page --------------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    """One visible category on the pupil page, with what it holds for this pupil."""
+
+    category: registry.DataCategory
+    facts: list[tuple[str, str]]
+    editable: bool
+    entries: list
+
+
+def _display(pupil: Pupil, name: str) -> str:
+    from django.utils.formats import date_format
+
+    model_field = Pupil._meta.get_field(name)
+    value = getattr(pupil, name)
+    if value in (None, ""):
+        return "—"
+    if model_field.get_internal_type() == "BooleanField":
+        return str(_("ja")) if value else str(_("nee"))
+    if model_field.get_internal_type() == "DateField":
+        return date_format(value, "j F Y")
+    return str(value)
+
+
+def pupil_file(user, pupil) -> dict:
+    """Everything the pupil page shows for ``user``: the visible categories with their facts and
+    dossier entries, and the enrolment and parent details of the categories that hold them."""
+    capabilities = access.pupil_capabilities(user, pupil)
+    categories = visible_categories(user, pupil, capabilities=capabilities)
+    editable = {c.key for c in editable_categories(user, pupil, capabilities=capabilities)}
+    entries = list(visible_dossier_entries(user, pupil, capabilities=capabilities))
+    hidden_in_facts = {"school", "user"}
+    sections = [
+        Section(
+            category=category,
+            facts=[
+                (str(Pupil._meta.get_field(name).verbose_name).capitalize(), _display(pupil, name))
+                for name in category.model_fields("Pupil")
+                if name not in hidden_in_facts
+            ],
+            editable=category.key in editable,
+            entries=[entry for entry in entries if entry.category == category.key],
+        )
+        for category in categories
+    ]
+    keys = {c.key for c in categories}
+    return {
+        "sections": sections,
+        "categories": categories,
+        "capabilities": capabilities,
+        "enrolments": list(
+            pupil.enrolments.select_related("school_class").order_by(
+                "-school_class__school_year", "school_class__name"
+            )
+        )
+        if "identification" in keys
+        else [],
+        "guardian_links": list(pupil.guardian_links.select_related("guardian"))
+        if "parents" in keys
+        else [],
+        "emergency_contacts": list(pupil.emergency_contacts.all()) if "parents" in keys else [],
+        "may_add_dossier_entry": any(
+            c.holds_dossier_entries for c in categories if c.key in editable
+        ),
+        "may_read_access_records": may_read_access_records(user, pupil),
+    }

@@ -1,0 +1,206 @@
+"""Staff screens for pupil records: the list, the pupil page, category edits, the dossier, the
+access records. Thin: parse, ask ``students.selectors`` or call ``students.services``, render.
+
+Out of scope is a 404 (``staff_pupil_or_404``); visible but not allowed is a 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import access
+from students import registry, selectors, services
+from students.forms import DossierEntryForm, PupilSearchForm, pupil_category_form
+from students.models import Pupil
+
+PAGE_SIZE = 25
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def pupil_list(request):
+    schools, classes = selectors.list_filter_options(request.user)
+    form = PupilSearchForm(request.GET or None, schools=schools, classes=classes)
+    filters = form.cleaned_data if form.is_valid() else {}
+    pupils = selectors.staff_pupil_list(
+        request.user,
+        query=filters.get("q", ""),
+        school_id=filters.get("school"),
+        class_id=filters.get("groep"),
+    )
+    page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(
+        request,
+        "students/pupil_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "schools": schools},
+        status=200 if not form.errors else 400,
+    )
+
+
+@login_required
+def pupil_detail(request, pk: int):
+    pupil = selectors.staff_pupil_or_404(request.user, pk)
+    context = selectors.pupil_file(request.user, pupil)
+    services.pupil_file_opened(actor=request.user, pupil=pupil, categories=context["categories"])
+    context["pupil"] = pupil
+    return render(request, "students/pupil_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pupil_edit(request, pk: int, category: str):
+    pupil = selectors.staff_pupil_or_404(request.user, pk)
+    capabilities = access.pupil_capabilities(request.user, pupil)
+    visible = {
+        c.key: c
+        for c in selectors.visible_categories(request.user, pupil, capabilities=capabilities)
+    }
+    if category not in visible:
+        raise Http404
+    data_category = visible[category]
+    editable = selectors.editable_categories(request.user, pupil, capabilities=capabilities)
+    field_names = services.editable_pupil_fields(data_category)
+    if data_category not in editable or not field_names:
+        raise PermissionDenied(_("U mag deze gegevens van deze leerling niet wijzigen."))
+    form_class = pupil_category_form(field_names)
+    form = form_class(request.POST or None, instance=pupil)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.pupil_update(
+                    actor=request.user,
+                    pupil=pupil,
+                    category_key=category,
+                    data={name: form.cleaned_data[name] for name in field_names},
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("De gegevens zijn opgeslagen."))
+                return redirect("students:pupil_detail", pk=pupil.pk)
+        status = 400
+    return render(
+        request,
+        "students/pupil_edit.html",
+        {"pupil": pupil, "category": data_category, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_entry_create(request, pk: int):
+    pupil = selectors.staff_pupil_or_404(request.user, pk)
+    capabilities = access.pupil_capabilities(request.user, pupil)
+    categories = [
+        c
+        for c in selectors.editable_categories(request.user, pupil, capabilities=capabilities)
+        if c.holds_dossier_entries
+    ]
+    if not categories:
+        raise PermissionDenied(_("U mag geen stukken aan dit dossier toevoegen."))
+    audiences = services._allowed_audiences(request.user, pupil)
+    form = DossierEntryForm(
+        request.POST or None,
+        request.FILES or None,
+        categories=categories,
+        audiences=audiences,
+        initial={"category": request.GET.get("categorie")},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = services.dossier_entry_create(
+                    actor=request.user,
+                    pupil=pupil,
+                    category_key=data["category"],
+                    kind=data["kind"],
+                    title=data["title"],
+                    body=data["body"],
+                    audience=data["audience"],
+                    sensitivity=data["sensitivity"],
+                    upload=data.get("document"),
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Het stuk is aan het dossier toegevoegd."))
+                return redirect("students:dossier_entry", pk=pupil.pk, entry_pk=entry.pk)
+        status = 400
+    return render(
+        request,
+        "students/dossier_entry_form.html",
+        {"pupil": pupil, "form": form},
+        status=status,
+    )
+
+
+@login_required
+def dossier_entry_detail(request, pk: int, entry_pk: int):
+    pupil = selectors.staff_pupil_or_404(request.user, pk)
+    entry = selectors.dossier_entry_or_404(request.user, pupil, entry_pk)
+    category = registry.get_category(entry.category)
+    if category.is_very_sensitive:
+        services.pupil_access_record(
+            actor=request.user, pupil=pupil, category_key=category.key, entry=entry
+        )
+    return render(
+        request,
+        "students/dossier_entry_detail.html",
+        {"pupil": pupil, "entry": entry, "category": category},
+    )
+
+
+@login_required
+def dossier_document(request, pk: int, entry_pk: int):
+    """Stream a dossier document after the access check; it is never reachable by URL otherwise."""
+    pupil = selectors.staff_pupil_or_404(request.user, pk)
+    entry = selectors.dossier_entry_or_404(request.user, pupil, entry_pk)
+    if not entry.document:
+        raise Http404
+    try:
+        handle = entry.document.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    services.pupil_access_record(
+        actor=request.user, pupil=pupil, category_key=entry.category, entry=entry, document=True
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=entry.document_name or "document",
+        content_type=entry.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def access_log(request, pk: int):
+    """Per pupil: who opened which very sensitive category or document (directie and FG)."""
+    try:
+        pupil = selectors.access_record_pupils(request.user).select_related("school").get(pk=pk)
+    except (Pupil.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "students/access_log.html",
+        {"pupil": pupil, "rows": selectors.access_records(pupil)},
+    )

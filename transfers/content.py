@@ -1,0 +1,229 @@
+"""What a transfer dossier holds: the sections (administrative data, care and guidance data,
+learning results), the registry categories the compiler may choose in each, and the content
+built from the choices.
+
+The content is a JSON-serialisable dict. While the dossier is a draft it is built live for the
+preview; when it is offered to the parents it is frozen on the dossier (``content``), so that
+what the parents read is exactly what goes to the next school.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import access
+from students import registry
+from students import selectors as student_selectors
+from students.models import Pupil
+
+FORMAT = "privacyportaal.overstapdossier/1"
+
+ADMINISTRATIVE = "administrative"
+CARE = "care"
+RESULTS = "results"
+SECTIONS = (
+    (ADMINISTRATIVE, gettext_lazy("Administratieve gegevens")),
+    (CARE, gettext_lazy("Zorg- en begeleidingsgegevens")),
+    (RESULTS, gettext_lazy("Leerresultaten")),
+)
+SECTION_LABELS = dict(SECTIONS)
+# Registry category -> section. A category missing here goes by its retention class: dossier
+# data is care and guidance, administration data is administrative.
+SECTION_OF_CATEGORY = {
+    "identification": ADMINISTRATIVE,
+    "personal_details": ADMINISTRATIVE,
+    "enrolment": ADMINISTRATIVE,
+    "parents": ADMINISTRATIVE,
+    "contact": ADMINISTRATIVE,
+    "citizen_number": ADMINISTRATIVE,
+    "secret_contact": ADMINISTRATIVE,
+    "allergies": CARE,
+    "medical": CARE,
+    "care": CARE,
+    "results": RESULTS,
+}
+# Chosen when a dossier is started: the legally required administrative data and the learning
+# results (§9). Care data and documents are added on purpose only (R4, data minimisation).
+DEFAULT_CATEGORIES = (
+    "identification",
+    "personal_details",
+    "enrolment",
+    "parents",
+    "contact",
+    "citizen_number",
+    "results",
+)
+HIDDEN_PUPIL_FIELDS = {"school", "user"}
+
+
+def section_of(category: registry.DataCategory) -> str:
+    if category.key in SECTION_OF_CATEGORY:
+        return SECTION_OF_CATEGORY[category.key]
+    return CARE if category.retention == registry.RetentionClass.DOSSIER else ADMINISTRATIVE
+
+
+def choosable_categories(user, pupil) -> list[registry.DataCategory]:
+    """The registry categories the compiler may put in the dossier: those they may see."""
+    return student_selectors.visible_categories(user, pupil)
+
+
+def choosable_entries(user, pupil):
+    """The dossier documents the compiler may put in the dossier: those they may see (R11)."""
+    return student_selectors.visible_dossier_entries(user, pupil)
+
+
+@dataclass
+class ChoiceGroup:
+    key: str
+    label: str
+    categories: list
+    entries: list
+
+
+def choice_groups(categories, entries) -> list[ChoiceGroup]:
+    """Categories and documents grouped by section, for the compile form."""
+    groups = {key: ChoiceGroup(key, str(label), [], []) for key, label in SECTIONS}
+    for category in categories:
+        groups[section_of(category)].categories.append(category)
+    for entry in entries:
+        category = registry.BY_KEY.get(entry.category)
+        groups[section_of(category) if category else CARE].entries.append(entry)
+    return list(groups.values())
+
+
+def _display(pupil: Pupil, name: str) -> str:
+    model_field = Pupil._meta.get_field(name)
+    value = getattr(pupil, name)
+    if value in (None, ""):
+        return "—"
+    if model_field.get_internal_type() == "BooleanField":
+        return _("ja") if value else _("nee")
+    if model_field.get_internal_type() == "DateField":
+        return date_format(value, "j F Y")
+    return str(value)
+
+
+def _facts(pupil: Pupil, category: registry.DataCategory) -> list[dict]:
+    facts = [
+        {
+            "field": name,
+            "label": capfirst(str(Pupil._meta.get_field(name).verbose_name)),
+            "value": _display(pupil, name),
+        }
+        for name in category.model_fields("Pupil")
+        if name not in HIDDEN_PUPIL_FIELDS
+    ]
+    if category.key == "identification":
+        classes = pupil.enrolments.select_related("school_class").order_by(
+            "-school_class__school_year", "school_class__name"
+        )
+        facts.append(
+            {
+                "field": "groups",
+                "label": _("Groepen"),
+                "value": ", ".join(
+                    f"{e.school_class.name} ({e.school_class.school_year_label})" for e in classes
+                )
+                or "—",
+            }
+        )
+    if category.key == "parents":
+        for link in pupil.guardian_links.select_related("guardian").order_by("pk"):
+            guardian = link.guardian
+            details = ", ".join(
+                part
+                for part in (
+                    link.get_relationship_display(),
+                    guardian.phone,
+                    guardian.email,
+                    "" if link.has_parental_authority else _("geen ouderlijk gezag"),
+                )
+                if part
+            )
+            facts.append(
+                {
+                    "field": "guardian",
+                    "label": _("Ouder/verzorger"),
+                    "value": f"{guardian.first_name} {guardian.last_name} ({details})",
+                }
+            )
+        for contact in pupil.emergency_contacts.all():
+            relation = f" ({contact.relationship})" if contact.relationship else ""
+            facts.append(
+                {
+                    "field": "emergency_contact",
+                    "label": _("Noodcontact"),
+                    "value": f"{contact.name}{relation}, {contact.phone}",
+                }
+            )
+    return facts
+
+
+def build_content(dossier, *, category_keys=None, entries=None) -> dict:
+    """The dossier's content from its chosen categories and documents (for the preview and
+    for freezing when offered). Categories are kept in registry order, documents newest first."""
+    pupil = dossier.pupil
+    keys = set(dossier.categories if category_keys is None else category_keys)
+    if entries is None:
+        entries = list(dossier.entries.order_by("-created_at", "-pk"))
+    sections = {
+        key: {"key": key, "label": str(label), "categories": [], "documents": []}
+        for key, label in SECTIONS
+    }
+    for category in registry.CATEGORIES:
+        if category.key not in keys:
+            continue
+        sections[section_of(category)]["categories"].append(
+            {
+                "key": category.key,
+                "label": str(category.label),
+                "facts": _facts(pupil, category),
+            }
+        )
+    for entry in entries:
+        category = registry.BY_KEY.get(entry.category)
+        sections[section_of(category) if category else CARE]["documents"].append(
+            {
+                "id": entry.pk,
+                "title": entry.title,
+                "kind": entry.kind,
+                "kind_label": str(entry.get_kind_display()),
+                "category": entry.category,
+                "category_label": str(category.label) if category else entry.category,
+                "created_at": timezone.localtime(entry.created_at).date().isoformat(),
+                "created_on_label": date_format(timezone.localtime(entry.created_at), "j F Y"),
+                "body": entry.body,
+                "document_name": entry.document_name if entry.document else "",
+                "content_type": entry.content_type if entry.document else "",
+            }
+        )
+    school = pupil.school
+    return {
+        "format": FORMAT,
+        "pupil": {
+            "first_name": pupil.first_name,
+            "last_name": pupil.last_name,
+            "date_of_birth": pupil.date_of_birth.isoformat(),
+        },
+        "school": {"name": school.name, "brin": school.brin},
+        "destination": {
+            "name": dossier.destination_name,
+            "brin": dossier.destination_brin,
+            "type": dossier.destination_type,
+            "type_label": str(dossier.get_destination_type_display()),
+        },
+        "leaves_on": dossier.leaves_on.isoformat(),
+        "leaves_on_label": date_format(dossier.leaves_on, "j F Y"),
+        "sections": [sections[key] for key, _label in SECTIONS],
+    }
+
+
+def may_compile(user, pupil) -> bool:
+    """Only the IB-er and the directie of the pupil's own school compile a transfer dossier."""
+    return access.has_school_role(user, pupil.school, "ib", "directie")

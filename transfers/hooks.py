@@ -1,0 +1,53 @@
+"""What the transfers app adds to the navigation and the start page."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from privacy_portal.hooks import AttentionItem, NavItem
+from transfers import selectors
+from transfers.models import TransferDossier
+
+
+def navigation(user):
+    items = []
+    if selectors.compiler_schools(user).exists():
+        items.append(
+            NavItem(
+                _("Overdracht"), reverse("transfers:dossier_list"), order=40, section="overdracht"
+            )
+        )
+    elif selectors.parent_dossiers(user).exists():
+        items.append(
+            NavItem(
+                _("Overstapdossier"),
+                reverse("transfers:parent_list"),
+                order=40,
+                section="overdracht",
+            )
+        )
+    return items
+
+
+def attention(user):
+    items = []
+    ready = selectors.staff_dossiers(user).filter(state=TransferDossier.State.SIGNED).count()
+    if ready:
+        items.append(
+            AttentionItem(
+                _("Overstapdossiers klaar voor overdracht: %(count)s") % {"count": ready},
+                url=reverse("transfers:dossier_list") + "?status=signed",
+                detail=_("De ouders hebben getekend; draag het dossier over via OSO."),
+                level="warning",
+            )
+        )
+    for dossier in selectors.awaiting_parent(user).select_related("pupil").distinct():
+        items.append(
+            AttentionItem(
+                _("Lees en teken het overstapdossier van %(name)s")
+                % {"name": dossier.pupil.first_name},
+                url=reverse("transfers:parent_detail", args=[dossier.pk]),
+                detail=_("U tekent voor inzage; u mag opmerkingen toevoegen."),
+                level="warning",
+            )
+        )
+    return items
