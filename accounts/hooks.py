@@ -1,5 +1,6 @@
 """What the accounts app adds to the navigation and the start page."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -11,7 +12,7 @@ def navigation(user):
     items = [NavItem(_("Start"), reverse("home"), order=0)]
     if access.summary(user).capabilities & access.PUPIL_CAPABILITIES:
         items.append(
-            NavItem(_("Mijn groepen"), reverse("accounts:class_list"), order=10, section="groepen")
+            NavItem(_("Mijn groepen"), reverse("accounts:class_list"), order=10, group="Leerlingen")
         )
     if user.is_staff:
         items.append(NavItem(_("Beheer"), reverse("admin:index"), order=90, section="beheer"))
@@ -25,8 +26,10 @@ def attention(user):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     items = []
+    demo_bypass = settings.DEMO_MODE and user.is_demo_account
     if (
-        access.is_staff_person(user)
+        access.summary(user).is_staff_person
+        and not demo_bypass
         and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     ):
         items.append(

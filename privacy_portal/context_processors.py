@@ -8,6 +8,6 @@ def layout(request):
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
     return {
-        "nav_items": hooks.navigation(user) if signed_in else [],
+        "menu": hooks.menu(user) if signed_in else [],
         "demo_mode": settings.DEMO_MODE,
     }

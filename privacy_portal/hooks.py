@@ -20,6 +20,17 @@ class NavItem:
     url: str
     order: int = 50
     section: str = ""  # "active" marker: the first path segment this item owns
+    group: str = ""  # one of NAV_GROUPS; empty: a top-level item
+
+
+# The main menu's groups, in order; each opens as a list (a <details> element, no script).
+NAV_GROUPS = ["Leerlingen", "Registers", "Organisatie"]
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    label: str
+    items: list
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,21 @@ def collect(hook: str, *args, **kwargs) -> list:
 
 def navigation(user) -> list[NavItem]:
     return sorted(collect("navigation", user), key=lambda item: (item.order, item.label))
+
+
+def menu(user) -> list:
+    """Top-level items and groups in menu order: [NavItem | NavGroup, ...]."""
+    from django.utils.translation import gettext as _
+
+    items = navigation(user)
+    top = [item for item in items if not item.group]
+    groups = [
+        NavGroup(_(name), [item for item in items if item.group == name])
+        for name in NAV_GROUPS
+        if any(item.group == name for item in items)
+    ]
+    tail = [item for item in top if item.order >= 90]
+    return [item for item in top if item.order < 90] + groups + tail
 
 
 def attention(user) -> list[AttentionItem]:
