@@ -1,0 +1,159 @@
+"""The checklist over HTTP: scope (404/403), a closed round, bad input, bounded queries."""
+
+import pytest
+from django.urls import reverse
+
+from checklist import services
+from checklist.models import Answer, ChecklistRound, Verdict
+from tests.checklist.factories import answer_all, item, open_round
+from tests.factories import teacher_of
+
+
+@pytest.fixture
+def checklist_round(world):
+    return open_round(world.school, world.directie)
+
+
+def _answer_post(checklist_round, verdicts):
+    data = {}
+    for key, verdict in verdicts.items():
+        pk = item(checklist_round, key).pk
+        data[f"verdict_{pk}"] = verdict
+        data[f"remark_{pk}"] = ""
+    return data
+
+
+def test_anonymous_is_sent_to_login(client, world, checklist_round):
+    response = client.get(reverse("checklist:round_detail", args=[checklist_round.pk]))
+    assert response.status_code == 302 and "/account/inloggen/" in response["Location"]
+
+
+def test_teacher_answers_own_school_round(world, checklist_round, client_for):
+    client = client_for(world.teacher)
+    url = reverse("checklist:round_answer", args=[checklist_round.pk])
+    response = client.post(url, _answer_post(checklist_round, {"eigen-inlog": Verdict.NOT_OK}))
+    assert response.status_code == 302
+    assert Answer.objects.get(user=world.teacher).verdict == Verdict.NOT_OK
+
+
+def test_teacher_of_other_school_gets_404_for_the_round_and_its_answers(
+    world, checklist_round, client_for
+):
+    client = client_for(world.teacher_other_school)
+    assert (
+        client.get(reverse("checklist:round_detail", args=[checklist_round.pk])).status_code == 404
+    )
+    response = client.post(
+        reverse("checklist:round_answer", args=[checklist_round.pk]),
+        _answer_post(checklist_round, {"eigen-inlog": Verdict.OK}),
+    )
+    assert response.status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_teacher_may_not_close_a_round_or_download_the_report(world, checklist_round, client_for):
+    client = client_for(world.teacher)
+    assert (
+        client.post(reverse("checklist:round_close", args=[checklist_round.pk])).status_code == 403
+    )
+    assert (
+        client.get(reverse("checklist:round_report", args=[checklist_round.pk])).status_code == 403
+    )
+    checklist_round.refresh_from_db()
+    assert checklist_round.is_open
+
+
+def test_answers_on_a_closed_round_are_refused_over_http(world, checklist_round, client_for):
+    services.round_close(actor=world.directie, checklist_round=checklist_round)
+    client = client_for(world.teacher)
+    response = client.post(
+        reverse("checklist:round_answer", args=[checklist_round.pk]),
+        _answer_post(checklist_round, {"eigen-inlog": Verdict.OK}),
+        follow=True,
+    )
+    assert "Deze ronde is gesloten" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_bad_answer_input_gets_400_and_changes_nothing(world, checklist_round, client_for):
+    client = client_for(world.teacher)
+    url = reverse("checklist:round_answer", args=[checklist_round.pk])
+    response = client.post(url, _answer_post(checklist_round, {"eigen-inlog": "misschien"}))
+    assert response.status_code == 400
+    response = client.post(url, {})
+    assert response.status_code == 400
+    assert "Geef bij minstens één vraag een antwoord." in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_directie_opens_a_round_over_http_and_bad_threshold_is_400(world, client_for):
+    client = client_for(world.directie)
+    url = reverse("checklist:round_open")
+    from tests.checklist.factories import current_year
+
+    response = client.post(
+        url, {"school": world.other_school.pk, "school_year": current_year(), "not_ok_share": 25}
+    )
+    assert response.status_code == 400  # not one of the directie's schools
+    response = client.post(
+        url, {"school": world.school.pk, "school_year": current_year(), "not_ok_share": 0}
+    )
+    assert response.status_code == 400
+    assert not ChecklistRound.objects.exists()
+    response = client.post(
+        url, {"school": world.school.pk, "school_year": current_year(), "not_ok_share": 30}
+    )
+    assert response.status_code == 302
+    assert ChecklistRound.objects.get().not_ok_share == 30
+
+
+def test_foundation_dashboard_for_cvb_and_fg_only(world, checklist_round, client_for):
+    answer_all(checklist_round, world.teacher)
+    response = client_for(world.fg).get(reverse("checklist:dashboard"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<svg" in body and "De Regenboog" in body and "Het Kompas" in body
+    assert client_for(world.directie).get(reverse("checklist:dashboard")).status_code == 403
+
+
+def test_round_page_runs_a_bounded_number_of_queries(
+    world, checklist_round, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.directie)
+    url = reverse("checklist:round_detail", args=[checklist_round.pk])
+    client.get(url)  # warm up the session and group sync
+    for n in range(8):
+        teacher = teacher_of(world.class_5a)
+        answer_all(
+            checklist_round, teacher, overrides={"eigen-inlog": Verdict.NOT_OK} if n % 2 else {}
+        )
+    services.round_derive_actions(actor=world.directie, checklist_round=checklist_round)
+    with django_assert_max_num_queries(45):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_report_pdf_for_directie_and_fg(world, checklist_round, client_for):
+    answer_all(checklist_round, world.teacher, remark="Let op de printer")
+    response = client_for(world.directie).get(
+        reverse("checklist:round_report", args=[checklist_round.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_protocol_paragraph_page_quotes_the_protocol(world, client_for):
+    client = client_for(world.teacher)
+    response = client.get(reverse("checklist:protocol", args=["12"]))
+    assert response.status_code == 200
+    assert "Vertrekkende leerkrachten" in response.content.decode()
+    assert client.get(reverse("checklist:protocol", args=["99.9"])).status_code == 404
+
+
+def test_start_page_asks_staff_to_answer_the_open_round(world, checklist_round, client_for):
+    body = client_for(world.teacher).get(reverse("home")).content.decode()
+    assert "Vul de Checklist privacy" in body
+    answer_all(checklist_round, world.other_teacher)
+    body = client_for(world.other_teacher).get(reverse("home")).content.decode()
+    assert "Vul de Checklist privacy" not in body
