@@ -157,3 +157,84 @@ def test_start_page_asks_staff_to_answer_the_open_round(world, checklist_round, 
     answer_all(checklist_round, world.other_teacher)
     body = client_for(world.other_teacher).get(reverse("home")).content.decode()
     assert "Vul de Checklist privacy" not in body
+
+
+def test_round_page_queries_do_not_grow_with_answers(
+    world, checklist_round, client_for, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.directie)
+    url = reverse("checklist:round_detail", args=[checklist_round.pk])
+    client.get(url)
+    answer_all(checklist_round, world.teacher)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _n in range(5):
+        answer_all(checklist_round, teacher_of(world.class_6b), verdict=Verdict.NOT_OK)
+    services.round_derive_actions(actor=world.directie, checklist_round=checklist_round)
+    with django_assert_max_num_queries(len(few.captured_queries) + 2):
+        client.get(url)
+
+
+def test_action_item_matrix(world, checklist_round, client_for):
+    answer_all(checklist_round, world.teacher, overrides={"eigen-inlog": Verdict.NOT_OK})
+    services.round_close(actor=world.directie, checklist_round=checklist_round)
+    from checklist.models import ActionItem
+
+    action = ActionItem.objects.get(item__key="eigen-inlog")
+    url = reverse("checklist:action_edit", args=[action.pk])
+    data = {"status": "in_progress", "due_date": "2030-01-31", "note": "Invalkaart maken"}
+    assert client_for(world.teacher_other_school).get(url).status_code == 404
+    assert client_for(world.directie_other_school).get(url).status_code == 404
+    assert client_for(world.teacher).get(url).status_code == 404  # not theirs, not directie
+    assert client_for(world.fg).get(url).status_code == 200  # sees, may not edit
+    assert client_for(world.fg).post(url, data).status_code == 403
+    response = client_for(world.directie).post(url, dict(data, due_date="geen datum"))
+    assert response.status_code == 400
+    response = client_for(world.directie).post(url, dict(data, owner=world.ib.pk))
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.owner, action.note) == (
+        "in_progress",
+        world.ib,
+        "Invalkaart maken",
+    )
+
+
+def test_foundation_publishes_a_new_version_through_the_form(world, client_for):
+    from checklist import selectors
+
+    current = selectors.template_items(selectors.current_template(world.foundation))
+    data = {
+        "items-TOTAL_FORMS": str(len(current) + 1),
+        "items-INITIAL_FORMS": str(len(current)),
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "200",
+        "note": "Vraag over wachtwoordkluis erbij",
+    }
+    for index, it in enumerate(current):
+        data.update(
+            {
+                f"items-{index}-key": it.key,
+                f"items-{index}-section": it.section,
+                f"items-{index}-text": it.text,
+                f"items-{index}-paragraphs": it.paragraphs,
+            }
+        )
+    data[f"items-{len(current) - 1}-retired"] = "on"
+    data[f"items-{len(current)}-section"] = "Gegevensbeveiliging"
+    data[f"items-{len(current)}-text"] = ""  # half-filled row: a clear 400
+    url = reverse("checklist:template_edit")
+    assert client_for(world.directie).post(url, data).status_code == 403
+    response = client_for(world.cvb).post(url, data)
+    assert response.status_code == 400
+    assert "Vul de stelling in." in response.content.decode()
+    data[f"items-{len(current)}-text"] = "Wij gebruiken een wachtwoordkluis."
+    response = client_for(world.cvb).post(url, data)
+    assert response.status_code == 302
+    new = selectors.current_template(world.foundation)
+    keys = [i.key for i in selectors.template_items(new)]
+    assert new.version == 2 and keys[-1] == "wij-gebruiken-een-wachtwoordkluis"
+    assert current[-1].key not in keys
