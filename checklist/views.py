@@ -379,6 +379,10 @@ def dashboard(request):
             "years": [(y, school_year_label(y)) for y in years],
             "section_names": section_names,
             "table": table,
+            "section_rows": [
+                (name, [scores[index] for _school, _summary, scores in table])
+                for index, name in enumerate(section_names)
+            ],
             "chart": chart,
         },
     )

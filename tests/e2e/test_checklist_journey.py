@@ -5,7 +5,8 @@ import subprocess
 
 import pytest
 
-from tests.checklist.factories import current_year, past_round
+from checklist.models import Verdict
+from tests.checklist.factories import answer_all, current_year, open_round, past_round
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.helpers import sign_in
 
@@ -111,6 +112,17 @@ def test_directie_runs_a_round_and_fg_sees_all_schools(page, new_page, screensho
         check=True,
     )
 
+    # The other school runs its round too (through the services: not part of this journey).
+    other_round = open_round(world.other_school, world.directie_other_school)
+    answer_all(
+        other_round,
+        world.teacher_other_school,
+        overrides=dict.fromkeys(
+            ["eigen-inlog", "schoolmail-mobiel", "niet-op-de-pc", "geen-wachtwoordbriefjes"],
+            Verdict.NOT_OK,
+        ),
+    )
+
     # The FG sees all schools side by side and the trend over the years.
     fg_page = new_page()
     sign_in(fg_page, world.fg)
@@ -118,4 +130,5 @@ def test_directie_runs_a_round_and_fg_sees_all_schools(page, new_page, screensho
     fg_page.get_by_role("heading", name="Scholen naast elkaar").wait_for()
     assert fg_page.locator("svg.chart polyline").count() == 2
     assert fg_page.get_by_role("link", name="De Regenboog").is_visible()
+    assert fg_page.get_by_role("link", name="Het Kompas").is_visible()
     fg_page.screenshot(path=str(SCREENSHOTS / "checklist-foundation-dashboard.png"), full_page=True)
