@@ -41,6 +41,9 @@ def index(request):
         .filter(school__in=selectors.staff_schools(user).values("pk"))
         .order_by("-school_year", "school__name")
     )
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        rounds = rounds.filter(school__name__icontains=query)
     page = Paginator(rounds, 20).get_page(request.GET.get("pagina"))
     summaries = selectors.round_summaries(page.object_list)
     actions = (
@@ -54,6 +57,7 @@ def index(request):
         "checklist/index.html",
         {
             "page": page,
+            "query": query,
             "rows": [summaries[r.pk] for r in page.object_list],
             "actions": actions,
             "today": timezone.localdate(),

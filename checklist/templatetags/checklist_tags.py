@@ -35,3 +35,15 @@ def verdict_label(verdict: str) -> str:
         return Verdict(verdict).label
     except ValueError:
         return verdict
+
+
+@register.simple_tag(takes_context=True)
+def evidence_link(context, url: str) -> str:
+    """The evidence's list link, or "" when it points into the admin and the user has no access
+    there (directie and teachers are not functional administrators)."""
+    user = context.get("user")
+    if not url:
+        return ""
+    if url.startswith("/beheer/") and not (user and user.is_staff):
+        return ""
+    return url

@@ -238,3 +238,14 @@ def test_foundation_publishes_a_new_version_through_the_form(world, client_for):
     keys = [i.key for i in selectors.template_items(new)]
     assert new.version == 2 and keys[-1] == "wij-gebruiken-een-wachtwoordkluis"
     assert current[-1].key not in keys
+
+
+def test_evidence_links_into_the_admin_only_for_functional_administrators(
+    world, checklist_round, client_for
+):
+    url = reverse("checklist:round_detail", args=[checklist_round.pk])
+    admin_link = "/beheer/accounts/staffmembership/"
+    directie_page = client_for(world.directie).get(url).content.decode()
+    assert "Alle vertrokken medewerkers" in directie_page
+    assert admin_link not in directie_page
+    assert admin_link in client_for(world.beheerder).get(url).content.decode()
