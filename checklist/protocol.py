@@ -18,7 +18,7 @@ PARAGRAPHS: dict[str, tuple[str, int, int]] = {
     "3.4": ("Dataminimalisatie", 341, 356),
     "3.5": ("Transparantie en rechten betrokkene", 357, 376),
     "4": ("Digitaal leermateriaal", 377, 428),
-    "7": ("Foto's en video's op school", 467, 493),
+    "7": ("Foto’s en video’s op school", 467, 493),
     "8": ("Internet en sociale media", 494, 515),
     "9": ("Overstap naar een andere school", 516, 546),
     "10": ("Gegevens beveiligen", 547, 603),
@@ -32,7 +32,7 @@ PARAGRAPHS: dict[str, tuple[str, int, int]] = {
     "13.3": ("Welke datalekken moeten gemeld worden?", 803, 826),
     "14": ("Functionaris voor de gegevensbescherming", 827, 871),
     "15": ("Verantwoordelijken", 872, 891),
-    "sociale-media": ("Protocol sociale media (bijlage a)", 898, 1087),
+    "sociale-media": ("Protocol sociale media (bijlage a)", 901, 1085),
 }
 
 
@@ -61,7 +61,8 @@ def paragraph(ref: str) -> Paragraph | None:
     current: list[str] = []
     # The source breaks every printed line with a blank line; a block ends where a sentence does.
     for line in _lines()[first - 1 : last]:
-        text = line.strip()
+        # The text came out of a PDF: its bullets are private-use glyphs.
+        text = "".join("•" if "\ue000" <= ch <= "\uf8ff" else ch for ch in line).strip()
         if not text:
             continue
         current.append(text)
@@ -70,6 +71,8 @@ def paragraph(ref: str) -> Paragraph | None:
             current = []
     if current:
         blocks.append(" ".join(current))
+    if blocks and len(blocks[0]) < 80 and title.split()[0].rstrip(":") in blocks[0]:
+        blocks = blocks[1:]  # the heading itself: the page shows it as its title
     return Paragraph(ref=ref, title=title, blocks=blocks)
 
 
