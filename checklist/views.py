@@ -124,6 +124,7 @@ def _round_context(request, checklist_round, answer_form=None):
     return {
         "round": checklist_round,
         "results": results,
+        "history_chart": _school_trend(checklist_round.school) if sees_results else "",
         "answer_form": answer_form,
         "answer_rows": rows,
         "may_manage": may_manage,
@@ -133,6 +134,19 @@ def _round_context(request, checklist_round, answer_form=None):
             initial={"not_ok_share": checklist_round.not_ok_share}
         ),
     }
+
+
+def _school_trend(school, *, width=720, height=260):
+    """The school's score per school year, as an inline SVG chart."""
+    history = list(ChecklistRound.objects.filter(school=school).order_by("school_year"))
+    summaries = selectors.round_summaries(history)
+    return charts.trend_chart(
+        [(school.name, {r.school_year: summaries[r.pk].score for r in history})],
+        [r.school_year for r in history],
+        title=_("Score per schooljaar"),
+        width=width,
+        height=height,
+    )
 
 
 @login_required
@@ -236,17 +250,7 @@ def round_report(request, pk: int):
     ):
         raise PermissionDenied
     results = selectors.round_results(checklist_round)
-    history = list(
-        ChecklistRound.objects.filter(school=checklist_round.school).order_by("school_year")
-    )
-    summaries = selectors.round_summaries(history)
-    chart = charts.trend_chart(
-        [(checklist_round.school.name, {r.school_year: summaries[r.pk].score for r in history})],
-        [r.school_year for r in history],
-        title=_("Score per schooljaar"),
-        width=560,
-        height=220,
-    )
+    chart = _school_trend(checklist_round.school, width=560, height=220)
     remarks = (
         checklist_round.answers.exclude(remark="")
         .select_related("item")
