@@ -128,7 +128,7 @@ def test_round_page_runs_a_bounded_number_of_queries(
             checklist_round, teacher, overrides={"eigen-inlog": Verdict.NOT_OK} if n % 2 else {}
         )
     services.round_derive_actions(actor=world.directie, checklist_round=checklist_round)
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(35):
         response = client.get(url)
     assert response.status_code == 200
 
