@@ -249,3 +249,20 @@ def test_evidence_links_into_the_admin_only_for_functional_administrators(
     assert "Alle vertrokken medewerkers" in directie_page
     assert admin_link not in directie_page
     assert admin_link in client_for(world.beheerder).get(url).content.decode()
+
+
+def test_pages_render_for_the_roles_that_use_them(world, checklist_round, client_for):
+    fg = client_for(world.fg)
+    for name in ("index", "template_list", "template_edit", "dashboard"):
+        assert fg.get(reverse(f"checklist:{name}")).status_code == 200, name
+    body = fg.get(reverse("checklist:round_detail", args=[checklist_round.pk])).content.decode()
+    assert "Uitkomst per vraag" in body and "Antwoorden opslaan" not in body
+    assert "Ronde sluiten" not in body  # the FG looks, the directie closes
+    teacher = client_for(world.teacher)
+    body = teacher.get(
+        reverse("checklist:round_detail", args=[checklist_round.pk])
+    ).content.decode()
+    assert "Antwoorden opslaan" in body and "Uitkomst per vraag" not in body
+    assert teacher.get(reverse("checklist:template_edit")).status_code == 403
+    template_pk = checklist_round.template.pk
+    assert teacher.get(reverse("checklist:template_detail", args=[template_pk])).status_code == 200
