@@ -16,7 +16,11 @@ def checklist_evidence():
 
 def navigation(user):
     if selectors.staff_schools(user).exists() or selectors.viewer_foundations(user).exists():
-        return [NavItem(_("Checklist"), reverse("checklist:index"), order=60, section="checklist")]
+        return [
+            NavItem(
+                _("Checklist privacy"), reverse("checklist:index"), order=60, group="Organisatie"
+            )
+        ]
     return []
 
 

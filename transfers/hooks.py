@@ -13,7 +13,10 @@ def navigation(user):
     if selectors.compiler_schools(user).exists():
         items.append(
             NavItem(
-                _("Overdracht"), reverse("transfers:dossier_list"), order=40, section="overdracht"
+                _("Overdracht (OSO)"),
+                reverse("transfers:dossier_list"),
+                order=40,
+                group="Leerlingen",
             )
         )
     elif selectors.parent_dossiers(user).exists():
