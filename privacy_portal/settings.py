@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "breaches",
     "retention",
     "checklist",
+    "governance",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ for app_label, prefix in [
     ("breaches", "datalekken/"),
     ("retention", "bewaartermijnen/"),
     ("checklist", "checklist/"),
+    ("governance", "organisatie/"),
 ]:
     urlpatterns.append(path(prefix, include(f"{app_label}.urls")))
 

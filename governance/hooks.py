@@ -1,0 +1,93 @@
+"""What the governance app adds to the navigation and the start page."""
+
+from datetime import datetime, time
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance import selectors
+from privacy_portal.hooks import AttentionItem, NavItem
+
+MAX_TASK_ITEMS = 10
+
+
+def navigation(user):
+    items = []
+    if selectors.reader_foundations(user).exists() or selectors.manager_foundations(user).exists():
+        items.append(
+            NavItem(
+                _("FG en protocol"),
+                reverse("governance:fg_page"),
+                order=80,
+                section="/organisatie/fg",
+            )
+        )
+    if selectors.recordable_schools(user).exists():
+        items.append(
+            NavItem(
+                _("Vertrek en apparatuur"),
+                reverse("governance:departure_list"),
+                order=70,
+                section="/organisatie/vertrek",
+            )
+        )
+    return items
+
+
+def attention(user):
+    """Overdue offboarding tasks for whoever must act on them; for the CvB and the office,
+    a missing FG registration or protocol in force."""
+    items = []
+    overdue = list(selectors.overdue_tasks_for(user).order_by("due_date")[: MAX_TASK_ITEMS + 1])
+    for task in overdue[:MAX_TASK_ITEMS]:
+        items.append(
+            AttentionItem(
+                _("Taak bij vertrek is over tijd: %(task)s") % {"task": task.title},
+                url=reverse("governance:departure_detail", args=[task.departure_id]),
+                detail=_("Vertrek van %(person)s op %(date)s")
+                % {
+                    "person": task.departure.person,
+                    "date": task.departure.departure_date.strftime("%d-%m-%Y"),
+                },
+                level="danger",
+                due=timezone.make_aware(datetime.combine(task.due_date, time.min)),
+            )
+        )
+    if len(overdue) > MAX_TASK_ITEMS:
+        items.append(
+            AttentionItem(
+                _("Nog meer taken bij vertrek zijn over tijd"),
+                url=reverse("governance:departure_list"),
+                level="danger",
+            )
+        )
+    for foundation in selectors.manager_foundations(user):
+        fg = selectors.current_fg(foundation)
+        if fg is None:
+            items.append(
+                AttentionItem(
+                    _("Er is geen FG vastgelegd"),
+                    url=reverse("governance:fg_register"),
+                    detail=_("Elke school moet een FG hebben, aangemeld bij de AP (§14)."),
+                    level="warning",
+                )
+            )
+        elif not fg.registered_with_ap_on:
+            items.append(
+                AttentionItem(
+                    _("De FG is nog niet aangemeld bij de AP"),
+                    url=reverse("governance:fg_page"),
+                    level="warning",
+                )
+            )
+        if selectors.protocol_in_force(foundation) is None:
+            items.append(
+                AttentionItem(
+                    _("Er is geen privacyprotocol met instemming van de (G)MR"),
+                    url=reverse("governance:protocol_list"),
+                    detail=_("Het protocol geldt pas na instemming van de (G)MR (§6)."),
+                    level="warning",
+                )
+            )
+    return items
