@@ -72,7 +72,17 @@ def reader_foundations(user) -> QuerySet[Foundation]:
         | Q(guardian_links__guardian__user=user, guardian_links__has_parental_authority=True)
     )
     school_ids |= set(family.values_list("school_id", flat=True))
-    return Foundation.objects.filter(schools__pk__in=school_ids).distinct()
+    return Foundation.objects.filter(
+        pk__in=School.objects.filter(pk__in=school_ids).values("foundation_id")
+    )
+
+
+def readable_or_managed_foundations(user) -> QuerySet[Foundation]:
+    """Foundations whose FG page and protocol list the user may open."""
+    return Foundation.objects.filter(
+        Q(pk__in=reader_foundations(user).values("pk"))
+        | Q(pk__in=manager_foundations(user).values("pk"))
+    )
 
 
 # --- Offboarding -----------------------------------------------------------------------------

@@ -505,8 +505,6 @@ def protocol_consent_record(
         errors["consent_on"] = _("Vul de datum van de instemming in.")
     else:
         _not_in_future(consent_on, "consent_on", errors)
-        if consent_on < version.created_at.date() - timedelta(days=MAX_DAYS_BACK):
-            errors["consent_on"] = _("De instemming ligt ver voor het toevoegen van deze versie.")
     if errors:
         raise ValidationError(errors)
     version.gmr_consent_on = consent_on

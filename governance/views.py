@@ -223,11 +223,7 @@ def task_template_toggle(request, pk: int):
 
 @login_required
 def fg_page(request):
-    foundations = list(
-        (selectors.reader_foundations(request.user) | selectors.manager_foundations(request.user))
-        .distinct()
-        .order_by("name")
-    )
+    foundations = list(selectors.readable_or_managed_foundations(request.user).order_by("name"))
     if not foundations:
         raise PermissionDenied
     entries = []
@@ -314,11 +310,7 @@ def fg_deregister(request, pk: int):
 
 @login_required
 def protocol_list(request):
-    foundations = list(
-        (selectors.reader_foundations(request.user) | selectors.manager_foundations(request.user))
-        .distinct()
-        .order_by("name")
-    )
+    foundations = list(selectors.readable_or_managed_foundations(request.user).order_by("name"))
     if not foundations:
         raise PermissionDenied
     in_force = selectors.in_force_ids(foundations)
@@ -410,6 +402,8 @@ def protocol_consent(request, pk: int):
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
+            for message in form.non_field_errors():
+                messages.error(request, message)
         else:
             messages.success(request, _("De instemming van de (G)MR is vastgelegd."))
             return redirect("governance:protocol_detail", pk=version.pk)
