@@ -32,6 +32,17 @@ def navigation(user):
                 section="/organisatie/vertrek",
             )
         )
+    elif (
+        selectors.visible_disposals(user).exists() or selectors.disposal_foundations(user).exists()
+    ):
+        items.append(
+            NavItem(
+                _("Afgevoerde apparatuur"),
+                reverse("governance:disposal_list"),
+                order=70,
+                section="/organisatie/apparatuur",
+            )
+        )
     return items
 
 

@@ -440,6 +440,8 @@ def disposal_list(request):
             "page": _page(request, disposals),
             "q": query,
             "may_log": _may_log_equipment(request.user),
+            "may_record": selectors.recordable_schools(request.user).exists(),
+            "is_office": selectors.office_foundations(request.user).exists(),
         },
     )
 

@@ -2,6 +2,8 @@
 session is logged out on the next request; the task list appears for the directie and the
 office, who work through it."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -99,3 +101,47 @@ def test_directie_records_departing_teacher_who_is_logged_out_and_tasks_follow(
     directie_context.close()
     office_context.close()
     assert not directie_outside and not office_outside
+
+
+def test_cvb_records_the_fg_and_the_protocol_which_a_parent_then_reads(
+    page, screenshot, world, browser, live_server
+):
+    sign_in(page, world.cvb)
+    page.get_by_role("link", name="FG en protocol").click()
+    page.get_by_role("link", name="FG vastleggen").click()
+    page.get_by_label("Soort").select_option("hired")
+    page.get_by_label(re.compile(r"^Naam")).fill("Anna de Vries")
+    page.get_by_label("Organisatie").fill("Privacy Advies BV")
+    page.get_by_label("E-mailadres").fill("fg@privacyadvies.example")
+    page.get_by_label("Telefoonnummer").fill("030 123 45 67")
+    page.get_by_label("Bereikbaarheid").fill("Maandag en donderdag, 9–17 uur")
+    page.get_by_label("Aangemeld bij de AP op").fill("2024-03-01")
+    page.get_by_role("button", name="Vastleggen").click()
+    page.get_by_text("De FG is vastgelegd.").wait_for()
+
+    page.get_by_role("link", name="Privacyprotocol beheren").click()
+    page.get_by_role("link", name="Nieuwe versie toevoegen").click()
+    page.get_by_label("Versie").fill("2026-1")
+    page.get_by_label("Tekst").fill(
+        "1. Inleiding\n\nDit protocol beschrijft hoe de scholen omgaan met persoonsgegevens."
+    )
+    page.get_by_role("button", name="Toevoegen").click()
+    page.get_by_text("nog niet geldig: wacht op instemming").wait_for()
+    screenshot("governance-protocol-draft")
+    page.get_by_label("Datum van instemming door de (G)MR").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Instemming vastleggen").click()
+    page.get_by_text("De instemming van de (G)MR is vastgelegd.").wait_for()
+    assert page.get_by_text("geldend", exact=True).is_visible()
+
+    parent_context, parent_outside = _context(browser, live_server)
+    parent = parent_context.new_page()
+    sign_in(parent, world.parent)
+    parent.get_by_role("link", name="FG en protocol").click()
+    assert parent.get_by_text("Anna de Vries").is_visible()
+    assert parent.get_by_role("link", name="fg@privacyadvies.example").is_visible()
+    _shot(parent, "governance-fg-page-parent")
+    parent.get_by_role("link", name="Lees het privacyprotocol (versie 2026-1)").click()
+    assert parent.get_by_text("Dit protocol beschrijft hoe de scholen").is_visible()
+    _shot(parent, "governance-protocol-parent")
+    parent_context.close()
+    assert not parent_outside
