@@ -1,6 +1,6 @@
 """What the governance app adds to the navigation and the start page."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -102,3 +102,50 @@ def attention(user):
                 )
             )
     return items
+
+
+def checklist_evidence(foundation):
+    """Facts for the annual checklist (R19), collected with
+    ``privacy_portal.hooks.collect("checklist_evidence", foundation)``. Each item names the
+    protocol paragraph it answers, whether it is in order, and a plain-Dutch explanation."""
+    from governance.models import EquipmentDisposal, OffboardingTask
+
+    overdue = selectors.overdue_tasks_in(foundation)
+    overdue_equipment = overdue.filter(key="equipment").count()
+    year_ago = timezone.localdate() - timedelta(days=365)
+    disposals = EquipmentDisposal.objects.filter(
+        foundation=foundation, performed_on__gte=year_ago
+    ).count()
+    fg = selectors.current_fg(foundation)
+    protocol = selectors.protocol_in_force(foundation)
+    open_tasks = OffboardingTask.objects.filter(departure__foundation=foundation).exclude(
+        status=OffboardingTask.Status.DONE
+    )
+    return [
+        {
+            "key": "departing-staff",
+            "paragraph": "§12",
+            "ok": not overdue.exists(),
+            "detail": _("%(overdue)s taken bij vertrek over tijd, %(open)s open")
+            % {"overdue": overdue.count(), "open": open_tasks.count()},
+        },
+        {
+            "key": "old-equipment",
+            "paragraph": "§11.3, §11.4",
+            "ok": overdue_equipment == 0,
+            "detail": _("%(count)s apparaten afgevoerd in het afgelopen jaar")
+            % {"count": disposals},
+        },
+        {
+            "key": "fg-registered",
+            "paragraph": "§14",
+            "ok": bool(fg and fg.registered_with_ap_on),
+            "detail": str(fg) if fg else _("geen FG vastgelegd"),
+        },
+        {
+            "key": "protocol-consent",
+            "paragraph": "§6",
+            "ok": protocol is not None,
+            "detail": protocol.label if protocol else _("geen protocol met instemming"),
+        },
+    ]

@@ -31,6 +31,7 @@ from governance.models import (
     ProtocolVersion,
     TaskActor,
 )
+from privacy_portal.mail import send_templated_mail_on_commit
 
 # The default task list of R16 (§12) and R15 (§11.3, §11.4); each foundation may change it.
 DEFAULT_TASKS = [
@@ -224,6 +225,13 @@ def departure_record(*, actor, person, schools, departure_date: date, note: str 
         errors["departure_date"] = _("De vertrekdatum ligt meer dan een jaar in het verleden.")
     if not errors and not selectors.departing_candidates(actor).filter(pk=person.pk).exists():
         errors["person"] = _("Deze persoon heeft geen rol op een van uw scholen.")
+    if (
+        not errors
+        and Departure.objects.filter(
+            person=person, status=Departure.Status.SCHEDULED, schools__in=schools
+        ).exists()
+    ):
+        errors["person"] = _("Voor deze medewerker is al een vertrek van deze school gepland.")
     foundations = {school.foundation_id for school in schools}
     if len(foundations) > 1:
         errors["schools"] = _("Kies scholen van één stichting.")
@@ -255,10 +263,34 @@ def departure_record(*, actor, person, schools, departure_date: date, note: str 
             foundation=foundation, is_active=True
         )
     )
+    _notify_task_owners(departure, schools, actor)
     if departure_date <= today:
         departure_apply(departure=departure)
         departure.refresh_from_db()
     return departure
+
+
+def _notify_task_owners(departure: Departure, schools, actor) -> None:
+    """Tell the directie of the schools and the office that a task list is waiting."""
+    from django.urls import reverse
+
+    from accounts import access
+    from accounts.roles import FoundationRoleKind, SchoolRole
+
+    people = set(
+        access.users_with_foundation_role(departure.foundation, FoundationRoleKind.BEHEERDER)
+    )
+    for school in schools:
+        people |= set(access.users_with_school_role(school, SchoolRole.DIRECTIE))
+    recipients = sorted(p.email for p in people if p.pk not in (actor.pk, departure.person_id))
+    send_templated_mail_on_commit(
+        "governance/email/departure_recorded",
+        {
+            "departure": departure,
+            "url": reverse("governance:departure_detail", args=[departure.pk]),
+        },
+        recipients,
+    )
 
 
 @transaction.atomic

@@ -390,3 +390,24 @@ def test_departure_list_runs_a_bounded_number_of_queries(
     assert response.content.decode().count("badge--warn") == 8
     response = client.get(reverse("governance:departure_list"), {"q": "zzzz-niemand"})
     assert "Er zijn geen vertrekken gevonden." in response.content.decode()
+
+
+def test_the_office_is_mailed_when_a_departure_is_recorded(
+    world, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        departure = record_departure(world.directie, world.teacher, [world.school])
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [world.beheerder.email]  # not the directie who recorded it
+    assert "takenlijst" in message.subject
+    assert reverse("governance:departure_detail", args=[departure.pk]) in message.body
+
+
+def test_a_second_scheduled_departure_for_the_same_school_is_refused(world, client_for):
+    later = timezone.localdate() + timedelta(days=20)
+    record_departure(world.directie, world.teacher, [world.school], day=later)
+    response = post_departure(client_for(world.beheerder), world.teacher, [world.school], later)
+    assert response.status_code == 400
+    assert "al een vertrek van deze school gepland" in response.content.decode()
+    assert Departure.objects.count() == 1
