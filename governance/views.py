@@ -509,6 +509,5 @@ def _file_response(field_file, download_name: str):
     if kind and not download_name.endswith(f".{kind.extension}"):
         download_name = f"{download_name}.{kind.extension}"
     response = FileResponse(handle, content_type=content_type, filename=download_name)
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
