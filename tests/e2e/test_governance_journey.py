@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.helpers import sign_in
+from tests.governance.factories import PNG_BYTES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -92,6 +93,22 @@ def test_directie_records_departing_teacher_who_is_logged_out_and_tasks_follow(
         "afgerond door"
     ).wait_for()
     _shot(office, "governance-departure-tasks-office")
+
+    # The office logs the wiped laptop (R15) and ticks off the equipment task.
+    office.get_by_role("link", name="Apparaat in logboek").click()
+    office.get_by_label("School").select_option(str(world.school.pk))
+    office.get_by_label("Apparaat").fill("Laptop HP ProBook 450")
+    office.get_by_label("Serie- of inventarisnummer").fill("5CD1234XYZ")
+    office.get_by_label("Wijze").select_option("wiped")
+    office.get_by_label("Uitgevoerd door").fill("ICT-partner Wisbedrijf")
+    office.get_by_label("Uitgevoerd op").fill(timezone.localdate().isoformat())
+    office.get_by_label("Certificaat").set_input_files(
+        files=[{"name": "certificaat.png", "mimeType": "image/png", "buffer": PNG_BYTES}]
+    )
+    office.get_by_role("button", name="Vastleggen").click()
+    office.get_by_text("Het apparaat is in het logboek vastgelegd.").wait_for()
+    assert office.get_by_role("cell", name="Laptop HP ProBook 450").is_visible()
+    _shot(office, "governance-disposal-log")
 
     # And the FG page is one click away for staff.
     office.get_by_role("link", name="FG en protocol").click()

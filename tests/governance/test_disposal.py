@@ -79,3 +79,35 @@ def test_certificate_of_another_school_is_404(world, client_for):
     assert (
         other.get(reverse("governance:disposal_certificate", args=[disposal.pk])).status_code == 404
     )
+
+
+def test_disposal_list_runs_a_bounded_number_of_queries(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from governance import services
+
+    def log(count):
+        for number in range(count):
+            services.equipment_disposal_record(
+                actor=world.directie,
+                school=world.school,
+                device=f"Laptop {number}",
+                method=EquipmentDisposal.Method.DESTROYED,
+                performed_by="Wisbedrijf",
+                performed_on=world.pupil.enrolled_on,
+            )
+
+    client = client_for(world.fg)
+    url = reverse("governance:disposal_list")
+    log(1)
+    client.get(url)  # warm up the once-a-day access sync
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    log(11)
+    with CaptureQueriesContext(connection) as twelve:
+        response = client.get(url)
+    assert len(twelve.captured_queries) == len(one.captured_queries) <= 30
+    assert response.content.decode().count("fysiek vernietigd") == 12
+    response = client.get(url, {"q": "Laptop 10"})
+    assert response.content.decode().count("fysiek vernietigd") == 1
