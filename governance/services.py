@@ -322,16 +322,24 @@ def departure_apply(*, departure: Departure, day: date | None = None) -> bool:
     return True
 
 
-def departures_apply_due(*, day: date | None = None, on_apply=None) -> int:
+def departures_apply_due(*, day: date | None = None, on_apply=None, on_error=None) -> int:
     """The periodic job: apply every scheduled departure whose date has come, each in its own
-    transaction. Running it twice, or a day late, changes nothing more."""
+    transaction. Running it twice, or a day late, changes nothing more. One departure that
+    fails does not hold up the others; ``on_error`` hears about it."""
     today = day or timezone.localdate()
     due = Departure.objects.filter(
         status=Departure.Status.SCHEDULED, departure_date__lte=today
     ).values_list("pk", flat=True)
     applied = 0
     for pk in list(due):
-        if departure_apply(departure=Departure(pk=pk), day=today):
+        try:
+            done = departure_apply(departure=Departure(pk=pk), day=today)
+        except Exception:
+            if on_error is None:
+                raise
+            on_error(pk)
+            continue
+        if done:
             applied += 1
             if on_apply:
                 on_apply(pk)

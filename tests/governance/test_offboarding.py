@@ -420,3 +420,28 @@ def test_a_second_scheduled_departure_for_the_same_school_is_refused(world, clie
     assert response.status_code == 400
     assert "al een vertrek van deze school gepland" in response.content.decode()
     assert Departure.objects.count() == 1
+
+
+def test_one_failing_departure_does_not_stop_the_others_and_the_run_shows_failed(
+    world, time_machine, monkeypatch
+):
+    leaving = timezone.localdate() + timedelta(days=2)
+    first = record_departure(world.directie, world.teacher, [world.school], day=leaving)
+    second = record_departure(world.directie, world.other_teacher, [world.school], day=leaving)
+    real_apply = services.departure_apply
+
+    def flaky(*, departure, day=None):
+        if departure.pk == first.pk:
+            raise RuntimeError("boom")
+        return real_apply(departure=departure, day=day)
+
+    monkeypatch.setattr(services, "departure_apply", flaky)
+    time_machine.move_to(leaving + timedelta(hours=1))
+    with pytest.raises(RuntimeError):
+        apply_due_departures()
+    run = JobRun.objects.get(job="governance.apply_due_departures")
+    assert run.status == JobRun.Status.FAILED
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.status == Departure.Status.APPLIED
+    assert first.status == Departure.Status.SCHEDULED
