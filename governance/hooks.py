@@ -1,9 +1,10 @@
 """What the governance app adds to the navigation and the start page."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from governance import selectors
@@ -56,13 +57,13 @@ def attention(user):
             AttentionItem(
                 _("Taak bij vertrek is over tijd: %(task)s") % {"task": task.title},
                 url=reverse("governance:departure_detail", args=[task.departure_id]),
-                detail=_("Vertrek van %(person)s op %(date)s")
+                detail=_("Vertrek van %(person)s op %(date)s; uiterlijk %(due)s")
                 % {
                     "person": task.departure.person,
-                    "date": task.departure.departure_date.strftime("%d-%m-%Y"),
+                    "date": date_format(task.departure.departure_date, "j F Y"),
+                    "due": date_format(task.due_date, "j F Y"),
                 },
                 level="danger",
-                due=timezone.make_aware(datetime.combine(task.due_date, time.min)),
             )
         )
     if len(overdue) > MAX_TASK_ITEMS:
