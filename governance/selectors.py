@@ -181,21 +181,22 @@ def fg_role_conflicts(foundation: Foundation, *, person=None, email: str = "") -
     at a school of the foundation). Empty when there is no conflict."""
     from accounts.models import FoundationRole, StaffMembership, User
 
-    if person is None and email:
-        person = User.objects.filter(email__iexact=email).first()
-    if person is None:
+    people = {person.pk} if person is not None else set()
+    if email:
+        people |= set(User.objects.filter(email__iexact=email).values_list("pk", flat=True))
+    if not people:
         return []
     conflicts = []
     if (
         FoundationRole.objects.active()
-        .filter(user=person, foundation=foundation, role=CVB)
+        .filter(user__in=people, foundation=foundation, role=CVB)
         .exists()
     ):
         conflicts.append(str(FoundationRoleKind.CVB.label))
     directie = StaffMembership.objects.active().filter(
-        user=person, school__foundation=foundation, role=SchoolRole.DIRECTIE
+        user__in=people, school__foundation=foundation, role=SchoolRole.DIRECTIE
     )
-    for school_name in directie.values_list("school__name", flat=True):
+    for school_name in directie.values_list("school__name", flat=True).distinct():
         conflicts.append(f"{SchoolRole.DIRECTIE.label} – {school_name}")
     return conflicts
 

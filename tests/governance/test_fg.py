@@ -163,3 +163,16 @@ def test_fg_registration_of_another_foundation_is_404(world, client_for):
 def test_cvb_without_fg_sees_an_attention_item(world, client_for):
     home = client_for(world.cvb).get("/").content.decode()
     assert "Er is geen FG vastgelegd" in home
+
+
+def test_fg_account_and_email_are_both_checked_for_the_conflict(world):
+    with pytest.raises(ValidationError) as error:
+        services.fg_register(
+            actor=world.cvb,
+            foundation=world.foundation,
+            kind="internal",
+            person=world.teacher,  # no conflict by account ...
+            name="Iemand",
+            email=world.cvb.email,  # ... but the e-mail address is a CvB member's
+        )
+    assert "College van Bestuur" in str(error.value)

@@ -445,3 +445,52 @@ def test_one_failing_departure_does_not_stop_the_others_and_the_run_shows_failed
     first.refresh_from_db()
     assert second.status == Departure.Status.APPLIED
     assert first.status == Departure.Status.SCHEDULED
+
+
+def test_departing_teacher_who_is_also_a_parent_keeps_only_the_parent_access(world):
+    guardian = f.GuardianFactory(user=world.teacher)
+    from students.models import GuardianLink
+
+    GuardianLink.objects.create(
+        guardian=guardian, pupil=world.pupil_other_school, has_parental_authority=True
+    )
+    departure = record_departure(world.directie, world.teacher, [world.school])
+    world.teacher.refresh_from_db()
+    assert world.teacher.is_active and not departure.account_deactivated
+    assert set(access.visible_pupils(world.teacher)) == {world.pupil_other_school}
+    assert not world.teacher.groups.filter(role_group__isnull=False).exists()
+    assert not access.visible_classes(world.teacher).exists()
+
+
+GOVERNANCE_URLS = [
+    ("departure_list", []),
+    ("departure_create", []),
+    ("departure_detail", [1]),
+    ("task_template_list", []),
+    ("fg_page", []),
+    ("fg_register", []),
+    ("fg_deregister", [1]),
+    ("protocol_list", []),
+    ("protocol_create", []),
+    ("protocol_detail", [1]),
+    ("protocol_file", [1]),
+    ("disposal_list", []),
+    ("disposal_create", []),
+    ("disposal_certificate", [1]),
+]
+
+
+def test_every_governance_page_sends_anonymous_visitors_to_login(db):
+    from governance.urls import urlpatterns
+
+    assert {name for name, _ in GOVERNANCE_URLS} | {
+        "task_report",
+        "task_complete",
+        "task_template_toggle",
+        "protocol_consent",
+    } == {p.name for p in urlpatterns}
+    client = Client()
+    for name, args in GOVERNANCE_URLS:
+        response = client.get(reverse(f"governance:{name}", args=args))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(LOGIN), name
