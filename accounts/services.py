@@ -263,3 +263,81 @@ def foundation_role_create(
     )
     sync_user_groups(user)
     return role_record
+
+
+# --- offboarding ---
+# Used by governance.services when a staff member leaves (R16): access is blocked at once.
+
+
+def user_sessions_end(*, user: User) -> int:
+    """End every open session of ``user`` in the session store; returns how many ended.
+
+    Sessions are found by decoding the stored sessions that have not expired yet: the session
+    store keeps no index by user, and the number of live sessions of a foundation is small.
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    wanted = str(user.pk)
+    keys = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get(SESSION_KEY)) == wanted
+    ]
+    for key in keys:
+        store(session_key=key).delete()
+    return len(keys)
+
+
+def user_reset_links_revoke(*, user: User) -> None:
+    """Make outstanding password-reset links of ``user`` invalid.
+
+    Django's reset token hashes the last-login time; moving it invalidates every link issued
+    before, without touching the password.
+    """
+    # The token uses whole seconds: make sure the new value differs from the old one.
+    moved = timezone.now().replace(microsecond=0)
+    if user.last_login and user.last_login.replace(microsecond=0) >= moved:
+        moved = user.last_login.replace(microsecond=0) + timedelta(seconds=1)
+    User.objects.filter(pk=user.pk).update(last_login=moved)
+    user.refresh_from_db(fields=["last_login"])
+
+
+def user_object_permissions_remove(*, user: User, schools=None) -> int:
+    """Remove object permissions granted to ``user`` directly (not through a role group) on
+    the given schools and their classes, or everywhere when ``schools`` is None."""
+    from guardian.models import UserObjectPermission
+
+    from accounts.models import SchoolClassUserObjectPermission, SchoolUserObjectPermission
+
+    on_schools = SchoolUserObjectPermission.objects.filter(user=user)
+    on_classes = SchoolClassUserObjectPermission.objects.filter(user=user)
+    if schools is not None:
+        on_schools = on_schools.filter(content_object__in=schools)
+        on_classes = on_classes.filter(content_object__school__in=schools)
+    removed = on_schools.delete()[0] + on_classes.delete()[0]
+    if schools is None:
+        removed += UserObjectPermission.objects.filter(user=user).delete()[0]
+    return removed
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> None:
+    """Close an account: it can no longer sign in, its password and reset links stop working,
+    its two-factor devices are deleted and it leaves every role group and object permission.
+    Open sessions are ended separately with ``user_sessions_end``."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["is_active", "password", "password_changed_at"])
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user_object_permissions_remove(user=user)
+    user.groups.clear()
+    sync_user_groups(user)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "retention",
     "checklist",
     "transfers",
+    "governance",
 ]
 
 MIDDLEWARE = [

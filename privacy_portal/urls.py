@@ -22,6 +22,7 @@ for app_label, prefix in [
     ("retention", "bewaartermijnen/"),
     ("checklist", "checklist/"),
     ("transfers", "overdracht/"),
+    ("governance", "organisatie/"),
 ]:
     urlpatterns.append(path(prefix, include(f"{app_label}.urls")))
 

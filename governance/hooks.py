@@ -1,0 +1,152 @@
+"""What the governance app adds to the navigation and the start page."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from governance import selectors
+from privacy_portal.hooks import AttentionItem, NavItem
+
+MAX_TASK_ITEMS = 10
+
+
+def navigation(user):
+    items = []
+    if selectors.reader_foundations(user).exists() or selectors.manager_foundations(user).exists():
+        items.append(
+            NavItem(
+                _("FG en protocol"),
+                reverse("governance:fg_page"),
+                order=80,
+                section="/organisatie/fg",
+            )
+        )
+    if selectors.recordable_schools(user).exists():
+        items.append(
+            NavItem(
+                _("Vertrek en apparatuur"),
+                reverse("governance:departure_list"),
+                order=70,
+                section="/organisatie/vertrek",
+            )
+        )
+    elif (
+        selectors.visible_disposals(user).exists() or selectors.disposal_foundations(user).exists()
+    ):
+        items.append(
+            NavItem(
+                _("Afgevoerde apparatuur"),
+                reverse("governance:disposal_list"),
+                order=70,
+                section="/organisatie/apparatuur",
+            )
+        )
+    return items
+
+
+def attention(user):
+    """Overdue offboarding tasks for whoever must act on them; for the CvB and the office,
+    a missing FG registration or protocol in force."""
+    items = []
+    overdue = list(selectors.overdue_tasks_for(user).order_by("due_date")[: MAX_TASK_ITEMS + 1])
+    for task in overdue[:MAX_TASK_ITEMS]:
+        items.append(
+            AttentionItem(
+                _("Taak bij vertrek is over tijd: %(task)s") % {"task": task.title},
+                url=reverse("governance:departure_detail", args=[task.departure_id]),
+                detail=_("Vertrek van %(person)s op %(date)s; uiterlijk %(due)s")
+                % {
+                    "person": task.departure.person,
+                    "date": date_format(task.departure.departure_date, "j F Y"),
+                    "due": date_format(task.due_date, "j F Y"),
+                },
+                level="danger",
+            )
+        )
+    if len(overdue) > MAX_TASK_ITEMS:
+        items.append(
+            AttentionItem(
+                _("Nog meer taken bij vertrek zijn over tijd"),
+                url=reverse("governance:departure_list"),
+                level="danger",
+            )
+        )
+    for foundation in selectors.manager_foundations(user):
+        fg = selectors.current_fg(foundation)
+        if fg is None:
+            items.append(
+                AttentionItem(
+                    _("Er is geen FG vastgelegd"),
+                    url=reverse("governance:fg_register"),
+                    detail=_("Elke school moet een FG hebben, aangemeld bij de AP (§14)."),
+                    level="warning",
+                )
+            )
+        elif not fg.registered_with_ap_on:
+            items.append(
+                AttentionItem(
+                    _("De FG is nog niet aangemeld bij de AP"),
+                    url=reverse("governance:fg_page"),
+                    level="warning",
+                )
+            )
+        if selectors.protocol_in_force(foundation) is None:
+            items.append(
+                AttentionItem(
+                    _("Er is geen privacyprotocol met instemming van de (G)MR"),
+                    url=reverse("governance:protocol_list"),
+                    detail=_("Het protocol geldt pas na instemming van de (G)MR (§6)."),
+                    level="warning",
+                )
+            )
+    return items
+
+
+def checklist_evidence(foundation):
+    """Facts for the annual checklist (R19), collected with
+    ``privacy_portal.hooks.collect("checklist_evidence", foundation)``. Each item names the
+    protocol paragraph it answers, whether it is in order, and a plain-Dutch explanation."""
+    from governance.models import EquipmentDisposal, OffboardingTask
+
+    overdue = selectors.overdue_tasks_in(foundation)
+    overdue_equipment = overdue.filter(key="equipment").count()
+    year_ago = timezone.localdate() - timedelta(days=365)
+    disposals = EquipmentDisposal.objects.filter(
+        foundation=foundation, performed_on__gte=year_ago
+    ).count()
+    fg = selectors.current_fg(foundation)
+    protocol = selectors.protocol_in_force(foundation)
+    open_tasks = OffboardingTask.objects.filter(departure__foundation=foundation).exclude(
+        status=OffboardingTask.Status.DONE
+    )
+    return [
+        {
+            "key": "departing-staff",
+            "paragraph": "§12",
+            "ok": not overdue.exists(),
+            "detail": _("%(overdue)s taken bij vertrek over tijd, %(open)s open")
+            % {"overdue": overdue.count(), "open": open_tasks.count()},
+        },
+        {
+            "key": "old-equipment",
+            "paragraph": "§11.3, §11.4",
+            "ok": overdue_equipment == 0,
+            "detail": _("%(count)s apparaten afgevoerd in het afgelopen jaar")
+            % {"count": disposals},
+        },
+        {
+            "key": "fg-registered",
+            "paragraph": "§14",
+            "ok": bool(fg and fg.registered_with_ap_on),
+            "detail": str(fg) if fg else _("geen FG vastgelegd"),
+        },
+        {
+            "key": "protocol-consent",
+            "paragraph": "§6",
+            "ok": protocol is not None,
+            "detail": protocol.label if protocol else _("geen protocol met instemming"),
+        },
+    ]
