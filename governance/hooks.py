@@ -21,7 +21,7 @@ def navigation(user):
                 _("FG en protocol"),
                 reverse("governance:fg_page"),
                 order=80,
-                section="/organisatie/fg",
+                group="Organisatie",
             )
         )
     if selectors.recordable_schools(user).exists():
@@ -30,7 +30,7 @@ def navigation(user):
                 _("Vertrek en apparatuur"),
                 reverse("governance:departure_list"),
                 order=70,
-                section="/organisatie/vertrek",
+                group="Organisatie",
             )
         )
     elif (
@@ -41,7 +41,7 @@ def navigation(user):
                 _("Afgevoerde apparatuur"),
                 reverse("governance:disposal_list"),
                 order=70,
-                section="/organisatie/apparatuur",
+                group="Organisatie",
             )
         )
     return items
