@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -144,7 +145,7 @@ def _owners(breach):
     staff = StaffMembership.objects.active_on(today).filter(school__in=breach.schools.all())
     foundation = FoundationRole.objects.active_on(today).filter(foundation=breach.foundation)
     return User.objects.filter(is_active=True).filter(
-        pk__in=staff.values("user_id").union(foundation.values("user_id"))
+        Q(pk__in=staff.values("user_id")) | Q(pk__in=foundation.values("user_id"))
     )
 
 
