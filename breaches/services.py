@@ -7,6 +7,7 @@ transitions are in ``TRANSITIONS`` and checked by ``_move``; nothing else sets `
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -45,6 +46,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.CLOSED: set(),
 }
 
+PLACEHOLDER = re.compile(r"\[[^\]\n]{3,}\]")  # "[vul aan]" in the generated draft
 MAX_TEXT = 5000  # characters in a free-text field of the report
 MAX_PEOPLE = 10_000_000
 
@@ -449,6 +451,10 @@ def letter_send(*, letter: SubjectLetter, actor, recipients: list[tuple[str, str
     letter = SubjectLetter.objects.select_for_update().get(pk=letter.pk)
     if letter.breach.status == S.CLOSED:
         raise ValidationError(_("Het datalek is afgesloten."))
+    if PLACEHOLDER.search(letter.subject) or PLACEHOLDER.search(letter.body):
+        raise ValidationError(
+            _("De brief bevat nog open plekken tussen [ en ]. Vul die eerst in en sla op.")
+        )
     already = set(letter.recipients.values_list("email", flat=True))
     new = [(name, email.lower()) for name, email in recipients if email.lower() not in already]
     if not new:

@@ -149,6 +149,7 @@ def test_letter_and_recipients_are_hidden_from_the_cvb(world, breach, client_for
 
     assess(breach, world.fg)
     letter = services.letter_draft(breach=breach, actor=world.fg)
+    services.letter_update(letter=letter, actor=world.fg, subject="Datalek", body="Tekst.")
     services.letter_send(letter=letter, actor=world.fg, recipients=[("X", "x@thuis.example")])
     page = client_for(world.cvb).get(f"/datalekken/{breach.pk}/").content.decode()
     assert "Brief aan de betrokkenen" not in page

@@ -259,6 +259,7 @@ def test_letter_draft_is_plain_dutch_and_editable_until_sent(
 def test_sending_again_reaches_only_new_recipients(world, breach):
     assess(breach, world.fg)
     letter = services.letter_draft(breach=breach, actor=world.fg)
+    services.letter_update(letter=letter, actor=world.fg, subject="Datalek", body="Tekst.")
     services.letter_send(letter=letter, actor=world.fg, recipients=[("", "a@thuis.example")])
     count = services.letter_send(
         letter=letter,
@@ -267,3 +268,13 @@ def test_sending_again_reaches_only_new_recipients(world, breach):
     )
     assert count == 1
     assert letter.recipients.count() == 2
+
+
+def test_a_draft_with_open_placeholders_cannot_be_sent(world, breach):
+    assess(breach, world.fg)
+    letter = services.letter_draft(breach=breach, actor=world.fg)
+    assert "[" in letter.body
+    with pytest.raises(ValidationError) as error:
+        services.letter_send(letter=letter, actor=world.fg, recipients=[("", "a@thuis.example")])
+    assert "open plekken" in error.value.messages[0]
+    assert not letter.recipients.exists()
