@@ -406,6 +406,8 @@ def _register(request):
 @login_required
 def register(request):
     scope, filter_form, breaches = _register(request)
+    if not (scope.may_report or scope.may_see_register):
+        raise PermissionDenied  # parents and pupils have no breach screens
     page = Paginator(breaches, 25).get_page(request.GET.get("pagina"))
     query = request.GET.copy()
     query.pop("pagina", None)

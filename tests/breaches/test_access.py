@@ -152,3 +152,8 @@ def test_letter_and_recipients_are_hidden_from_the_cvb(world, breach, client_for
     page = client_for(world.cvb).get(f"/datalekken/{breach.pk}/").content.decode()
     assert "Brief aan de betrokkenen" not in page
     assert "x@thuis.example" not in page
+
+
+@pytest.mark.parametrize("persona", ["parent", "pupil_user", "outsider"])
+def test_people_without_a_staff_role_have_no_breach_list(world, client_for, persona):
+    assert client_for(getattr(world, persona)).get("/datalekken/").status_code == 403
