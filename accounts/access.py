@@ -394,3 +394,14 @@ def summary(user) -> AccessSummary:
         )
         user._access_summary = cached
     return cached
+
+
+# --- foundation-wide roles ---
+
+
+def foundations_with_role(user, *roles: str, day: date | None = None) -> QuerySet[Foundation]:
+    """Foundations in which the user holds one of the foundation-wide ``roles`` today."""
+    if not _signed_in(user):
+        return Foundation.objects.none()
+    held = FoundationRole.objects.active_on(_today(day)).filter(user=user, role__in=roles)
+    return Foundation.objects.filter(pk__in=held.values("foundation_id"))

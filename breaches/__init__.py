@@ -1,1 +1,2 @@
-"""Breaches: incident reports, the FG's assessment, notifications and the 72-hour clock (R17)."""
+"""Breaches: data-breach reports by staff, the FG's assessment and decisions, the 72-hour clock
+for notifying the AP, notifications to the AP and the people involved, and the register (R17)."""

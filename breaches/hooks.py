@@ -1,0 +1,70 @@
+"""What the breaches app adds to the navigation and to the start page."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from breaches import selectors
+from privacy_portal.hooks import AttentionItem, NavItem
+
+
+def navigation(user):
+    scope = selectors.breach_access(user)
+    items = []
+    if scope.may_report:
+        # Reachable from every page for every staff member: report a breach at once.
+        items.append(
+            NavItem(_("Datalek melden"), reverse("breaches:report"), order=80, section="melden")
+        )
+    if scope.may_see_register or selectors.visible_breaches(user, scope).exists():
+        items.append(
+            NavItem(_("Datalekken"), reverse("breaches:register"), order=81, section="datalekken")
+        )
+    return items
+
+
+def clock_text(breach, now=None) -> str:
+    hours = breach.hours_left(now or timezone.now())
+    if hours < 0:
+        return _("%(reference)s: de termijn van 72 uur is %(hours)s uur geleden verstreken") % {
+            "reference": breach.reference,
+            "hours": int(-hours),
+        }
+    return _("%(reference)s: nog %(hours)s uur om te melden bij de AP") % {
+        "reference": breach.reference,
+        "hours": int(hours),
+    }
+
+
+def attention(user):
+    """The FG (all breaches) and directie (their schools) see every running 72-hour clock."""
+    scope = selectors.breach_access(user)
+    if not (scope.is_fg or scope.directie_schools):
+        return []
+    now = timezone.now()
+    items = []
+    for breach in selectors.clock_running_breaches(user, scope)[:20]:
+        hours = breach.hours_left(now)
+        items.append(
+            AttentionItem(
+                clock_text(breach, now),
+                url=reverse("breaches:detail", args=[breach.pk]),
+                detail=", ".join(school.name for school in breach.schools.all())
+                + " · "
+                + breach.get_kind_display(),
+                level="danger" if hours <= 8 else "warning",
+                due=breach.ap_deadline,
+            )
+        )
+    reported = selectors.visible_breaches(user, scope).filter(status="reported")
+    if scope.is_fg:
+        count = reported.count()
+        if count:
+            items.append(
+                AttentionItem(
+                    _("%(count)s datalek(ken) wachten op uw beoordeling") % {"count": count},
+                    url=reverse("breaches:register") + "?status=reported",
+                    level="warning",
+                )
+            )
+    return items
