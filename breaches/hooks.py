@@ -13,12 +13,10 @@ def navigation(user):
     items = []
     if scope.may_report:
         # Reachable from every page for every staff member: report a breach at once.
-        items.append(
-            NavItem(_("Datalek melden"), reverse("breaches:report"), order=80, section="melden")
-        )
+        items.append(NavItem(_("Datalek melden"), reverse("breaches:report"), order=92))
     if scope.may_see_register or selectors.visible_breaches(user, scope).exists():
         items.append(
-            NavItem(_("Datalekken"), reverse("breaches:register"), order=81, section="datalekken")
+            NavItem(_("Datalekken"), reverse("breaches:register"), order=81, group="Registers")
         )
     return items
 
