@@ -194,3 +194,8 @@ def consent_numbers(*, school: School, school_year: int | None = None) -> dict:
         "reminder_sent": len(reminded),
         "reminder_done": bool(parent_ids) and reminded >= parent_ids,
     }
+
+
+def class_pupil_ids(school_class: SchoolClass):
+    """Ids of the enrolled pupils of a class (a subquery, filtered further by visible_pupils)."""
+    return school_class.enrolments.filter(pupil__deregistered_on__isnull=True).values("pupil_id")
