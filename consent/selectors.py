@@ -88,7 +88,11 @@ def pupils_of_class(user, school_class: SchoolClass, pupil_ids):
 
 
 def pupil_for_staff(user, pupil_id: int):
-    return get_object_or_404(access.visible_pupils(user).select_related("school"), pk=pupil_id)
+    """A pupil in one of the classes the user sees as staff (parents and pupils use the portal)."""
+    in_staff_class = access.visible_pupils(user).filter(
+        enrolments__school_class__in=access.visible_classes(user).values("pk")
+    )
+    return get_object_or_404(in_staff_class.select_related("school").distinct(), pk=pupil_id)
 
 
 def decision_history(pupil):

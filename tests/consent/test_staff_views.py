@@ -43,6 +43,14 @@ def test_class_pages_are_only_for_staff_who_see_the_class(world, client_for, per
     assert response.status_code == CLASS_5A_ACCESS[persona]
 
 
+@pytest.mark.parametrize("persona", sorted(CLASS_5A_ACCESS))
+def test_pupil_history_is_only_for_staff_who_see_the_pupil(world, client_for, persona):
+    response = client_for(getattr(world, persona)).get(
+        reverse("consent:pupil_history", args=[world.pupil.pk])
+    )
+    assert response.status_code == CLASS_5A_ACCESS[persona]
+
+
 @pytest.mark.parametrize(
     "url",
     [
