@@ -41,3 +41,25 @@ class ChannelTextForm(forms.Form):
             "Een gewijzigde tekst wordt een nieuwe versie; eerdere keuzes blijven bij hun versie."
         ),
     )
+
+
+class PaperAnswerForm(forms.Form):
+    """An answer given on paper, entered by the administration."""
+
+    source = forms.ChoiceField(label=_("Antwoord van"))
+    channel = forms.ChoiceField(label=_("Kanaal"))
+    answer = forms.ChoiceField(
+        label=_("Antwoord"),
+        choices=[("ja", _("Toestemming")), ("nee", _("Geen toestemming"))],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, guardians, channels, pupil_decides, **kwargs):
+        super().__init__(*args, **kwargs)
+        if pupil_decides:
+            self.fields["source"].choices = [("leerling", _("de leerling zelf (16+)"))]
+        else:
+            self.fields["source"].choices = [
+                (str(g.pk), f"{g.first_name} {g.last_name}") for g in guardians
+            ]
+        self.fields["channel"].choices = [(str(c.pk), c.name) for c in channels]

@@ -99,7 +99,7 @@ def decision_history(pupil):
     """Every answer ever given for this pupil, newest first (kept forever for accountability)."""
     return (
         ConsentDecision.objects.filter(pupil=pupil)
-        .select_related("channel", "text", "guardian", "decided_by")
+        .select_related("channel", "text", "guardian", "decided_by", "pupil")
         .order_by("-decided_at", "-pk")
     )
 

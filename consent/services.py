@@ -217,6 +217,49 @@ def consent_decide(
         )
 
 
+def may_record_paper_answers(user, pupil) -> bool:
+    """The administration and the directie enter answers given on paper (the enrolment form)."""
+    from accounts.roles import SchoolRole
+
+    return access.has_school_role(
+        user, pupil.school_id, SchoolRole.ADMINISTRATIE, SchoolRole.DIRECTIE
+    )
+
+
+def consent_record_paper_answer(
+    *, actor, pupil, guardian, channel: Channel, granted: bool, day: date | None = None
+) -> ConsentDecision:
+    """Record an answer a parent (or a pupil of 16+, ``guardian=None``) gave on paper. The row
+    names the parent it came from and the staff member who entered it."""
+    day = day or timezone.localdate()
+    if not may_record_paper_answers(actor, pupil):
+        raise PermissionDenied
+    if channel.foundation_id != pupil.school.foundation_id or not channel.is_active:
+        raise ValidationError(_("Dit kanaal hoort niet bij de school van deze leerling."))
+    decides_self = pupil_decides_self(pupil, day)
+    if guardian is None and not decides_self:
+        raise ValidationError(_("Kies de ouder met gezag van wie het antwoord komt."))
+    if guardian is not None:
+        if decides_self:
+            raise ValidationError(
+                _("Deze leerling is 16 jaar of ouder en beslist zelf; ouders beslissen niet meer.")
+            )
+        if not pupil.guardian_links.filter(guardian=guardian, has_parental_authority=True).exists():
+            raise ValidationError(_("Deze ouder heeft geen ouderlijk gezag over deze leerling."))
+    with transaction.atomic():
+        return ConsentDecision.objects.create(
+            pupil=pupil,
+            channel=channel,
+            school_year=school_year_of(day),
+            granted=bool(granted),
+            text=current_text(channel),
+            guardian=guardian,
+            by_pupil=guardian is None,
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )
+
+
 def consent_withdraw(*, actor, pupil, channel: Channel, day: date | None = None):
     """Withdrawal is a refusal that counts from this moment."""
     return consent_decide(actor=actor, pupil=pupil, channel=channel, granted=False, day=day)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from accounts.roles import SchoolRole
 from consent import selectors, services
-from consent.forms import ChannelTextForm, PublishCheckForm, SchoolSettingForm
+from consent.forms import ChannelTextForm, PaperAnswerForm, PublishCheckForm, SchoolSettingForm
 from consent.models import Channel, SchoolConsentSetting
 from privacy_portal.audit import record_access
 from privacy_portal.pdf import render_pdf
@@ -110,10 +110,50 @@ def publish_check(request, class_id: int):
     )
 
 
+def _paper_form(pupil, channels, data=None):
+    guardians = [
+        link.guardian
+        for link in pupil.guardian_links.filter(has_parental_authority=True).select_related(
+            "guardian"
+        )
+    ]
+    form = PaperAnswerForm(
+        data,
+        guardians=guardians,
+        channels=channels,
+        pupil_decides=services.pupil_decides_self(pupil),
+    )
+    return form, {str(g.pk): g for g in guardians}
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def pupil_history(request, pupil_id: int):
     pupil = selectors.pupil_for_staff(request.user, pupil_id)
     channels = selectors.active_channels(pupil.school.foundation_id)
+    may_record = services.may_record_paper_answers(request.user, pupil)
+    form = guardians = None
+    if may_record:
+        form, guardians = _paper_form(pupil, channels, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.consent_record_paper_answer(
+                    actor=request.user,
+                    pupil=pupil,
+                    guardian=guardians.get(form.cleaned_data["source"]),
+                    channel=next(c for c in channels if str(c.pk) == form.cleaned_data["channel"]),
+                    granted=form.cleaned_data["answer"] == "ja",
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Het antwoord op papier is vastgelegd."))
+                return redirect("consent:pupil_history", pupil_id=pupil.pk)
+        status = 400
     statuses = services.statuses_for([pupil], channels)
     return render(
         request,
@@ -123,7 +163,9 @@ def pupil_history(request, pupil_id: int):
             "rows": [(c, statuses[(pupil.pk, c.pk)]) for c in channels],
             "history": selectors.decision_history(pupil)[:200],
             "decides_self": services.pupil_decides_self(pupil),
+            "form": form,
         },
+        status=status,
     )
 
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from consent import services
-from consent.models import ChannelText, SchoolConsentSetting
+from consent.models import ChannelText, ConsentDecision, SchoolConsentSetting
 from tests import factories as f
 from tests.consent.factories import channels
 
@@ -266,3 +267,46 @@ def test_beheerder_edits_a_text_as_a_new_version(world, client_for):
     ) == [2, 1]
     other = channels(f.FoundationFactory())["website"]
     assert client.get(reverse("consent:channel_edit", args=[other.pk])).status_code == 404
+
+
+def test_administration_records_a_paper_answer_that_counts_at_once(world, client_for):
+    ch = channels(world.foundation)
+    url = reverse("consent:pupil_history", args=[world.pupil.pk])
+    data = {
+        "source": str(world.parent.guardian.pk),
+        "channel": str(ch["schoolgids"].pk),
+        "answer": "ja",
+    }
+    assert client_for(world.teacher).post(url, data).status_code == 403
+    client = client_for(world.administratie)
+    assert client.post(url, data).status_code == 302
+    decision = ConsentDecision.objects.get()
+    assert decision.granted and decision.guardian == world.parent.guardian
+    assert decision.decided_by == world.administratie
+    assert services.statuses_for([world.pupil], [ch["schoolgids"]])[
+        (world.pupil.pk, ch["schoolgids"].pk)
+    ].granted
+    assert "(op papier)" in client.get(url).text
+
+
+def test_paper_answer_of_a_parent_without_authority_is_refused(world, client_for):
+    ch = channels(world.foundation)
+    url = reverse("consent:pupil_history", args=[world.pupil.pk])
+    response = client_for(world.administratie).post(
+        url,
+        {
+            "source": str(world.parent_without_authority.guardian.pk),
+            "channel": str(ch["website"].pk),
+            "answer": "ja",
+        },
+    )
+    assert response.status_code == 400
+    assert not ConsentDecision.objects.exists()
+    with pytest.raises(ValidationError):
+        services.consent_record_paper_answer(
+            actor=world.administratie,
+            pupil=world.pupil,
+            guardian=world.parent_without_authority.guardian,
+            channel=ch["website"],
+            granted=True,
+        )
