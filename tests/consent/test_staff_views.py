@@ -310,3 +310,19 @@ def test_paper_answer_of_a_parent_without_authority_is_refused(world, client_for
             channel=ch["website"],
             granted=True,
         )
+
+
+def test_admin_shows_decisions_read_only(world, client_for):
+    ch = channels(world.foundation)
+    services.consent_decide(
+        actor=world.parent, pupil=world.pupil, channel=ch["website"], granted=True
+    )
+    world.beheerder.is_superuser = True
+    world.beheerder.save()
+    client = client_for(world.beheerder)
+    assert client.get(reverse("admin:consent_consentdecision_changelist")).status_code == 200
+    assert (
+        client.get(reverse("admin:consent_channel_change", args=[ch["website"].pk])).status_code
+        == 200
+    )
+    assert client.get(reverse("admin:consent_consentdecision_add")).status_code == 403
