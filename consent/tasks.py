@@ -28,12 +28,13 @@ def ask_parents_of_pupil(pupil_id: int) -> int:
         return services.consent_requests_send(pupil_ids=[pupil_id], run=run)
 
 
-# Daily from the start of the school year: each job only sends what was not sent yet this
-# school year, so running it every day is how a missed or crashed run catches up.
+# Daily: each job only sends what was not sent yet this school year, so running it every day is
+# how a missed or crashed run catches up, and how a pupil enrolled mid-year (or whose parent got
+# an e-mail address later) is still asked within a day, even without the enrolment hook.
 BEAT_SCHEDULE = {
     "consent-ask-parents-for-school-year": {
         "task": "consent.ask_parents_for_school_year",
-        "schedule": crontab(minute=0, hour=7, month_of_year="8-12,1-7"),
+        "schedule": crontab(minute=0, hour=7),
     },
     "consent-send-yearly-reminders": {
         "task": "consent.send_yearly_reminders",
