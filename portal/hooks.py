@@ -27,7 +27,8 @@ def attention(user):
 
     items = []
     for pupil in selectors.children_for_consent(user):
-        if services.pupil_decides_self(pupil) and pupil.user_id != user.pk:
+        # Only whoever decides is asked: a parent under 16, the pupil from 16.
+        if services.pupil_decides_self(pupil) != (pupil.user_id == user.pk):
             continue
         channels = selectors.active_channels(pupil.school.foundation_id)
         statuses = services.statuses_for([pupil], channels)

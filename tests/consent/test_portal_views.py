@@ -108,3 +108,9 @@ def test_parent_navigation_and_attention(world, client_for):
     response = client_for(world.parent).get(reverse("home"))
     assert reverse("portal:consent_index") in response.text
     assert "Geef uw keuze door over foto" in response.text
+
+
+def test_a_pupil_under_16_is_not_asked_to_decide(world, client_for):
+    channels(world.foundation)
+    response = client_for(world.pupil_user).get(reverse("home"))
+    assert "Geef uw keuze door over foto" not in response.text
