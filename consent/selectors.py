@@ -1,0 +1,205 @@
+"""Reads of the consent app, scoped through ``accounts.access``.
+
+Staff reach consent through the classes they may see (a teacher: only their own classes);
+parents reach only their own children with parental authority, and a pupil of 16 or older
+reaches themself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts import access
+from accounts.models import School, SchoolClass, school_year_of
+from consent import services
+from consent.models import Channel, ChannelText, ConsentDecision, ParentNotice
+
+
+def active_channels(foundation_id: int) -> list[Channel]:
+    """The foundation's channels in use, each with ``current`` (its newest text)."""
+    channels = list(
+        Channel.objects.filter(foundation_id=foundation_id, is_active=True).prefetch_related(
+            Prefetch("texts", queryset=ChannelText.objects.order_by("-version"))
+        )
+    )
+    for channel in channels:
+        texts = list(channel.texts.all())
+        channel.current = texts[0] if texts else None
+    return channels
+
+
+# --- Staff -----------------------------------------------------------------------------------
+
+
+def classes_for_consent(user):
+    """Classes whose consent overview the user may see: the classes they may see pupils of."""
+    return access.visible_classes(user).select_related("school")
+
+
+def class_for_consent(user, class_id: int) -> SchoolClass:
+    return get_object_or_404(classes_for_consent(user), pk=class_id)
+
+
+@dataclass
+class OverviewRow:
+    pupil: object
+    statuses: list  # ConsentStatus per channel, in channel order
+
+
+SORT_NAME = "naam"
+
+
+def class_overview(
+    user, school_class: SchoolClass, *, sort: str = SORT_NAME, day: date | None = None
+):
+    """The photo list: per pupil of the class and per channel, whether pictures may be used.
+
+    Sorted by name, or by a channel key (pupils without consent first, so the photographer
+    sees them at the top). A fixed number of queries whatever the class size.
+    """
+    channels = active_channels(school_class.school.foundation_id)
+    pupils = list(
+        access.visible_pupils(user)
+        .filter(enrolments__school_class=school_class, deregistered_on__isnull=True)
+        .order_by("last_name", "first_name", "pk")
+        .distinct()
+    )
+    statuses = services.statuses_for(pupils, channels, day=day)
+    rows = [OverviewRow(p, [statuses[(p.pk, c.pk)] for c in channels]) for p in pupils]
+    keys = [c.key for c in channels]
+    if sort in keys:
+        index = keys.index(sort)
+        rows.sort(key=lambda row: row.statuses[index].granted)
+    return channels, rows
+
+
+def pupils_of_class(user, school_class: SchoolClass, pupil_ids):
+    return list(
+        access.visible_pupils(user)
+        .filter(enrolments__school_class=school_class, pk__in=pupil_ids)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def pupil_for_staff(user, pupil_id: int):
+    """A pupil in one of the classes the user sees as staff (parents and pupils use the portal)."""
+    in_staff_class = access.visible_pupils(user).filter(
+        enrolments__school_class__in=access.visible_classes(user).values("pk")
+    )
+    return get_object_or_404(in_staff_class.select_related("school").distinct(), pk=pupil_id)
+
+
+def decision_history(pupil):
+    """Every answer ever given for this pupil, newest first (kept forever for accountability)."""
+    return (
+        ConsentDecision.objects.filter(pupil=pupil)
+        .select_related("channel", "text", "guardian", "decided_by", "pupil")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+# --- Parents (and pupils of 16+) -------------------------------------------------------------
+
+
+def children_for_consent(user):
+    """The pupils this user answers for: children with parental authority, and themself as a
+    pupil (who decides from 16)."""
+    from students.models import GuardianLink, Pupil
+
+    if not (user and user.is_authenticated):
+        return Pupil.objects.none()
+    own_child = GuardianLink.objects.filter(
+        pupil=OuterRef("pk"), guardian__user=user, has_parental_authority=True
+    )
+    return (
+        Pupil.objects.enrolled()
+        .filter(Exists(own_child) | Q(user=user))
+        .select_related("school")
+        .order_by("first_name")
+    )
+
+
+def child_for_consent(user, pupil_id: int):
+    """A child of another family is a 404."""
+    pupil = get_object_or_404(children_for_consent(user), pk=pupil_id)
+    if not (access.is_parent_with_authority(user, pupil) or access.is_the_pupil(user, pupil)):
+        from django.http import Http404
+
+        raise Http404
+    return pupil
+
+
+def own_latest_answers(user, pupil, *, day: date | None = None) -> dict[int, bool]:
+    """This person's own latest answer per channel this school year (to fill in the form)."""
+    year = school_year_of(day or timezone.localdate())
+    answers: dict[int, bool] = {}
+    for channel_id, granted in (
+        ConsentDecision.objects.filter(pupil=pupil, school_year=year, decided_by=user)
+        .order_by("decided_at", "pk")
+        .values_list("channel_id", "granted")
+    ):
+        answers[channel_id] = granted
+    return answers
+
+
+# --- Numbers for the checklist ---------------------------------------------------------------
+
+
+def consent_numbers(*, school: School, school_year: int | None = None) -> dict:
+    """For the annual checklist: per channel the share of enrolled pupils with an answer this
+    school year, and whether this year's reminder (R8) reached every parent.
+
+    Returns ``{"school_year", "pupils", "channels": [{"channel", "answered", "granted",
+    "share_answered"}], "reminder_parents", "reminder_sent", "reminder_done"}``.
+    """
+    from students.models import GuardianLink, Pupil
+
+    year = school_year or services.current_school_year()
+    pupils = list(Pupil.objects.enrolled().filter(school=school))
+    channels = active_channels(school.foundation_id)
+    day = date(year, 8, 1) if year != services.current_school_year() else None
+    statuses = services.statuses_for(pupils, channels, day=day)
+    rows = []
+    for channel in channels:
+        answered = sum(1 for p in pupils if statuses[(p.pk, channel.pk)].answered)
+        granted = sum(1 for p in pupils if statuses[(p.pk, channel.pk)].granted)
+        rows.append(
+            {
+                "channel": channel,
+                "answered": answered,
+                "granted": granted,
+                "share_answered": (answered / len(pupils)) if pupils else 0.0,
+            }
+        )
+    parent_ids = set(
+        GuardianLink.objects.filter(pupil__in=pupils, has_parental_authority=True).values_list(
+            "guardian_id", flat=True
+        )
+    )
+    reminded = set(
+        ParentNotice.objects.filter(
+            kind=ParentNotice.Kind.REMINDER,
+            school_year=year,
+            sent_at__isnull=False,
+            guardian_id__in=parent_ids,
+        ).values_list("guardian_id", flat=True)
+    )
+    return {
+        "school_year": year,
+        "pupils": len(pupils),
+        "channels": rows,
+        "reminder_parents": len(parent_ids),
+        "reminder_sent": len(reminded),
+        "reminder_done": bool(parent_ids) and reminded >= parent_ids,
+    }
+
+
+def class_pupil_ids(school_class: SchoolClass):
+    """Ids of the enrolled pupils of a class (a subquery, filtered further by visible_pupils)."""
+    return school_class.enrolments.filter(pupil__deregistered_on__isnull=True).values("pupil_id")

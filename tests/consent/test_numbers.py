@@ -1,0 +1,49 @@
+"""Numbers for the annual checklist, and what the start page asks attention for."""
+
+import pytest
+from django.urls import reverse
+
+from consent import selectors, services
+from tests import factories as f
+from tests.consent.factories import channels
+
+pytestmark = pytest.mark.django_db
+
+
+def test_numbers_give_share_answered_per_channel_and_reminder_state(world):
+    ch = channels(world.foundation)
+    second = f.pupil_in_class(world.class_5a)
+    f.parent_of(second)
+    services.consent_decide(
+        actor=world.parent, pupil=world.pupil, channel=ch["website"], granted=False
+    )
+    numbers = selectors.consent_numbers(school=world.school)
+    # School A: world.pupil, pupil_other_class and ``second``.
+    assert numbers["pupils"] == 3
+    website = next(r for r in numbers["channels"] if r["channel"].key == "website")
+    social = next(r for r in numbers["channels"] if r["channel"].key == "sociale-media")
+    assert website["answered"] == 1 and website["granted"] == 0
+    assert website["share_answered"] == pytest.approx(1 / 3)
+    assert social["answered"] == 0
+    assert numbers["reminder_parents"] == 2
+    assert numbers["reminder_done"] is False
+    services.consent_reminders_send()
+    numbers = selectors.consent_numbers(school=world.school)
+    assert numbers["reminder_sent"] == 2 and numbers["reminder_done"] is True
+    # The other school's numbers are its own.
+    assert selectors.consent_numbers(school=world.other_school)["reminder_parents"] == 0
+
+
+def test_directie_is_reminded_until_the_yearly_reminder_went_out(world, client_for):
+    channels(world.foundation)
+    client = client_for(world.directie)
+    assert "Jaarlijkse herinnering toestemming" in client.get(reverse("home")).text
+    services.consent_reminders_send()
+    assert "Jaarlijkse herinnering toestemming" not in client.get(reverse("home")).text
+    # Teachers are not asked to act on it.
+    assert "Jaarlijkse herinnering" not in client_for(world.teacher).get(reverse("home")).text
+
+
+def test_staff_navigation_shows_consent_only_to_those_with_classes(world, client_for):
+    assert 'href="/toestemming/"' in client_for(world.teacher).get(reverse("home")).text
+    assert 'href="/toestemming/"' not in client_for(world.parent).get(reverse("home")).text
