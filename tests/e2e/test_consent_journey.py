@@ -4,18 +4,10 @@ photo list shows it at once."""
 import pytest
 
 from consent import services
-from tests.consent.conftest import _hook_modules_without_collector
 from tests.consent.factories import channels
 from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-def _hooks_skip_collector(monkeypatch):
-    from privacy_portal import hooks
-
-    monkeypatch.setattr(hooks, "_hook_modules", _hook_modules_without_collector)
 
 
 @pytest.mark.django_db(transaction=True)
