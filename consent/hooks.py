@@ -15,7 +15,7 @@ def navigation(user):
                 _("Toestemming beeld"),
                 reverse("consent:class_list"),
                 order=30,
-                section="toestemming/",
+                group="Leerlingen",
             )
         ]
     return []
