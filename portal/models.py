@@ -125,6 +125,9 @@ class DeadlineNotice(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.request.reference} {self.kind}"
+
 
 class Invitation(models.Model):
     """An invitation e-mail to a parent to set a password for the portal."""
@@ -138,6 +141,9 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.guardian} {self.sent_at:%Y-%m-%d}"
 
 
 auditlog.register(ParentRequest)
