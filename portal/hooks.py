@@ -1,12 +1,73 @@
-"""What the parent portal adds to the navigation and the start page (consent for now)."""
+"""What the portal adds to the navigation and the start page."""
+
+from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import selectors
+from portal.models import ParentRequest
 from privacy_portal.hooks import AttentionItem, NavItem
 
 
 def navigation(user):
+    items = []
+    if selectors.parent_children(user).exists():
+        items.append(
+            NavItem(_("Mijn kinderen"), reverse("portal:index"), order=5, section="/ouders/kind")
+        )
+    if selectors.may_see_requests(user):
+        items.append(
+            NavItem(
+                _("Verzoeken van ouders"),
+                reverse("portal:staff_queue"),
+                order=40,
+                section="/ouders/behandeling",
+            )
+        )
+    return items + _parent_consent_navigation(user)
+
+
+def attention(user):
+    items = []
+    if selectors.may_see_requests(user):
+        open_requests = selectors.staff_requests(user).filter(
+            status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS]
+        )
+        soon = timezone.now() + timedelta(days=7)
+        for request in open_requests.filter(deadline__lte=soon)[:10]:
+            overdue = request.deadline < timezone.now()
+            items.append(
+                AttentionItem(
+                    _("Verzoek %(ref)s (%(kind)s) – %(state)s")
+                    % {
+                        "ref": request.reference,
+                        "kind": request.get_kind_display().lower(),
+                        "state": _("termijn verstreken")
+                        if overdue
+                        else _("termijn loopt bijna af"),
+                    },
+                    url=reverse("portal:staff_request", args=[request.pk]),
+                    level="danger" if overdue else "warning",
+                    due=request.deadline,
+                )
+            )
+        other = open_requests.filter(deadline__gt=soon).count()
+        if other:
+            items.append(
+                AttentionItem(
+                    _("%(count)s open verzoek(en) van ouders") % {"count": other},
+                    url=reverse("portal:staff_queue"),
+                )
+            )
+    return items + _parent_consent_attention(user)
+
+
+# --- Media consent for parents (screens in views_consent.py, rules in consent/) ---
+
+
+def _parent_consent_navigation(user):
     from consent import selectors
 
     if selectors.children_for_consent(user).exists():
@@ -21,7 +82,7 @@ def navigation(user):
     return []
 
 
-def attention(user):
+def _parent_consent_attention(user):
     """Parents: channels not yet answered this school year (no answer = no consent)."""
     from consent import selectors, services
 

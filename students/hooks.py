@@ -13,4 +13,13 @@ def navigation(user):
         items.append(
             NavItem(_("Leerlingen"), reverse("students:pupil_list"), order=20, section="leerlingen")
         )
+    if selectors.may_read_any_access_records(user):
+        items.append(
+            NavItem(
+                _("Inzageregistratie"),
+                reverse("students:access_overview"),
+                order=60,
+                section="inzageregistratie",
+            )
+        )
     return items

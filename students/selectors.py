@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -184,6 +185,31 @@ def access_record_pupils(user) -> QuerySet[Pupil]:
     if access.has_foundation_role(user, FoundationRoleKind.FG):
         query |= Q(school__foundation__in=access.foundations_for(user).values("pk"))
     return Pupil.objects.filter(query)
+
+
+def may_read_any_access_records(user) -> bool:
+    return access.has_foundation_role(user, FoundationRoleKind.FG) or (
+        access.schools_with_role(user, SchoolRole.DIRECTIE).exists()
+    )
+
+
+def recent_access_records(pupils: QuerySet[Pupil]):
+    """Access records (auditlog ACCESS entries) of ``pupils``, newest first, for a paginator."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.functions import Cast
+
+    return (
+        LogEntry.objects.filter(
+            action=LogEntry.Action.ACCESS,
+            content_type=ContentType.objects.get_for_model(Pupil),
+            object_pk__in=pupils.annotate(
+                pk_text=Cast("pk", output_field=models.CharField())
+            ).values("pk_text"),
+        )
+        .select_related("actor")
+        .order_by("-timestamp")
+    )
 
 
 @dataclass(frozen=True)

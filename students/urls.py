@@ -15,5 +15,6 @@ urlpatterns = [
         views.dossier_document,
         name="dossier_document",
     ),
+    path("inzageregistratie/", views.access_overview, name="access_overview"),
     path("<int:pk>/inzageregistratie/", views.access_log, name="access_log"),
 ]

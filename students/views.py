@@ -198,9 +198,28 @@ def access_log(request, pk: int):
     try:
         pupil = selectors.access_record_pupils(request.user).select_related("school").get(pk=pk)
     except (Pupil.DoesNotExist, ValueError, TypeError) as exc:
+        if selectors.staff_pupils(request.user).filter(pk=pk).exists():
+            raise PermissionDenied(
+                _("Alleen de directie en de FG zien wie wat heeft ingezien.")
+            ) from exc
         raise Http404 from exc
     return render(
         request,
         "students/access_log.html",
         {"pupil": pupil, "rows": selectors.access_records(pupil)},
     )
+
+
+@login_required
+def access_overview(request):
+    """Recent access records of all pupils whose records the user may read (directie, FG)."""
+    pupils = selectors.access_record_pupils(request.user)
+    if not selectors.may_read_any_access_records(request.user):
+        raise PermissionDenied(_("Alleen de directie en de FG zien wie wat heeft ingezien."))
+    page = Paginator(selectors.recent_access_records(pupils), PAGE_SIZE).get_page(
+        request.GET.get("pagina")
+    )
+    for record in page.object_list:
+        what = (record.additional_data or {}).get("what", "")
+        record.category_label = registry.BY_KEY[what].label if what in registry.BY_KEY else what
+    return render(request, "students/access_overview.html", {"page": page})
