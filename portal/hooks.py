@@ -23,7 +23,7 @@ def navigation(user):
                 _("Verzoeken van ouders"),
                 reverse("portal:staff_queue"),
                 order=40,
-                section="/ouders/behandeling",
+                group="Leerlingen",
             )
         )
     return items + _parent_consent_navigation(user)
