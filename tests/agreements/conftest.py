@@ -39,3 +39,18 @@ def skip_collector_module(monkeypatch):
 @pytest.fixture(autouse=True)
 def _hooks_without_collector(monkeypatch):
     skip_collector_module(monkeypatch)
+
+
+@pytest.fixture
+def fast_pdf(monkeypatch):
+    """Skip WeasyPrint where a test is about the workflow, not about the document (the real
+    rendering is tested in test_signed_pdf.py). Each fake PDF differs, like real ones do."""
+    import uuid
+
+    from agreements import services
+
+    monkeypatch.setattr(
+        services,
+        "agreement_render_pdf",
+        lambda agreement, **signature: b"%PDF-1.7\n% test " + uuid.uuid4().hex.encode() + b"\n%%EOF",
+    )

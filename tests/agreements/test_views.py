@@ -14,7 +14,7 @@ from agreements.models import Agreement, AgreementState, Bijsluiter, Supplier
 from tests.agreements import factories as af
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
 S = AgreementState
 
 

@@ -10,7 +10,7 @@ from agreements import services
 from agreements.models import Agreement, AgreementState
 from tests.agreements import factories as af
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
 S = AgreementState
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
