@@ -957,3 +957,127 @@ def agreement_signed_pdf(*, actor, agreement: Agreement) -> bytes:
 
 def classes_of(school: School):
     return SchoolClass.objects.filter(school=school)
+
+
+# --- Periodic jobs (called by agreements.tasks) -------------------------------------------------
+
+
+def _school_directie_emails(agreement: Agreement) -> list[str]:
+    from accounts import access
+
+    schools = (
+        agreement.foundation.schools.all() if agreement.all_schools else agreement.schools.all()
+    )
+    emails = {agreement.created_by.email}
+    for school in schools:
+        emails |= set(
+            access.users_with_school_role(school, "directie").values_list("email", flat=True)
+        )
+    return sorted(e for e in emails if e)
+
+
+def _remind_once(agreement: Agreement, kind: str, period: str, template: str, context, recipients):
+    """Send at most one reminder per agreement, kind and period (the unique constraint)."""
+    from agreements.models import Reminder
+
+    reminder, created = Reminder.objects.get_or_create(
+        agreement=agreement, kind=kind, period=period, defaults={"recipients": len(recipients)}
+    )
+    if created:
+        send_templated_mail_on_commit(template, context, recipients)
+    return created
+
+
+@transaction.atomic
+def reminders_send_awaiting(*, today: date | None = None) -> int:
+    """Weekly: remind the CvB of every agreement waiting for a signature (one per ISO week)."""
+    from accounts import access
+    from agreements.models import Reminder
+
+    today = today or timezone.localdate()
+    year, week, _weekday = today.isocalendar()
+    period = f"{year}-W{week:02d}"
+    sent = 0
+    for agreement in Agreement.objects.filter(
+        state=S.SUBMITTED, submitted_at__date__lt=today
+    ).select_related("supplier", "foundation"):
+        recipients = list(
+            access.users_with_foundation_role(
+                agreement.foundation, FoundationRoleKind.CVB
+            ).values_list("email", flat=True)
+        )
+        sent += _remind_once(
+            agreement,
+            Reminder.Kind.AWAITING_CVB,
+            period,
+            "agreements/email/reminder_awaiting",
+            {
+                "agreement_id": agreement.pk,
+                "supplier": agreement.supplier.name,
+                "submitted_on": agreement.submitted_at.date().strftime("%d-%m-%Y"),
+            },
+            recipients,
+        )
+    return sent
+
+
+@transaction.atomic
+def reminders_send_ending(*, today: date | None = None) -> int:
+    """Remind the school of agreements ending within 90 days (one per calendar month)."""
+    from datetime import timedelta
+
+    from agreements.models import Reminder
+
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=selectors.ENDING_WINDOW_DAYS)
+    sent = 0
+    for agreement in Agreement.objects.filter(
+        state=S.ACTIVE, end_date__gte=today, end_date__lte=horizon
+    ).select_related("supplier", "foundation", "created_by"):
+        sent += _remind_once(
+            agreement,
+            Reminder.Kind.ENDING,
+            f"{today:%Y-%m}",
+            "agreements/email/reminder_ending",
+            {
+                "agreement_id": agreement.pk,
+                "supplier": agreement.supplier.name,
+                "end_date": agreement.end_date.strftime("%d-%m-%Y"),
+            },
+            _school_directie_emails(agreement),
+        )
+    return sent
+
+
+@transaction.atomic
+def reminders_send_destruction(*, today: date | None = None) -> int:
+    """Remind the school of ended agreements without a destruction confirmation (monthly)."""
+    from agreements.models import Reminder
+
+    today = today or timezone.localdate()
+    sent = 0
+    for agreement in Agreement.objects.filter(state=S.ENDED).select_related(
+        "supplier", "foundation", "created_by"
+    ):
+        sent += _remind_once(
+            agreement,
+            Reminder.Kind.DESTRUCTION,
+            f"{today:%Y-%m}",
+            "agreements/email/reminder_destruction",
+            {
+                "agreement_id": agreement.pk,
+                "supplier": agreement.supplier.name,
+                "ended_on": agreement.ended_on.strftime("%d-%m-%Y") if agreement.ended_on else "",
+            },
+            _school_directie_emails(agreement),
+        )
+    return sent
+
+
+def agreements_activate_due(*, today: date | None = None) -> int:
+    """Signed agreements whose start date has come become active."""
+    today = today or timezone.localdate()
+    return sum(
+        agreement_activate(agreement=agreement, today=today)
+        for agreement in Agreement.objects.filter(state=S.SIGNED, start_date__lte=today)
+    )

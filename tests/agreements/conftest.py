@@ -52,5 +52,7 @@ def fast_pdf(monkeypatch):
     monkeypatch.setattr(
         services,
         "agreement_render_pdf",
-        lambda agreement, **signature: b"%PDF-1.7\n% test " + uuid.uuid4().hex.encode() + b"\n%%EOF",
+        lambda agreement, **signature: (
+            b"%PDF-1.7\n% test " + uuid.uuid4().hex.encode() + b"\n%%EOF"
+        ),
     )
