@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.agreements import factories as af
+from tests.agreements.factories import skip_collector_module
 
 
 @pytest.fixture
@@ -19,21 +20,6 @@ def reg(world):
 @pytest.fixture
 def draft(world, reg):
     return af.draft_agreement(world.directie, reg.supplier, [reg.product], [world.school])
-
-
-def skip_collector_module(monkeypatch):
-    """This branch starts from a foundation commit whose hooks collector also collects itself
-    (infinite recursion); main has fixed that. Until the merge, skip the collector here."""
-    from privacy_portal import hooks
-
-    original = hooks._hook_modules
-
-    def contributors():
-        for module in original():
-            if module is not hooks:
-                yield module
-
-    monkeypatch.setattr(hooks, "_hook_modules", contributors)
 
 
 @pytest.fixture(autouse=True)
