@@ -167,6 +167,7 @@ class CoverageRow:
     status: str  # covered | awaiting | missing
     agreement: Agreement | None = None
     widening_unapproved: bool = False
+    outside_eea: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -216,8 +217,10 @@ def coverage(user, *, school: School | None = None, today: date | None = None) -
     from agreements.models import BijsluiterApproval
 
     latest = {}
-    for bijsluiter in Bijsluiter.objects.filter(product__in={u.product_id for u in uses}).order_by(
-        "number"
+    for bijsluiter in (
+        Bijsluiter.objects.filter(product__in={u.product_id for u in uses})
+        .prefetch_related("subprocessors")
+        .order_by("number")
     ):
         latest[bijsluiter.product_id] = bijsluiter
     approvals = set(
@@ -237,6 +240,7 @@ def coverage(user, *, school: School | None = None, today: date | None = None) -
             if agreement.state in (AgreementState.SUBMITTED, AgreementState.SIGNED):
                 row.status, row.agreement = "awaiting", agreement
         bijsluiter = latest.get(use.product_id)
+        row.outside_eea = bijsluiter.countries_outside_eea() if bijsluiter else []
         row.widening_unapproved = bool(
             bijsluiter and bijsluiter.widens and (bijsluiter.pk, use.school_id) not in approvals
         )

@@ -283,3 +283,111 @@ def test_dashboard_turns_green_once_the_agreement_is_signed(world, client_for, s
 
 def test_bad_school_filter_is_a_400_not_a_500(world, client_for, reg):
     assert client_for(world.directie).get(url("dashboard"), {"school": "abc"}).status_code == 400
+
+
+def test_dashboard_flags_processing_outside_the_eea(world, client_for, reg):
+    services.bijsluiter_record(
+        actor=world.beheerder,
+        product=reg.product,
+        subprocessors=[{"name": "Cloud Inc", "task": "opslag", "country": "US"}],
+        **af.bijsluiter_data(version_label="1.1"),
+    )
+    body = client_for(world.directie).get(url("dashboard")).content.decode()
+    assert "verwerking buiten de EER: US" in body
+    assert "verruimde bijsluiter: instemming nodig" in body
+
+
+def test_attention_items_for_cvb_and_directie(world, client_for, draft):
+    from privacy_portal import hooks
+
+    assert any(
+        "producten in gebruik zonder" in i.title or "product in gebruik zonder" in i.title
+        for i in hooks.attention(world.directie)
+    )
+    assert not any("ondertekening" in i.title for i in hooks.attention(world.cvb))
+    services.agreement_submit(actor=world.directie, agreement=draft)
+    assert any("wacht op uw ondertekening" in i.title for i in hooks.attention(world.cvb))
+    assert not any("ondertekening" in i.title for i in hooks.attention(world.teacher))
+    assert [n.label for n in hooks.navigation(world.teacher) if n.section == "verwerkers"] == []
+    assert [n.label for n in hooks.navigation(world.cvb) if n.section == "verwerkers"] == [
+        "Verwerkers"
+    ]
+
+
+def test_bijsluiter_diff_page_shows_what_changed_and_directie_approves(world, client_for, reg):
+    wider = services.bijsluiter_record(
+        actor=world.beheerder,
+        product=reg.product,
+        **af.bijsluiter_data(version_label="2.0", categories=["identification", "care"]),
+    )
+    client = client_for(world.directie)
+    body = client.get(url("bijsluiter_detail", wider.pk)).content.decode()
+    assert "Verschillen met versie 1.0" in body
+    assert "Zorg en begeleiding" in body and "diff-added" in body and "diff-removed" in body
+    assert "Geïnformeerd instemmen" in body
+    assert (
+        client_for(world.teacher)
+        .post(url("bijsluiter_approve", wider.pk, world.school.pk))
+        .status_code
+        == 403
+    )
+    client = client_for(world.directie)
+    response = client.post(url("bijsluiter_approve", wider.pk, world.school.pk), follow=True)
+    assert "ingestemd" in response.content.decode()
+    assert wider.approvals.filter(school=world.school, approved_by=world.directie).exists()
+
+
+def test_every_register_page_opens_for_the_directie(world, client_for, reg, draft):
+    bijsluiter = reg.product.bijsluiters.get()
+    client = client_for(world.directie)
+    for path in [
+        url("dashboard"),
+        url("supplier_list"),
+        url("supplier_create"),
+        url("supplier_detail", reg.supplier.pk),
+        url("supplier_update", reg.supplier.pk),
+        url("product_list"),
+        url("product_create", reg.supplier.pk),
+        url("product_detail", reg.product.pk),
+        url("bijsluiter_create", reg.product.pk),
+        url("bijsluiter_detail", bijsluiter.pk),
+        url("product_use_create", world.school.pk),
+        url("agreement_list"),
+        url("agreement_create", reg.supplier.pk),
+        url("agreement_detail", draft.pk),
+        url("agreement_update", draft.pk),
+        url("agreement_end", draft.pk),
+        url("agreement_destruction", draft.pk),
+    ]:
+        assert client.get(path).status_code == 200, path
+    assert client.get(url("product_use_create", world.other_school.pk)).status_code == 404
+
+
+def test_concept_pdf_preview_is_marked_concept(world, client_for, draft):
+    response = client_for(world.directie).get(url("agreement_preview", draft.pk))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_directie_records_a_product_in_use_through_the_form(world, client_for, reg):
+    client = client_for(world.directie)
+    response = client.post(
+        url("product_use_create", world.school.pk),
+        {
+            "product": reg.product.pk,
+            "start_date": "2026-02-01",
+            "categories": ["identification"],
+            "classes": [world.class_5a.pk],
+        },
+    )
+    assert response.status_code == 302
+    bad = client.post(
+        url("product_use_create", world.school.pk),
+        {
+            "product": reg.product.pk,
+            "start_date": "2026-02-01",
+            "end_date": "2026-01-01",
+            "categories": ["identification"],
+        },
+    )
+    assert bad.status_code == 400 and "vóór de begindatum" in bad.content.decode()
