@@ -258,3 +258,18 @@ def coverage(user, *, school: School | None = None, today: date | None = None) -
         elif agreement.state == AgreementState.ENDED:
             result.ended_without_destruction.append(agreement)
     return result
+
+
+def product_uses_for_pupil(pupil, *, today: date | None = None) -> QuerySet[ProductUse]:
+    """Products that receive this pupil's data today ("who else receives my child's data", R5):
+    in use at the pupil's school, for the whole school or for one of the pupil's classes.
+    Callers (the parents' portal) check that the user may see the pupil."""
+    today = today or timezone.localdate()
+    class_ids = pupil.enrolments.values("school_class_id")
+    return (
+        ProductUse.objects.filter(school_id=pupil.school_id, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .filter(Q(classes__isnull=True) | Q(classes__in=class_ids))
+        .distinct()
+        .select_related("product", "product__supplier")
+    )

@@ -582,13 +582,17 @@ def agreement_sign(request, pk):
                 "confirmation", _("Dit wachtwoord of deze code klopt niet. Probeer het opnieuw.")
             )
         else:
-            services.agreement_sign(
-                actor=request.user,
-                agreement=agreement,
-                two_factor_verified=True,
-                ip=request.META.get("REMOTE_ADDR"),
-            )
-            messages.success(request, _("De overeenkomst is ondertekend."))
+            try:
+                services.agreement_sign(
+                    actor=request.user,
+                    agreement=agreement,
+                    two_factor_verified=True,
+                    ip=request.META.get("REMOTE_ADDR"),
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("De overeenkomst is ondertekend."))
             return redirect("agreements:agreement_detail", agreement.pk)
     context = services.signature_context(agreement)
     context["form"] = form

@@ -175,3 +175,21 @@ def test_product_in_use_refuses_classes_of_another_school_and_unknown_categories
 def test_directie_cannot_record_a_product_in_use_for_another_school(world, reg):
     with pytest.raises(PermissionDenied):
         af.product_in_use(world.directie, world.other_school, reg.product)
+
+
+def test_products_receiving_a_pupils_data_follow_school_and_class(world, reg):
+    from agreements import selectors
+
+    other = af.product(world.beheerder, reg.supplier, name="Alleen groep 6b")
+    services.product_use_create(
+        actor=world.directie,
+        school=world.school,
+        product=other,
+        start_date=date(2025, 8, 1),
+        classes=[world.class_6b],
+        categories=["identification"],
+    )
+    names = lambda pupil: {u.product.name for u in selectors.product_uses_for_pupil(pupil)}  # noqa: E731
+    assert names(world.pupil) == {"Rekentuin Online"}
+    assert names(world.pupil_other_class) == {"Rekentuin Online", "Alleen groep 6b"}
+    assert names(world.pupil_other_school) == set()
