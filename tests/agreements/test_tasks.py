@@ -109,3 +109,30 @@ def test_activation_job_activates_signed_agreements_on_their_start_date(world, r
     assert services.agreements_activate_due(today=start) == 1
     agreement.refresh_from_db()
     assert agreement.state == AgreementState.ACTIVE
+
+
+def test_seed_demo_hook_is_idempotent_and_shows_every_dashboard_state(world):
+    from types import SimpleNamespace
+
+    from agreements import hooks, selectors
+
+    demo = SimpleNamespace(
+        foundation=world.foundation,
+        schools={"regenboog": world.school, "kompas": world.other_school},
+        people={
+            "beheerder": world.beheerder,
+            "cvb": world.cvb,
+            "directie.regenboog": world.directie,
+        },
+        year=2026,
+    )
+    hooks.seed_demo(demo)
+    hooks.seed_demo(demo)
+    assert Agreement.objects.count() == 2
+    coverage = selectors.coverage(world.directie, school=world.school)
+    statuses = {row.use.product.name: row.status for row in coverage.rows}
+    assert statuses == {
+        "Rekentuin Online": "covered",
+        "Leerlingvolgsysteem": "awaiting",
+        "Klasbord App": "missing",
+    }
