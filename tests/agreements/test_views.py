@@ -391,3 +391,12 @@ def test_directie_records_a_product_in_use_through_the_form(world, client_for, r
         },
     )
     assert bad.status_code == 400 and "vóór de begindatum" in bad.content.decode()
+
+
+def test_foundation_dashboard_for_the_cvb_covers_every_school(world, client_for, reg):
+    af.product_in_use(world.directie_other_school, world.other_school, reg.product)
+    body = client_for(world.cvb).get(url("dashboard")).content.decode()
+    assert "De Regenboog" in body and "Het Kompas" in body
+    assert body.count("status-row--missing") == 2
+    body = client_for(world.directie).get(url("dashboard")).content.decode()
+    assert "Het Kompas</td>" not in body

@@ -94,3 +94,33 @@ def test_directie_submits_cvb_signs_with_2fa_and_coverage_turns_green(
         "geen actieve overeenkomst"
     )
     screenshot("agreements-coverage-dashboard")
+
+
+def test_directie_sees_what_a_new_bijsluiter_adds_and_approves_it(
+    world, page, screenshot, monkeypatch
+):
+    skip_collector_module(monkeypatch)
+    supplier = af.supplier(world.beheerder, world.foundation)
+    product = af.product(world.beheerder, supplier)
+    af.product_in_use(world.directie, world.school, product)
+    wider = services.bijsluiter_record(
+        actor=world.beheerder,
+        product=product,
+        subprocessors=[{"name": "Analytics Co", "task": "gebruiksstatistiek", "country": "US"}],
+        **af.bijsluiter_data(
+            version_label="2.0",
+            categories=["identification", "enrolment", "results", "care"],
+            core_processing="Leerlingen maken oefeningen en toetsen.\nDe leerkracht ziet de voortgang.\nAdaptieve adviezen op basis van zorgnotities.",
+        ),
+    )
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, world.directie)
+    page.get_by_role("link", name=re.compile("verruimt de verwerking")).click()
+    page.get_by_role("link", name="Rekentuin Online").first.click()
+    page.get_by_role("link", name="Versie 2.0").click()
+    expect(page.locator(".eea-warning")).to_contain_text("Verenigde Staten")
+    expect(page.locator(".diff-added").first).to_be_visible()
+    screenshot("agreements-bijsluiter-diff")
+    page.get_by_role("button", name="Geïnformeerd instemmen").click()
+    expect(page.locator(".badge--ok")).to_have_text("ingestemd")
+    assert wider.approvals.filter(school=world.school).exists()
