@@ -136,3 +136,33 @@ def test_seed_demo_hook_is_idempotent_and_shows_every_dashboard_state(world):
         "Leerlingvolgsysteem": "awaiting",
         "Klasbord App": "missing",
     }
+
+
+def test_every_mail_renders_in_dutch_with_a_link(
+    world, reg, draft, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bijsluiter_record(
+            actor=world.beheerder,
+            product=reg.product,
+            **af.bijsluiter_data(version_label="2.0", countries=["NL", "CH"]),
+        )
+        services.agreement_submit(actor=world.directie, agreement=draft)
+        services.agreement_return(actor=world.cvb, agreement=draft, reason="Bijlage 3 ontbreekt.")
+        services.agreement_submit(actor=world.directie, agreement=draft)
+        services.agreement_sign(actor=world.cvb, agreement=draft, two_factor_verified=True, ip=None)
+        services.agreement_end(
+            actor=world.directie, agreement=draft, ended_on=timezone.localdate(), reason="Opgezegd"
+        )
+        services.reminders_send_destruction()
+    subjects = [m.subject for m in mailoutbox]
+    assert subjects == [
+        "Nieuwe privacybijsluiter van Rekentuin Online verruimt de verwerking",
+        "Verwerkersovereenkomst Rekentuin wacht op uw ondertekening",
+        "Verwerkersovereenkomst Rekentuin is teruggestuurd",
+        "Verwerkersovereenkomst Rekentuin wacht op uw ondertekening",
+        "Vernietiging van gegevens bij Rekentuin nog niet bevestigd",
+    ]
+    assert mailoutbox[0].to == [world.directie.email]
+    assert "Bijlage 3 ontbreekt." in mailoutbox[2].body
+    assert all("/verwerkers/" in m.body for m in mailoutbox)
