@@ -40,6 +40,7 @@ urlpatterns = [
         views.product_use_create,
         name="product_use_create",
     ),
+    path("in-gebruik/<int:pk>/beeindigen/", views.product_use_end, name="product_use_end"),
     path("overeenkomsten/", views.agreement_list, name="agreement_list"),
     path("overeenkomsten/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("overeenkomsten/<int:pk>/bewerken/", views.agreement_update, name="agreement_update"),

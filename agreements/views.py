@@ -216,7 +216,7 @@ def product_detail(request, pk):
             "product": product,
             "current": versions[0] if versions else None,
             "versions": versions,
-            "uses": uses,
+            "uses": [(use, selectors.may_manage_school(request.user, use.school)) for use in uses],
             "may_edit": selectors.may_edit_register(request.user, product.supplier.foundation),
         },
     )
@@ -759,3 +759,34 @@ def agreement_verify(request, pk):
             ),
         )
     return redirect("agreements:agreement_detail", agreement.pk)
+
+
+@login_required
+@require_POST
+def product_use_end(request, pk):
+    """Record that a school stopped using a product (today, unless a date is given)."""
+    from django.utils import timezone
+
+    _require_register(request.user)
+    use = get_object_or_404(selectors.visible_product_uses(request.user), pk=pk)
+    if not selectors.may_manage_school(request.user, use.school):
+        raise PermissionDenied
+    try:
+        end_date = forms_date(request.POST.get("end_date")) or timezone.localdate()
+        services.product_use_end(actor=request.user, use=use, end_date=end_date)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Vastgelegd dat het product niet meer in gebruik is."))
+    return redirect("agreements:product_detail", use.product_id)
+
+
+def forms_date(value):
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(_("Vul een geldige datum in.")) from exc

@@ -2,10 +2,11 @@
 re-entered password or TOTP code, the stored PDF served only to people with access."""
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -400,3 +401,26 @@ def test_foundation_dashboard_for_the_cvb_covers_every_school(world, client_for,
     assert body.count("status-row--missing") == 2
     body = client_for(world.directie).get(url("dashboard")).content.decode()
     assert "Het Kompas</td>" not in body
+
+
+def test_directie_records_that_a_product_is_no_longer_in_use(world, client_for, reg):
+    assert client_for(world.teacher).post(url("product_use_end", reg.use.pk)).status_code == 403
+    assert (
+        client_for(world.directie_other_school).post(url("product_use_end", reg.use.pk)).status_code
+        == 404
+    )
+    client = client_for(world.directie)
+    assert (
+        "Niet meer in gebruik" in client.get(url("product_detail", reg.product.pk)).content.decode()
+    )
+    response = client.post(
+        url("product_use_end", reg.use.pk), {"end_date": "nonsense"}, follow=True
+    )
+    assert "geldige datum" in response.content.decode()
+    client.post(url("product_use_end", reg.use.pk))
+    reg.use.refresh_from_db()
+    assert reg.use.end_date == timezone.localdate()  # still in use today, the last day
+    yesterday = timezone.localdate() - timedelta(days=1)
+    client.post(url("product_use_end", reg.use.pk), {"end_date": yesterday.isoformat()})
+    body = client.get(url("dashboard")).content.decode()
+    assert "Rekentuin Online" not in body
