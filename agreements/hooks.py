@@ -1,0 +1,209 @@
+"""What the agreements app adds to the navigation and to "what needs my attention"."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from agreements import selectors
+from privacy_portal.hooks import AttentionItem, NavItem
+
+
+def navigation(user):
+    if not selectors.may_view_register(user):
+        return []
+    return [
+        NavItem(_("Verwerkers"), reverse("agreements:dashboard"), order=30, section="verwerkers")
+    ]
+
+
+def attention(user):
+    items = []
+    awaiting = selectors.agreements_awaiting(user).count()
+    if awaiting:
+        items.append(
+            AttentionItem(
+                ngettext(
+                    "%(n)s verwerkersovereenkomst wacht op uw ondertekening",
+                    "%(n)s verwerkersovereenkomsten wachten op uw ondertekening",
+                    awaiting,
+                )
+                % {"n": awaiting},
+                url=f"{reverse('agreements:agreement_list')}?status=submitted",
+                level="warning",
+            )
+        )
+    schools = list(selectors.directie_schools(user))
+    for school in schools:
+        coverage = selectors.coverage(user, school=school)
+        missing = len(coverage.missing)
+        if missing:
+            items.append(
+                AttentionItem(
+                    ngettext(
+                        "%(school)s: %(n)s product in gebruik zonder actieve verwerkersovereenkomst",
+                        "%(school)s: %(n)s producten in gebruik zonder actieve verwerkersovereenkomst",
+                        missing,
+                    )
+                    % {"school": school.name, "n": missing},
+                    url=f"{reverse('agreements:dashboard')}?school={school.pk}",
+                    detail=_(
+                        "Elk product dat leerlinggegevens uitwisselt, heeft een door het CvB ondertekende overeenkomst nodig."
+                    ),
+                    level="danger",
+                )
+            )
+        widening = sum(1 for row in coverage.rows if row.widening_unapproved)
+        if widening:
+            items.append(
+                AttentionItem(
+                    _(
+                        "%(school)s: nieuwe privacybijsluiter verruimt de verwerking; uw instemming is nodig"
+                    )
+                    % {"school": school.name},
+                    url=f"{reverse('agreements:dashboard')}?school={school.pk}",
+                    level="warning",
+                )
+            )
+    return items
+
+
+def seed_demo(demo):
+    """Demo records for ``manage.py seed_demo`` (idempotent): three suppliers, products in use,
+    one signed foundation-wide agreement, one waiting for the CvB, one product without agreement
+    whose new bijsluiter widens processing to the United States."""
+    from datetime import date
+
+    from agreements import services
+    from agreements.models import Supplier
+
+    foundation = demo.foundation
+    if Supplier.objects.filter(foundation=foundation).exists():
+        return []
+    office, cvb = demo.people["beheerder"], demo.people["cvb"]
+    regenboog, kompas = demo.schools["regenboog"], demo.schools["kompas"]
+    directie = demo.people["directie.regenboog"]
+    measures = {
+        "staff_access": "Alleen de supportafdeling, op verzoek van de school.",
+        "staff_actions": "Inzien en corrigeren van accountgegevens.",
+        "protection_measures": "Versleuteling in opslag en transport, 2FA voor medewerkers, logging.",
+        "security_standard": "ROSA / ISO 27001",
+        "vulnerability_measures": "Jaarlijkse pentest door een externe partij.",
+        "report_deadline": "1 maart",
+        "breach_procedure": "Binnen 24 uur per e-mail en telefoon aan de contactpersoon van de school, "
+        "met tijdstip, aard, oorzaak, maatregelen, betrokkenen en soort gegevens.",
+        "version_date": date(demo.year, 1, 15),
+    }
+
+    def supplier(name, kvk, city):
+        return services.supplier_create(
+            actor=office,
+            foundation=foundation,
+            name=name,
+            legal_form="B.V.",
+            kvk_number=kvk,
+            street_address="Stationsplein 1",
+            postal_code="3511 AA",
+            city=city,
+            contact_name="Privacyteam",
+            contact_email=f"privacy@{name.lower()}.example",
+            breach_contact=f"security@{name.lower()}.example",
+        )
+
+    def product(supplier, name, kind, description, categories, countries, subs=(), purposes=""):
+        item = services.product_create(
+            actor=office,
+            supplier=supplier,
+            name=name,
+            description=description,
+            kind=kind,
+            target_group="PO, groep 1 t/m 8",
+            users=["leerlingen", "leerkrachten"],
+        )
+        services.bijsluiter_record(
+            actor=office,
+            product=item,
+            core_processing=description,
+            purposes=purposes,
+            categories=categories,
+            countries=countries,
+            subprocessors=list(subs),
+            contact=f"privacy@{supplier.name.lower()}.example",
+            version_label="1.0",
+            **measures,
+        )
+        return item
+
+    rekentuin = product(
+        supplier("Rekentuin", "30000001", "Utrecht"),
+        "Rekentuin Online",
+        "I",
+        "Adaptief rekenen; de leerkracht ziet de voortgang.",
+        ["identification", "enrolment", "results"],
+        ["NL"],
+    )
+    parnassys = product(
+        supplier("Leerlingvolg", "30000002", "Amersfoort"),
+        "Leerlingvolgsysteem",
+        "II",
+        "Leerlingadministratie en leerlingvolgsysteem.",
+        ["identification", "enrolment", "parents", "contact", "results", "care"],
+        ["NL"],
+        purposes="Leerlingadministratie\nVolgen van de ontwikkeling",
+    )
+    klasbord_supplier = supplier("Klasbord", "30000003", "Zwolle")
+    klasbord = product(
+        klasbord_supplier,
+        "Klasbord App",
+        "II",
+        "Nieuws en foto's uit de groep voor ouders.",
+        ["identification", "parents"],
+        ["NL"],
+        purposes="Informeren van ouders",
+    )
+    services.bijsluiter_record(
+        actor=office,
+        product=klasbord,
+        core_processing="Nieuws en foto's uit de groep voor ouders.",
+        purposes="Informeren van ouders\nStatistiek over gebruik",
+        categories=["identification", "parents"],
+        countries=["NL"],
+        subprocessors=[{"name": "Cloud Inc", "task": "opslag van foto's", "country": "US"}],
+        contact="privacy@klasbord.example",
+        version_label="2.0",
+        **measures,
+    )
+    start = date(demo.year, 8, 1)
+    for school, item, categories in [
+        (regenboog, rekentuin, ["identification", "results"]),
+        (regenboog, parnassys, ["identification", "enrolment", "parents", "results", "care"]),
+        (regenboog, klasbord, ["identification", "parents"]),
+        (kompas, rekentuin, ["identification", "results"]),
+    ]:
+        services.product_use_create(
+            actor=office, school=school, product=item, start_date=start, categories=categories
+        )
+    signed = services.agreement_create(
+        actor=office,
+        supplier=rekentuin.supplier,
+        products=[rekentuin],
+        all_schools=True,
+        start_date=start,
+    )
+    services.agreement_submit(actor=office, agreement=signed)
+    services.agreement_sign(actor=cvb, agreement=signed, two_factor_verified=True, ip=None)
+    waiting = services.agreement_create(
+        actor=directie,
+        supplier=parnassys.supplier,
+        products=[parnassys],
+        schools=[regenboog],
+        start_date=start,
+    )
+    services.deviation_add(
+        actor=directie,
+        agreement=waiting,
+        article="8.2",
+        description="Melding van een datalek binnen 48 uur in plaats van 24 uur.",
+        motivation="Kleine leverancier zonder 24-uursdienst; de FG is akkoord.",
+    )
+    services.agreement_submit(actor=directie, agreement=waiting)
+    return []

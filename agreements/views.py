@@ -1,0 +1,792 @@
+"""Screens of the agreements app (thin: parse, call a selector or service, render).
+
+Objects come from selectors scoped to the user: outside the scope is a 404, visible without the
+right to act is a 403 (services raise PermissionDenied, which Django turns into a 403).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import SchoolClass
+from agreements import selectors, services
+from agreements.forms import (
+    AgreementForm,
+    BijsluiterForm,
+    DestructionForm,
+    DeviationForm,
+    EndForm,
+    ProductForm,
+    ProductUseForm,
+    ReturnForm,
+    SearchForm,
+    SignForm,
+    SupplierForm,
+    VerifyForm,
+    apply_errors,
+)
+from agreements.models import AgreementState, Deviation, Product
+from privacy_portal.audit import record_access
+
+PAGE_SIZE = 25
+S = AgreementState
+
+
+def _require_register(user):
+    if not selectors.may_view_register(user):
+        raise PermissionDenied(_("U heeft geen toegang tot het register van verwerkers."))
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("pagina"))
+
+
+def _form_response(request, template, context, form):
+    return render(request, template, context, status=400 if form.is_bound else 200)
+
+
+def _agreement(request, pk):
+    return get_object_or_404(selectors.visible_agreements(request.user), pk=pk)
+
+
+# --- Coverage dashboard ------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    _require_register(request.user)
+    schools = selectors.register_schools(request.user).order_by("name")
+    school = None
+    if request.GET.get("school"):
+        try:
+            school = get_object_or_404(schools, pk=int(request.GET["school"]))
+        except ValueError:
+            return render(request, "400.html", status=400)
+    coverage = selectors.coverage(request.user, school=school)
+    return render(
+        request,
+        "agreements/dashboard.html",
+        {"coverage": coverage, "schools": schools, "school": school},
+    )
+
+
+# --- Suppliers ---------------------------------------------------------------------------------
+
+
+@login_required
+def supplier_list(request):
+    _require_register(request.user)
+    search = SearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    suppliers = (
+        selectors.visible_suppliers(request.user, query)
+        .annotate(product_count=Count("products", distinct=True))
+        .order_by("name")
+    )
+    foundations = selectors.register_foundations(request.user)
+    may_add = any(selectors.may_edit_register(request.user, f) for f in foundations)
+    return render(
+        request,
+        "agreements/supplier_list.html",
+        {"page": _page(request, suppliers), "search": search, "query": query, "may_add": may_add},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplier_create(request):
+    _require_register(request.user)
+    foundation = selectors.register_foundations(request.user).first()
+    if not selectors.may_edit_register(request.user, foundation):
+        raise PermissionDenied
+    form = SupplierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            supplier = services.supplier_create(
+                actor=request.user, foundation=foundation, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Leverancier toegevoegd."))
+            return redirect("agreements:supplier_detail", supplier.pk)
+    return _form_response(
+        request, "agreements/form.html", {"form": form, "title": _("Nieuwe leverancier")}, form
+    )
+
+
+@login_required
+def supplier_detail(request, pk):
+    _require_register(request.user)
+    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=pk)
+    products = supplier.products.prefetch_related("bijsluiters").order_by("name")
+    agreements = selectors.visible_agreements(request.user).filter(supplier=supplier)
+    return render(
+        request,
+        "agreements/supplier_detail.html",
+        {
+            "supplier": supplier,
+            "products": products,
+            "agreements": agreements.order_by("-created_at"),
+            "may_edit": selectors.may_edit_register(request.user, supplier.foundation),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplier_update(request, pk):
+    _require_register(request.user)
+    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=pk)
+    if not selectors.may_edit_register(request.user, supplier.foundation):
+        raise PermissionDenied
+    form = SupplierForm(request.POST or None, instance=supplier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.supplier_update(actor=request.user, supplier=supplier, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Leverancier bijgewerkt."))
+            return redirect("agreements:supplier_detail", supplier.pk)
+    return _form_response(
+        request, "agreements/form.html", {"form": form, "title": supplier.name}, form
+    )
+
+
+# --- Products and bijsluiters ------------------------------------------------------------------
+
+
+@login_required
+def product_list(request):
+    _require_register(request.user)
+    search = SearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    products = selectors.visible_products(request.user, query).order_by("name")
+    return render(
+        request,
+        "agreements/product_list.html",
+        {"page": _page(request, products), "search": search, "query": query},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_create(request, supplier_pk):
+    _require_register(request.user)
+    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=supplier_pk)
+    if not selectors.may_edit_register(request.user, supplier.foundation):
+        raise PermissionDenied
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.product_create(
+                actor=request.user, supplier=supplier, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Product toegevoegd. Vul nu de privacybijsluiter in."))
+            return redirect("agreements:bijsluiter_create", product.pk)
+    return _form_response(
+        request,
+        "agreements/form.html",
+        {"form": form, "title": _("Nieuw product van %(s)s") % {"s": supplier.name}},
+        form,
+    )
+
+
+@login_required
+def product_detail(request, pk):
+    _require_register(request.user)
+    product = get_object_or_404(selectors.visible_products(request.user), pk=pk)
+    versions = list(product.bijsluiters.prefetch_related("subprocessors").order_by("-number"))
+    uses = selectors.visible_product_uses(request.user).filter(product=product)
+    return render(
+        request,
+        "agreements/product_detail.html",
+        {
+            "product": product,
+            "current": versions[0] if versions else None,
+            "versions": versions,
+            "uses": [(use, selectors.may_manage_school(request.user, use.school)) for use in uses],
+            "may_edit": selectors.may_edit_register(request.user, product.supplier.foundation),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bijsluiter_create(request, product_pk):
+    _require_register(request.user)
+    product = get_object_or_404(selectors.visible_products(request.user), pk=product_pk)
+    if not selectors.may_edit_register(request.user, product.supplier.foundation):
+        raise PermissionDenied
+    current = selectors.current_bijsluiter(product)
+    form = BijsluiterForm(request.POST or None, initial=BijsluiterForm.initial_from(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            bijsluiter = services.bijsluiter_record(
+                actor=request.user, product=product, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if bijsluiter.widens:
+                messages.warning(
+                    request,
+                    _(
+                        "Deze versie verruimt de verwerking. De scholen die het product gebruiken, "
+                        "moeten er geïnformeerd mee instemmen (art. 13.3)."
+                    ),
+                )
+            else:
+                messages.success(request, _("Privacybijsluiter vastgelegd."))
+            return redirect("agreements:bijsluiter_detail", bijsluiter.pk)
+    return _form_response(
+        request,
+        "agreements/bijsluiter_form.html",
+        {"form": form, "product": product, "current": current},
+        form,
+    )
+
+
+@login_required
+def bijsluiter_detail(request, pk):
+    _require_register(request.user)
+    bijsluiter = get_object_or_404(
+        selectors.visible_bijsluiters(request.user).select_related("product__supplier"), pk=pk
+    )
+    previous = (
+        bijsluiter.product.bijsluiters.filter(number__lt=bijsluiter.number)
+        .order_by("-number")
+        .first()
+    )
+    uses = selectors.visible_product_uses(request.user).filter(
+        product=bijsluiter.product, end_date__isnull=True
+    )
+    approved = set(bijsluiter.approvals.values_list("school_id", flat=True))
+    approval_rows = [
+        {
+            "school": use.school,
+            "approved": use.school_id in approved,
+            "may_approve": selectors.may_manage_school(request.user, use.school),
+        }
+        for use in uses
+    ]
+    from students.registry import category_choices
+
+    return render(
+        request,
+        "agreements/bijsluiter_detail.html",
+        {
+            "b": bijsluiter,
+            "previous": previous,
+            "diff": services.bijsluiter_diff(previous, bijsluiter) if previous else [],
+            "approval_rows": approval_rows,
+            "category_labels": dict(category_choices()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def bijsluiter_approve(request, pk, school_pk):
+    _require_register(request.user)
+    bijsluiter = get_object_or_404(selectors.visible_bijsluiters(request.user), pk=pk)
+    school = get_object_or_404(selectors.register_schools(request.user), pk=school_pk)
+    try:
+        services.bijsluiter_approve(actor=request.user, bijsluiter=bijsluiter, school=school)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("agreements:bijsluiter_detail", bijsluiter.pk)
+    messages.success(request, _("Instemming vastgelegd voor %(school)s.") % {"school": school})
+    return redirect("agreements:bijsluiter_detail", bijsluiter.pk)
+
+
+# --- Products in use ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_use_create(request, school_pk):
+    _require_register(request.user)
+    school = get_object_or_404(selectors.register_schools(request.user), pk=school_pk)
+    if not selectors.may_manage_school(request.user, school):
+        raise PermissionDenied
+    form = ProductUseForm(
+        request.POST or None,
+        initial={"product": request.GET.get("product")},
+        products=Product.objects.filter(supplier__foundation=school.foundation).order_by("name"),
+        classes=SchoolClass.objects.filter(school=school).order_by("-school_year", "name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_use_create(actor=request.user, school=school, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Vastgelegd dat de school dit product gebruikt."))
+            return redirect(f"{reverse('agreements:dashboard')}?school={school.pk}")
+    return _form_response(
+        request,
+        "agreements/form.html",
+        {"form": form, "title": _("Product in gebruik bij %(s)s") % {"s": school.name}},
+        form,
+    )
+
+
+# --- Agreements --------------------------------------------------------------------------------
+
+
+@login_required
+def agreement_list(request):
+    _require_register(request.user)
+    search = SearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    agreements = selectors.visible_agreements(request.user)
+    state = request.GET.get("status", "")
+    if state in S.values:
+        agreements = agreements.filter(state=state)
+    if query:
+        agreements = agreements.filter(supplier__name__icontains=query)
+    agreements = agreements.prefetch_related(
+        "schools", Prefetch("bijsluiters", queryset=_bijsluiters_with_product())
+    ).order_by("-created_at")
+    return render(
+        request,
+        "agreements/agreement_list.html",
+        {
+            "page": _page(request, agreements),
+            "search": search,
+            "query": query,
+            "state": state,
+            "states": S.choices,
+        },
+    )
+
+
+def _bijsluiters_with_product():
+    from agreements.models import Bijsluiter
+
+    return Bijsluiter.objects.select_related("product")
+
+
+def _agreement_form(request, supplier, data=None, initial=None):
+    schools = selectors.register_schools(request.user).filter(foundation=supplier.foundation)
+    if not selectors.is_beheerder_of(request.user, supplier.foundation):
+        schools = schools.filter(pk__in=selectors.directie_schools(request.user).values("pk"))
+    return AgreementForm(
+        data,
+        initial=initial,
+        products=supplier.products.filter(bijsluiters__isnull=False).distinct().order_by("name"),
+        schools=schools.order_by("name"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_create(request, supplier_pk):
+    _require_register(request.user)
+    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=supplier_pk)
+    if not selectors.may_edit_register(request.user, supplier.foundation):
+        raise PermissionDenied
+    form = _agreement_form(
+        request, supplier, request.POST or None, initial={"linked_to_contract": True}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_create(
+                actor=request.user, supplier=supplier, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Concept-overeenkomst aangemaakt."))
+            return redirect("agreements:agreement_detail", agreement.pk)
+    return _form_response(
+        request,
+        "agreements/form.html",
+        {
+            "form": form,
+            "title": _("Nieuwe verwerkersovereenkomst met %(s)s") % {"s": supplier.name},
+        },
+        form,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_update(request, pk):
+    agreement = _agreement(request, pk)
+    if not selectors.may_manage_agreement(request.user, agreement):
+        raise PermissionDenied
+    initial = {
+        "products": [b.product_id for b in agreement.bijsluiters.all()],
+        "schools": list(agreement.schools.all()),
+        "all_schools": agreement.all_schools,
+        "model_version": agreement.model_version,
+        "start_date": agreement.start_date,
+        "end_date": agreement.end_date,
+        "linked_to_contract": agreement.linked_to_contract,
+    }
+    form = _agreement_form(request, agreement.supplier, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_update(actor=request.user, agreement=agreement, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Overeenkomst bijgewerkt."))
+            return redirect("agreements:agreement_detail", agreement.pk)
+    return _form_response(
+        request, "agreements/form.html", {"form": form, "title": str(agreement)}, form
+    )
+
+
+@login_required
+def agreement_detail(request, pk):
+    agreement = _agreement(request, pk)
+    context = services.signature_context(agreement)
+    context.update(
+        {
+            "events": agreement.events.select_related("actor"),
+            "may_manage": selectors.may_manage_agreement(request.user, agreement),
+            "may_sign": selectors.may_sign(request.user, agreement),
+            "deviation_form": DeviationForm(),
+            "verify_form": VerifyForm(),
+            "next_version": getattr(agreement, "next_version", None),
+        }
+    )
+    return render(request, "agreements/agreement_detail.html", context)
+
+
+@login_required
+@require_POST
+def deviation_add(request, pk):
+    agreement = _agreement(request, pk)
+    form = DeviationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deviation_add(actor=request.user, agreement=agreement, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Afwijking toegevoegd aan bijlage 3."))
+            return redirect("agreements:agreement_detail", agreement.pk)
+    context = services.signature_context(agreement)
+    context.update(
+        {
+            "events": agreement.events.select_related("actor"),
+            "may_manage": selectors.may_manage_agreement(request.user, agreement),
+            "may_sign": selectors.may_sign(request.user, agreement),
+            "deviation_form": form,
+            "verify_form": VerifyForm(),
+        }
+    )
+    return render(request, "agreements/agreement_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def deviation_remove(request, pk):
+    deviation = get_object_or_404(
+        Deviation.objects.filter(agreement__in=selectors.visible_agreements(request.user)), pk=pk
+    )
+    agreement = deviation.agreement
+    try:
+        services.deviation_remove(actor=request.user, deviation=deviation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Afwijking verwijderd."))
+    return redirect("agreements:agreement_detail", agreement.pk)
+
+
+def _simple_transition(request, pk, call, success):
+    agreement = _agreement(request, pk)
+    try:
+        call(actor=request.user, agreement=agreement)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("agreements:agreement_detail", agreement.pk)
+    messages.success(request, success)
+    return agreement
+
+
+@login_required
+@require_POST
+def agreement_submit(request, pk):
+    _simple_transition(
+        request, pk, services.agreement_submit, _("De overeenkomst is aangeboden aan het CvB.")
+    )
+    return redirect("agreements:agreement_detail", pk)
+
+
+@login_required
+@require_POST
+def agreement_new_version(request, pk):
+    agreement = _agreement(request, pk)
+    try:
+        new = services.agreement_new_version(actor=request.user, agreement=agreement)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("agreements:agreement_detail", agreement.pk)
+    messages.success(
+        request,
+        _(
+            "Nieuwe versie aangemaakt. De ondertekende versie blijft gelden tot deze is ondertekend."
+        ),
+    )
+    return redirect("agreements:agreement_detail", new.pk)
+
+
+def _confirmation_matches(user, value: str) -> bool:
+    """Re-entered password or a current TOTP code of one of the user's confirmed devices."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    value = (value or "").strip()
+    if user.check_password(value):
+        return True
+    if value.isdigit():
+        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+            allowed, _details = device.verify_is_allowed()
+            if allowed and device.verify_token(value):
+                return True
+    return False
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_sign(request, pk):
+    """The CvB signing screen: read the agreement, re-enter password or TOTP code, sign."""
+    agreement = _agreement(request, pk)
+    if not selectors.may_sign(request.user, agreement):
+        raise PermissionDenied(_("Alleen een lid van het CvB kan ondertekenen."))
+    if agreement.state != S.SUBMITTED:
+        messages.error(request, _("Deze overeenkomst wacht niet op ondertekening."))
+        return redirect("agreements:agreement_detail", agreement.pk)
+    form = SignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not request.user.is_verified():
+            raise PermissionDenied(_("Log in met tweestapsverificatie om te ondertekenen."))
+        if not _confirmation_matches(request.user, form.cleaned_data["confirmation"]):
+            form.add_error(
+                "confirmation", _("Dit wachtwoord of deze code klopt niet. Probeer het opnieuw.")
+            )
+        else:
+            try:
+                services.agreement_sign(
+                    actor=request.user,
+                    agreement=agreement,
+                    two_factor_verified=True,
+                    ip=request.META.get("REMOTE_ADDR"),
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("De overeenkomst is ondertekend."))
+            return redirect("agreements:agreement_detail", agreement.pk)
+    context = services.signature_context(agreement)
+    context["form"] = form
+    return _form_response(request, "agreements/sign.html", context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_return(request, pk):
+    agreement = _agreement(request, pk)
+    if not selectors.may_sign(request.user, agreement):
+        raise PermissionDenied
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_return(
+                actor=request.user, agreement=agreement, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("De overeenkomst is teruggestuurd naar de school."))
+            return redirect("agreements:agreement_detail", agreement.pk)
+    return _form_response(
+        request,
+        "agreements/form.html",
+        {"form": form, "title": _("Terugsturen: %(a)s") % {"a": agreement}, "danger": True},
+        form,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_end(request, pk):
+    agreement = _agreement(request, pk)
+    if not selectors.may_manage_agreement(request.user, agreement):
+        raise PermissionDenied
+    form = EndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_end(actor=request.user, agreement=agreement, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Beëindigd. Vraag de leverancier om de gegevens te vernietigen en dat te bevestigen."
+                ),
+            )
+            return redirect("agreements:agreement_detail", agreement.pk)
+    return _form_response(
+        request,
+        "agreements/form.html",
+        {
+            "form": form,
+            "title": _("Beëindigen: %(a)s") % {"a": agreement},
+            "danger": True,
+            "confirm": _("Weet u zeker dat u deze overeenkomst beëindigt?"),
+        },
+        form,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_destruction(request, pk):
+    agreement = _agreement(request, pk)
+    if not selectors.may_manage_agreement(request.user, agreement):
+        raise PermissionDenied
+    form = DestructionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.agreement_confirm_destruction(
+                actor=request.user,
+                agreement=agreement,
+                confirmed_on=data["confirmed_on"],
+                confirmed_by=data["confirmed_by"],
+                document=data["document"].read(),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Bevestiging van vernietiging vastgelegd."))
+            return redirect("agreements:agreement_detail", agreement.pk)
+    return _form_response(
+        request,
+        "agreements/form.html",
+        {
+            "form": form,
+            "title": _("Vernietiging bevestigen: %(a)s") % {"a": agreement},
+            "upload": True,
+        },
+        form,
+    )
+
+
+def _pdf_response(data: bytes, filename: str, inline=True) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def agreement_pdf(request, pk):
+    """The signed PDF as stored (never re-rendered)."""
+    agreement = _agreement(request, pk)
+    if not agreement.pdf_file:
+        return render(request, "404.html", status=404)
+    try:
+        data = services.agreement_signed_pdf(actor=request.user, agreement=agreement)
+    except FileNotFoundError:
+        return render(request, "404.html", status=404)
+    return _pdf_response(data, f"verwerkersovereenkomst-{agreement.pk}-v{agreement.version}.pdf")
+
+
+@login_required
+def agreement_preview(request, pk):
+    """An unsigned preview (marked CONCEPT) for the school and the CvB before signing."""
+    agreement = _agreement(request, pk)
+    record_access(actor=request.user, instance=agreement, what="agreement:preview")
+    return _pdf_response(services.agreement_render_pdf(agreement), f"concept-{agreement.pk}.pdf")
+
+
+@login_required
+def destruction_document(request, pk):
+    agreement = _agreement(request, pk)
+    if not agreement.destruction_document:
+        return render(request, "404.html", status=404)
+    from agreements import documents
+
+    record_access(actor=request.user, instance=agreement, what="agreement:destruction")
+    return _pdf_response(
+        documents.read(agreement.destruction_document), f"vernietiging-{agreement.pk}.pdf"
+    )
+
+
+@login_required
+@require_POST
+def agreement_verify(request, pk):
+    agreement = _agreement(request, pk)
+    form = VerifyForm(request.POST, request.FILES)
+    if not form.is_valid() or not agreement.pdf_sha256:
+        messages.error(request, _("Deze overeenkomst is nog niet ondertekend."))
+        return redirect("agreements:agreement_detail", agreement.pk)
+    upload = form.cleaned_data.get("document")
+    data = upload.read() if upload else None
+    ok = services.agreement_verify_pdf(actor=request.user, agreement=agreement, data=data)
+    if ok:
+        messages.success(
+            request,
+            _("Klopt: de PDF is byte voor byte gelijk aan wat is ondertekend (SHA-256 %(h)s).")
+            % {"h": agreement.pdf_sha256},
+        )
+    else:
+        messages.error(
+            request,
+            _(
+                "Let op: de PDF wijkt af van wat is ondertekend. Het bestand is gewijzigd of ontbreekt."
+            ),
+        )
+    return redirect("agreements:agreement_detail", agreement.pk)
+
+
+@login_required
+@require_POST
+def product_use_end(request, pk):
+    """Record that a school stopped using a product (today, unless a date is given)."""
+    from django.utils import timezone
+
+    _require_register(request.user)
+    use = get_object_or_404(selectors.visible_product_uses(request.user), pk=pk)
+    if not selectors.may_manage_school(request.user, use.school):
+        raise PermissionDenied
+    try:
+        end_date = forms_date(request.POST.get("end_date")) or timezone.localdate()
+        services.product_use_end(actor=request.user, use=use, end_date=end_date)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Vastgelegd dat het product niet meer in gebruik is."))
+    return redirect("agreements:product_detail", use.product_id)
+
+
+def forms_date(value):
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(_("Vul een geldige datum in.")) from exc
