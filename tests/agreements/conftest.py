@@ -5,7 +5,6 @@ from types import SimpleNamespace
 import pytest
 
 from tests.agreements import factories as af
-from tests.agreements.factories import skip_collector_module
 
 
 @pytest.fixture
@@ -20,11 +19,6 @@ def reg(world):
 @pytest.fixture
 def draft(world, reg):
     return af.draft_agreement(world.directie, reg.supplier, [reg.product], [world.school])
-
-
-@pytest.fixture(autouse=True)
-def _hooks_without_collector(monkeypatch):
-    skip_collector_module(monkeypatch)
 
 
 @pytest.fixture

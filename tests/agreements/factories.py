@@ -83,18 +83,3 @@ def draft_agreement(actor, supplier, products, schools, **kwargs):
     return services.agreement_create(
         actor=actor, supplier=supplier, products=products, schools=schools, **kwargs
     )
-
-
-def skip_collector_module(monkeypatch):
-    """This branch starts from a foundation commit whose hooks collector also collects itself
-    (infinite recursion); main has fixed that. Until the merge, skip the collector here."""
-    from privacy_portal import hooks
-
-    original = hooks._hook_modules
-
-    def contributors():
-        for module in original():
-            if module is not hooks:
-                yield module
-
-    monkeypatch.setattr(hooks, "_hook_modules", contributors)

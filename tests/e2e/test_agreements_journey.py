@@ -9,17 +9,13 @@ from playwright.sync_api import expect
 from agreements import services
 from agreements.models import Agreement, AgreementState
 from tests.agreements import factories as af
-from tests.agreements.factories import skip_collector_module
 from tests.e2e.helpers import sign_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_directie_submits_cvb_signs_with_2fa_and_coverage_turns_green(
-    world, page, screenshot, monkeypatch
-):
-    skip_collector_module(monkeypatch)
+def test_directie_submits_cvb_signs_with_2fa_and_coverage_turns_green(world, page, screenshot):
     supplier = af.supplier(world.beheerder, world.foundation)
     product = af.product(world.beheerder, supplier)
     af.product_in_use(world.directie, world.school, product)
@@ -96,10 +92,7 @@ def test_directie_submits_cvb_signs_with_2fa_and_coverage_turns_green(
     screenshot("agreements-coverage-dashboard")
 
 
-def test_directie_sees_what_a_new_bijsluiter_adds_and_approves_it(
-    world, page, screenshot, monkeypatch
-):
-    skip_collector_module(monkeypatch)
+def test_directie_sees_what_a_new_bijsluiter_adds_and_approves_it(world, page, screenshot):
     supplier = af.supplier(world.beheerder, world.foundation)
     product = af.product(world.beheerder, supplier)
     af.product_in_use(world.directie, world.school, product)
