@@ -11,9 +11,7 @@ from privacy_portal.hooks import AttentionItem, NavItem
 def navigation(user):
     if not selectors.may_view_register(user):
         return []
-    return [
-        NavItem(_("Verwerkers"), reverse("agreements:dashboard"), order=30, section="verwerkers")
-    ]
+    return [NavItem(_("Verwerkers"), reverse("agreements:dashboard"), order=30, group="Registers")]
 
 
 def attention(user):
@@ -207,3 +205,61 @@ def seed_demo(demo):
     )
     services.agreement_submit(actor=directie, agreement=waiting)
     return []
+
+
+def data_recipients(pupil):
+    """For the parents' portal: the products receiving this pupil's data, with supplier,
+    countries of storage and processing, and the data categories that flow to them."""
+    from agreements.countries import country_name
+    from agreements.models import Bijsluiter
+    from agreements.selectors import product_uses_for_pupil
+
+    uses = list(product_uses_for_pupil(pupil))
+    latest = {}
+    for bijsluiter in Bijsluiter.objects.filter(
+        product__in=[use.product_id for use in uses]
+    ).order_by("number"):
+        latest[bijsluiter.product_id] = bijsluiter
+    rows = []
+    for use in uses:
+        bijsluiter = latest.get(use.product_id)
+        countries = bijsluiter.all_countries() if bijsluiter else []
+        rows.append(
+            {
+                "product": use.product.name,
+                "supplier": use.product.supplier.name,
+                "country": ", ".join(country_name(code) for code in countries) or "–",
+                "outside_eea": bijsluiter.countries_outside_eea() if bijsluiter else [],
+                "url": use.product.url,
+                "categories": list(use.categories),
+            }
+        )
+    return rows
+
+
+def checklist_evidence():
+    """Checklist item 'verwerkersovereenkomsten' (§4): software exchanging pupil data without
+    an active signed processor agreement."""
+    from agreements.selectors import uncovered_product_uses
+    from checklist.evidence import Evidence, EvidenceProvider, Verdict
+
+    def judge(school, school_year):
+        missing = uncovered_product_uses(school)
+        if missing:
+            return Evidence(
+                Verdict.NOT_OK,
+                _(
+                    "%(count)s product(en) in gebruik zonder actieve verwerkersovereenkomst: %(names)s"
+                )
+                % {"count": len(missing), "names": ", ".join(u.product.name for u in missing)},
+                url=reverse("agreements:dashboard"),
+            )
+        return Evidence(
+            Verdict.OK,
+            _("Alle producten in gebruik hebben een actieve, getekende verwerkersovereenkomst."),
+            url=reverse("agreements:dashboard"),
+        )
+
+    return [
+        EvidenceProvider(key="verwerkersovereenkomsten", name="agreements.coverage", judge=judge)
+    ]

@@ -273,3 +273,25 @@ def product_uses_for_pupil(pupil, *, today: date | None = None) -> QuerySet[Prod
         .distinct()
         .select_related("product", "product__supplier")
     )
+
+
+def uncovered_product_uses(school: School, *, today: date | None = None) -> list[ProductUse]:
+    """Products in use at ``school`` without an active signed agreement (for the checklist:
+    every piece of software exchanging pupil data needs one, R6)."""
+    today = today or timezone.localdate()
+    uses = list(
+        ProductUse.objects.filter(school=school, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("product")
+    )
+    active = list(
+        Agreement.objects.filter(state=AgreementState.ACTIVE)
+        .filter(Q(all_schools=True, foundation=school.foundation_id) | Q(schools=school))
+        .distinct()
+        .prefetch_related("schools", "bijsluiters")
+    )
+    return [
+        use
+        for use in uses
+        if not any(_covers(agreement, school.pk, use.product_id) for agreement in active)
+    ]

@@ -105,10 +105,9 @@ def attention(user):
     return items
 
 
-def checklist_evidence(foundation):
-    """Facts for the annual checklist (R19), collected with
-    ``privacy_portal.hooks.collect("checklist_evidence", foundation)``. Each item names the
-    protocol paragraph it answers, whether it is in order, and a plain-Dutch explanation."""
+def governance_facts(foundation):
+    """Facts for the annual checklist (R19): each names the protocol paragraph it answers,
+    whether it is in order, and a plain-Dutch explanation (see ``checklist_evidence``)."""
     from governance.models import EquipmentDisposal, OffboardingTask
 
     overdue = selectors.overdue_tasks_in(foundation)
@@ -149,4 +148,36 @@ def checklist_evidence(foundation):
             "ok": protocol is not None,
             "detail": protocol.label if protocol else _("geen protocol met instemming"),
         },
+    ]
+
+
+# Checklist item keys (docs/checklist.md) judged by these facts.
+_EVIDENCE_KEYS = {
+    "departing-staff": ["vertrek-niet-actief", "vertrek-office365"],
+    "old-equipment": ["oude-apparatuur"],
+    "fg-registered": ["fg-aangemeld"],
+}
+
+
+def checklist_evidence():
+    """Evidence providers for the checklist (R19) built on ``governance_facts``."""
+    from checklist.evidence import Evidence, EvidenceProvider, Verdict
+
+    def provider(fact_key, item_key):
+        def judge(school, school_year):
+            fact = next(f for f in governance_facts(school.foundation) if f["key"] == fact_key)
+            return Evidence(
+                Verdict.OK if fact["ok"] else Verdict.NOT_OK,
+                f"{fact['paragraph']}: {fact['detail']}",
+                url=reverse("governance:departure_list")
+                if fact_key != "fg-registered"
+                else reverse("governance:fg_page"),
+            )
+
+        return EvidenceProvider(key=item_key, name=f"governance.{fact_key}", judge=judge)
+
+    return [
+        provider(fact_key, item_key)
+        for fact_key, item_keys in _EVIDENCE_KEYS.items()
+        for item_key in item_keys
     ]

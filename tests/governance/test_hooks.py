@@ -6,14 +6,14 @@ import pytest
 from django.utils import timezone
 
 from governance import services
-from privacy_portal.hooks import collect
+from governance.hooks import governance_facts
 from tests.governance.factories import record_departure
 
 pytestmark = pytest.mark.django_db
 
 
 def evidence(foundation):
-    return {item["key"]: item for item in collect("checklist_evidence", foundation)}
+    return {item["key"]: item for item in governance_facts(foundation)}
 
 
 def test_checklist_evidence_reports_overdue_offboarding_fg_and_protocol(world, time_machine):
@@ -41,3 +41,13 @@ def test_checklist_evidence_reports_overdue_offboarding_fg_and_protocol(world, t
     assert not facts["departing-staff"]["ok"]
     assert not facts["old-equipment"]["ok"]  # the equipment task is past its date
     assert facts["fg-registered"]["ok"] and facts["protocol-consent"]["ok"]
+
+
+def test_checklist_sees_governance_evidence_on_its_item_keys(world):
+    from checklist import evidence as checklist_evidence
+
+    verdicts = checklist_evidence.judge(
+        world.school, 2026, keys={"fg-aangemeld", "oude-apparatuur"}
+    )
+    assert verdicts["fg-aangemeld"].verdict == "not_ok"  # no FG registered with the AP yet
+    assert verdicts["oude-apparatuur"].verdict == "ok"

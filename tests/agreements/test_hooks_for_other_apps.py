@@ -1,0 +1,24 @@
+"""The agreements app answers the parents' portal and the checklist through hooks."""
+
+import pytest
+
+from checklist import evidence
+from portal import selectors as portal_selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def test_parents_see_which_products_receive_their_childs_data(world, reg):
+    recipients = portal_selectors.data_recipients(world.pupil)
+    assert [r["product"] for r in recipients] == [reg.product.name]
+    assert recipients[0]["supplier"] == reg.supplier.name
+    assert world.pupil_other_school.pk != world.pupil.pk
+    assert portal_selectors.data_recipients(world.pupil_other_school) == []
+
+
+def test_checklist_flags_software_without_an_active_agreement(world, reg):
+    verdict = evidence.judge(world.school, 2026, keys={"verwerkersovereenkomsten"})
+    assert verdict["verwerkersovereenkomsten"].verdict == "not_ok"
+    assert reg.product.name in verdict["verwerkersovereenkomsten"].summary
+    other = evidence.judge(world.other_school, 2026, keys={"verwerkersovereenkomsten"})
+    assert other["verwerkersovereenkomsten"].verdict == "ok"
