@@ -66,3 +66,28 @@ def attention(user):
                 )
             )
     return items
+
+
+def checklist_evidence():
+    """Checklist item 'datalek-fg' (§13.3): breaches of the school year were assessed by the FG,
+    and the notifiable ones reached the AP in time."""
+    from datetime import date
+
+    from breaches.models import Breach, BreachStatus
+    from breaches.selectors import breach_statistics
+    from checklist.evidence import Evidence, EvidenceProvider, Verdict
+
+    def judge(school, school_year):
+        start, end = date(school_year, 8, 1), date(school_year + 1, 7, 31)
+        numbers = breach_statistics(foundation=school.foundation, start=start, end=end)
+        unassessed = Breach.objects.filter(
+            schools=school, status=BreachStatus.REPORTED, discovered_at__date__gte=start
+        ).count()
+        summary = _(
+            "%(total)s datalek(ken) dit schooljaar; %(open)s nog niet beoordeeld door de FG; "
+            "%(late)s te laat gemeld bij de AP."
+        ) % {"total": numbers["total"], "open": unassessed, "late": numbers["notified_late"]}
+        verdict = Verdict.NOT_OK if unassessed or numbers["notified_late"] else Verdict.OK
+        return Evidence(verdict, summary, url=reverse("breaches:register"))
+
+    return [EvidenceProvider(key="datalek-fg", name="breaches.assessed", judge=judge)]

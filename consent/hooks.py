@@ -43,3 +43,30 @@ def attention(user):
                 )
             )
     return items
+
+
+def checklist_evidence():
+    """Checklist item 'toestemming-beeldmateriaal' (§7): this school year's reminder reached
+    every parent, and every pupil has an answer for every channel (no answer = no use)."""
+    from checklist.evidence import Evidence, EvidenceProvider, Verdict
+    from consent import selectors
+
+    def judge(school, school_year):
+        numbers = selectors.consent_numbers(school=school, school_year=school_year)
+        unanswered = max(
+            (numbers["pupils"] - row["answered"] for row in numbers["channels"]), default=0
+        )
+        summary = _(
+            "Herinnering %(year)s: %(sent)s van %(parents)s ouders; "
+            "hoogstens %(open)s van %(pupils)s leerlingen zonder antwoord per kanaal."
+        ) % {
+            "year": numbers["school_year"],
+            "sent": numbers["reminder_sent"],
+            "parents": numbers["reminder_parents"],
+            "open": unanswered,
+            "pupils": numbers["pupils"],
+        }
+        verdict = Verdict.OK if numbers["reminder_done"] and not unanswered else Verdict.NOT_OK
+        return Evidence(verdict, summary, url=reverse("consent:class_list"))
+
+    return [EvidenceProvider(key="toestemming-beeldmateriaal", name="consent.answers", judge=judge)]

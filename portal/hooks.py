@@ -106,3 +106,29 @@ def _parent_consent_attention(user):
                 )
             )
     return items
+
+
+def checklist_evidence():
+    """Checklist item 'inzage-correctie' (§3.5): requests of parents handled within 4 weeks."""
+    from checklist.evidence import Evidence, EvidenceProvider, Verdict
+
+    def judge(school, school_year):
+        overdue = ParentRequest.objects.filter(
+            pupil__school=school,
+            status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS],
+            deadline__lt=timezone.now(),
+        ).count()
+        if overdue:
+            return Evidence(
+                Verdict.NOT_OK,
+                _("%(count)s verzoek(en) van ouders over de termijn van 4 weken.")
+                % {"count": overdue},
+                url=reverse("portal:staff_queue"),
+            )
+        return Evidence(
+            Verdict.OK,
+            _("Geen verzoeken van ouders over de termijn."),
+            url=reverse("portal:staff_queue"),
+        )
+
+    return [EvidenceProvider(key="inzage-correctie", name="portal.deadlines", judge=judge)]
