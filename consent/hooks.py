@@ -70,3 +70,21 @@ def checklist_evidence():
         return Evidence(verdict, summary, url=reverse("consent:class_list"))
 
     return [EvidenceProvider(key="toestemming-beeldmateriaal", name="consent.answers", judge=judge)]
+
+
+def consent_history(pupil):
+    """For the inspection export of the parents' portal: every consent answer for the pupil."""
+    from django.utils import timezone
+
+    from consent import selectors
+
+    return [
+        {
+            "channel": decision.channel.name,
+            "answer": _("toestemming") if decision.granted else _("geen toestemming"),
+            "when": timezone.localtime(decision.decided_at).strftime("%d-%m-%Y %H:%M"),
+            "school_year": decision.school_year,
+            "by": str(decision.guardian or (_("de leerling") if decision.by_pupil else "")),
+        }
+        for decision in selectors.decision_history(pupil)
+    ]

@@ -47,3 +47,19 @@ def test_directie_is_reminded_until_the_yearly_reminder_went_out(world, client_f
 def test_staff_navigation_shows_consent_only_to_those_with_classes(world, client_for):
     assert 'href="/toestemming/"' in client_for(world.teacher).get(reverse("home")).text
     assert 'href="/toestemming/"' not in client_for(world.parent).get(reverse("home")).text
+
+
+def test_consent_history_reaches_the_inspection_export(world):
+    from consent import services
+    from portal.selectors import inspection_export
+    from tests.consent.factories import channels
+
+    services.consent_decide(
+        actor=world.parent,
+        pupil=world.pupil,
+        channel=channels(world.foundation)["website"],
+        granted=True,
+    )
+    export = inspection_export(world.pupil)
+    assert [c["answer"] for c in export["consents"]] == ["toestemming"]
+    assert inspection_export(world.pupil_other_class)["consents"] == []
