@@ -91,3 +91,32 @@ def checklist_evidence():
         return Evidence(verdict, summary, url=reverse("breaches:register"))
 
     return [EvidenceProvider(key="datalek-fg", name="breaches.assessed", judge=judge)]
+
+
+def seed_demo(demo):
+    """Demo: one reported breach with the 72-hour clock running, for the FG's start page."""
+    from datetime import timedelta
+
+    from breaches import services
+    from breaches.models import Breach
+
+    if Breach.objects.filter(foundation=demo.foundation).exists():
+        return []
+    now = timezone.now()
+    services.breach_report(
+        actor=demo.people["leerkracht.regenboog"],
+        description=_(
+            "Usb-stick met handelingsplannen van groep 5 verloren op de fiets naar huis."
+        ),
+        discovered_at=now - timedelta(hours=20),
+        occurred_at=now - timedelta(hours=26),
+        kind="lost_device",
+        schools=[demo.schools["regenboog"]],
+        people_count=12,
+        encrypted="no",
+        data_categories=["identification", "care"],
+        special_categories=["health"],
+        affected_groups=["pupils"],
+        measures_taken=_("Route nagelopen, gevonden voorwerpen gebeld."),
+    )
+    return []

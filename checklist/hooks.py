@@ -63,3 +63,16 @@ def attention(user):
             )
         )
     return items
+
+
+def seed_demo(demo):
+    """Demo: this school year's checklist round is open at De Regenboog."""
+    from checklist import services
+    from checklist.models import ChecklistRound
+
+    school = demo.schools["regenboog"]
+    if not ChecklistRound.objects.filter(school=school, school_year=demo.year).exists():
+        services.round_open(
+            actor=demo.people["directie.regenboog"], school=school, school_year=demo.year
+        )
+    return []

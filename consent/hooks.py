@@ -88,3 +88,20 @@ def consent_history(pupil):
         }
         for decision in selectors.decision_history(pupil)
     ]
+
+
+def seed_demo(demo):
+    """Demo: the default channels, and answers for the demo parent's child."""
+    from consent import services
+    from students.models import Guardian
+
+    channels = services.channels_ensure_defaults(foundation=demo.foundation)
+    guardian = Guardian.objects.filter(user__email__startswith="ouder@").first()
+    if guardian is None:
+        return []
+    pupil = guardian.links.filter(has_parental_authority=True).first().pupil
+    if pupil.consent_decisions.exists():
+        return []
+    for channel in channels[:3]:
+        services.consent_decide(actor=guardian.user, pupil=pupil, channel=channel, granted=True)
+    return []

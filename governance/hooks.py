@@ -181,3 +181,41 @@ def checklist_evidence():
         for fact_key, item_keys in _EVIDENCE_KEYS.items()
         for item_key in item_keys
     ]
+
+
+def seed_demo(demo):
+    """Demo: the FG registered with the AP, and the protocol in force with (G)MR consent."""
+    from datetime import date
+
+    from governance import services
+    from governance.models import FgRegistration, ProtocolVersion
+
+    foundation, office, fg = demo.foundation, demo.people["beheerder"], demo.people["fg"]
+    if not FgRegistration.objects.filter(foundation=foundation).exists():
+        services.fg_register(
+            actor=office,
+            foundation=foundation,
+            kind=FgRegistration._meta.get_field("kind").choices[0][0],
+            name=fg.get_full_name(),
+            email=fg.email,
+            phone="0162 123 456",
+            reachability=_("Op werkdagen van 9 tot 17 uur."),
+            person=fg,
+            registered_with_ap_on=date(demo.year - 3, 5, 25),
+            ap_reference="FG-012345",
+        )
+    if not ProtocolVersion.objects.filter(foundation=foundation).exists():
+        version = services.protocol_version_add(
+            actor=office,
+            foundation=foundation,
+            label="2026.1",
+            title=_("Privacyprotocol van de stichting"),
+            text=_(
+                "Dit protocol beschrijft hoe de scholen van de stichting omgaan met "
+                "persoonsgegevens van leerlingen, ouders en medewerkers."
+            ),
+        )
+        services.protocol_consent_record(
+            actor=office, version=version, consent_on=date(demo.year, 6, 12)
+        )
+    return []

@@ -132,3 +132,22 @@ def checklist_evidence():
         )
 
     return [EvidenceProvider(key="inzage-correctie", name="portal.deadlines", judge=judge)]
+
+
+def seed_demo(demo):
+    """Demo: the demo parent asked to correct the home phone number."""
+    from portal import services
+    from students.models import Guardian
+
+    guardian = Guardian.objects.filter(user__email__startswith="ouder@").first()
+    if guardian is None or ParentRequest.objects.filter(requester=guardian.user).exists():
+        return []
+    pupil = guardian.links.filter(has_parental_authority=True).first().pupil
+    services.parent_request_create(
+        actor=guardian.user,
+        pupil=pupil,
+        kind=ParentRequest.Kind.CORRECTION,
+        description=_("Wij hebben een nieuw vast nummer."),
+        corrections={"phone": "0162 987654"},
+    )
+    return []
