@@ -73,3 +73,31 @@ class DossierEntryForm(forms.Form):
         if audiences:
             self.fields["audience"].initial = max(audiences)
         self.fields["sensitivity"].initial = Sensitivity.VERY_SENSITIVE
+
+
+class PupilImportForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("School"), queryset=None, empty_label=None)
+    file = forms.FileField(
+        label=_("Exportbestand (CSV)"),
+        help_text=_(
+            "UTF-8 of Windows-1252, gescheiden door ; of ,. Zie de handleiding voor de kolommen."
+        ),
+        allow_empty_file=False,
+    )
+    mode = forms.ChoiceField(
+        label=_("Wat wilt u doen?"),
+        widget=forms.RadioSelect,
+        initial="dry_run",
+        choices=[
+            ("dry_run", _("Proefimport: alleen laten zien wat er verandert")),
+            ("all", _("Importeren (niets als er een fout in staat)")),
+            ("valid_rows", _("Alleen de goede regels importeren, de foute overslaan")),
+        ],
+    )
+    create_classes = forms.BooleanField(
+        label=_("Groepen die nog niet bestaan aanmaken"), required=False
+    )
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools

@@ -15,6 +15,7 @@ urlpatterns = [
         views.dossier_document,
         name="dossier_document",
     ),
+    path("importeren/", views.pupil_import, name="pupil_import"),
     path("inzageregistratie/", views.access_overview, name="access_overview"),
     path("<int:pk>/inzageregistratie/", views.access_log, name="access_log"),
 ]

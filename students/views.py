@@ -4,6 +4,7 @@ access records. Thin: parse, ask ``students.selectors`` or call ``students.servi
 Out of scope is a 404 (``staff_pupil_or_404``); visible but not allowed is a 403.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,8 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from students import registry, selectors, services
-from students.forms import DossierEntryForm, PupilSearchForm, pupil_category_form
+from accounts.roles import SchoolRole
+from students import imports, registry, selectors, services
+from students.forms import (
+    DossierEntryForm,
+    PupilImportForm,
+    PupilSearchForm,
+    pupil_category_form,
+)
 from students.models import Pupil
 
 PAGE_SIZE = 25
@@ -223,3 +230,46 @@ def access_overview(request):
         what = (record.additional_data or {}).get("what", "")
         record.category_label = registry.BY_KEY[what].label if what in registry.BY_KEY else what
     return render(request, "students/access_overview.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pupil_import(request):
+    """Upload an export of the pupil administration: dry run, or import (directie, administratie)."""
+    schools = access.schools_with_role(
+        request.user, SchoolRole.DIRECTIE, SchoolRole.ADMINISTRATIE
+    ).order_by("name")
+    if not schools.exists():
+        raise PermissionDenied(_("Alleen de directie en de administratie importeren leerlingen."))
+    form = PupilImportForm(request.POST or None, request.FILES or None, schools=schools)
+    report = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            limit = settings.MAX_UPLOAD_MEGABYTES * 1024 * 1024
+            try:
+                if upload.size > limit:
+                    raise imports.ImportFileError(
+                        _("Het bestand is te groot: maximaal %(mb)s MB.")
+                        % {"mb": settings.MAX_UPLOAD_MEGABYTES}
+                    )
+                report = imports.pupil_import(
+                    actor=request.user,
+                    school=form.cleaned_data["school"],
+                    raw=upload.read(),
+                    mode=form.cleaned_data["mode"],
+                    create_classes=form.cleaned_data["create_classes"],
+                )
+            except imports.ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                status = 200 if not report.errors or report.applied else 400
+                if report.applied:
+                    messages.success(
+                        request,
+                        _("Import klaar: %(created)s nieuw, %(updated)s bijgewerkt.")
+                        % {"created": report.created, "updated": report.updated},
+                    )
+    return render(request, "students/import.html", {"form": form, "report": report}, status=status)
