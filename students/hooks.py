@@ -22,4 +22,13 @@ def navigation(user):
                 section="inzageregistratie",
             )
         )
+    if selectors.register_foundation(user) is not None:
+        items.append(
+            NavItem(
+                _("Verwerkingsregister"),
+                reverse("students:register"),
+                order=70,
+                section="verwerkingsregister",
+            )
+        )
     return items

@@ -15,6 +15,8 @@ urlpatterns = [
         views.dossier_document,
         name="dossier_document",
     ),
+    path("verwerkingsregister/", views.processing_register, name="register"),
+    path("verwerkingsregister/pdf/", views.processing_register_pdf, name="register_pdf"),
     path("importeren/", views.pupil_import, name="pupil_import"),
     path("inzageregistratie/", views.access_overview, name="access_overview"),
     path("<int:pk>/inzageregistratie/", views.access_log, name="access_log"),

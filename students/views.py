@@ -9,13 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from accounts.roles import SchoolRole
+from privacy_portal.pdf import render_pdf
 from students import imports, registry, selectors, services
 from students.forms import (
     DossierEntryForm,
@@ -273,3 +275,33 @@ def pupil_import(request):
                         % {"created": report.created, "updated": report.updated},
                     )
     return render(request, "students/import.html", {"form": form, "report": report}, status=status)
+
+
+def _register_context(request):
+    foundation = selectors.register_foundation(request.user)
+    if foundation is None:
+        raise PermissionDenied(
+            _("Het verwerkingsregister is voor de FG, het bestuur en de directie.")
+        )
+    return {
+        "foundation": foundation,
+        "rows": selectors.register_rows(foundation),
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+def processing_register(request):
+    """The FG's record of processing (GDPR art. 30), generated from the registry."""
+    return render(request, "students/register.html", _register_context(request))
+
+
+@login_required
+def processing_register_pdf(request):
+    context = _register_context(request)
+    pdf = render_pdf("pdf/students/register.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="verwerkingsregister-{context["today"]:%Y-%m-%d}.pdf"'
+    )
+    return response
