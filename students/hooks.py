@@ -19,7 +19,7 @@ def navigation(user):
                 _("Inzageregistratie"),
                 reverse("students:access_overview"),
                 order=60,
-                section="inzageregistratie",
+                section="",
             )
         )
     if selectors.register_foundation(user) is not None:
@@ -28,7 +28,7 @@ def navigation(user):
                 _("Verwerkingsregister"),
                 reverse("students:register"),
                 order=70,
-                section="verwerkingsregister",
+                section="",
             )
         )
     return items

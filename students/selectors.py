@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts import access
@@ -280,7 +281,7 @@ def pupil_file(user, pupil) -> dict:
         Section(
             category=category,
             facts=[
-                (str(Pupil._meta.get_field(name).verbose_name).capitalize(), _display(pupil, name))
+                (capfirst(Pupil._meta.get_field(name).verbose_name), _display(pupil, name))
                 for name in category.model_fields("Pupil")
                 if name not in hidden_in_facts
             ],
