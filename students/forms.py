@@ -6,7 +6,7 @@ from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Audience, Sensitivity
-from students.models import DossierEntry, Pupil
+from students.models import DossierEntry, EmergencyContact, Pupil
 
 
 class DateInput(forms.DateInput):
@@ -101,3 +101,9 @@ class PupilImportForm(forms.Form):
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+
+
+class EmergencyContactForm(forms.ModelForm):
+    class Meta:
+        model = EmergencyContact
+        fields = ["name", "relationship", "phone"]

@@ -22,7 +22,7 @@ from accounts import access
 from accounts.roles import Audience
 from privacy_portal.audit import record_access
 from students import registry, selectors
-from students.models import DossierEntry, Pupil
+from students.models import DossierEntry, EmergencyContact, Pupil
 
 ALLOWED_DOCUMENT_TYPES = {
     "application/pdf": "pdf",
@@ -220,3 +220,35 @@ def dossier_entry_create(
         entry.document.delete(save=False)
         raise
     return entry
+
+
+# --- Emergency contacts ----------------------------------------------------------------------
+
+
+def _require_parents_edit(actor, pupil: Pupil) -> None:
+    category = registry.get_category("parents")
+    if category not in selectors.editable_categories(actor, pupil):
+        raise PermissionDenied(_("U mag de contactpersonen van deze leerling niet wijzigen."))
+
+
+@transaction.atomic
+def emergency_contact_create(
+    *, actor, pupil: Pupil, name: str, relationship: str = "", phone: str
+) -> EmergencyContact:
+    """Add someone to call in an emergency when the parents cannot be reached."""
+    _require_parents_edit(actor, pupil)
+    contact = EmergencyContact(
+        pupil=pupil,
+        name=(name or "").strip(),
+        relationship=(relationship or "").strip(),
+        phone=phone,
+    )
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def emergency_contact_delete(*, actor, contact: EmergencyContact) -> None:
+    _require_parents_edit(actor, contact.pupil)
+    contact.delete()

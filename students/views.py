@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -21,6 +22,7 @@ from privacy_portal.pdf import render_pdf
 from students import imports, registry, selectors, services
 from students.forms import (
     DossierEntryForm,
+    EmergencyContactForm,
     PupilImportForm,
     PupilSearchForm,
     pupil_category_form,
@@ -305,3 +307,50 @@ def processing_register_pdf(request):
         f'attachment; filename="verwerkingsregister-{context["today"]:%Y-%m-%d}.pdf"'
     )
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_contact_create(request, pk: int):
+    pupil = selectors.staff_pupil_or_404(request.user, pk)
+    if registry.get_category("parents") not in selectors.editable_categories(request.user, pupil):
+        raise PermissionDenied(_("U mag de contactpersonen van deze leerling niet wijzigen."))
+    form = EmergencyContactForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.emergency_contact_create(
+                    actor=request.user, pupil=pupil, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Het noodcontact is toegevoegd."))
+                return redirect(f"{reverse('students:pupil_detail', args=[pupil.pk])}#parents")
+        status = 400
+    return render(
+        request,
+        "students/emergency_contact_form.html",
+        {"pupil": pupil, "form": form, "category": registry.get_category("parents")},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_contact_delete(request, pk: int, contact_pk: int):
+    """Ask for confirmation, then remove the emergency contact."""
+    pupil = selectors.staff_pupil_or_404(request.user, pk)
+    contact = pupil.emergency_contacts.filter(pk=contact_pk).first()
+    if contact is None:
+        raise Http404
+    if registry.get_category("parents") not in selectors.editable_categories(request.user, pupil):
+        raise PermissionDenied(_("U mag de contactpersonen van deze leerling niet wijzigen."))
+    if request.method == "POST":
+        services.emergency_contact_delete(actor=request.user, contact=contact)
+        messages.success(request, _("Het noodcontact is verwijderd."))
+        return redirect(f"{reverse('students:pupil_detail', args=[pupil.pk])}#parents")
+    return render(
+        request, "students/emergency_contact_delete.html", {"pupil": pupil, "contact": contact}
+    )
