@@ -94,8 +94,14 @@ class RowPlan:
     guardians: list = field(default_factory=list)
     class_name: str = ""
     errors: list[str] = field(default_factory=list)
-    action: str = ""  # "nieuw" | "bijwerken" | "ongewijzigd"
+    action: str = ""  # "new" | "update" | "unchanged"
     changed_fields: list[str] = field(default_factory=list)
+
+    @property
+    def action_label(self) -> str:
+        return {"new": _("nieuw"), "update": _("bijwerken"), "unchanged": _("ongewijzigd")}.get(
+            self.action, ""
+        )
 
 
 @dataclass
@@ -118,11 +124,11 @@ class ImportReport:
 
     @property
     def planned_new(self) -> int:
-        return sum(1 for row in self.valid_rows if row.action == "nieuw")
+        return sum(1 for row in self.valid_rows if row.action == "new")
 
     @property
     def planned_updates(self) -> int:
-        return sum(1 for row in self.valid_rows if row.action == "bijwerken")
+        return sum(1 for row in self.valid_rows if row.action == "update")
 
 
 # --- Reading ---------------------------------------------------------------------------------
@@ -217,7 +223,7 @@ def _check_field(errors: list[str], column: str, validator, value: str) -> None:
     try:
         validator(value)
     except ValidationError as exc:
-        errors.append(f"{column}: {' '.join(exc.messages)}")
+        errors.append(f"{column}: {' '.join(m.rstrip('.') for m in exc.messages)}")
 
 
 def check_row(number: int, row: dict, *, today: date) -> RowPlan:
@@ -345,7 +351,7 @@ def plan_import(
     for plan in plans:
         pupil = existing.get(plan.values.get("administration_number"))
         if pupil is None:
-            plan.action = "nieuw"
+            plan.action = "new"
             continue
         plan.changed_fields = [
             name
@@ -355,7 +361,7 @@ def plan_import(
         ]
         if (current_class.get(pupil.pk) or "").lower() != plan.class_name.lower():
             plan.changed_fields.append("groep")
-        plan.action = "bijwerken" if plan.changed_fields else "ongewijzigd"
+        plan.action = "update" if plan.changed_fields else "unchanged"
     return plans, classes
 
 
@@ -491,13 +497,13 @@ def _apply(report: ImportReport, *, school, classes, progress) -> None:
     }
     for index, plan in enumerate(valid, start=1):
         pupil = existing.get(plan.values["administration_number"])
-        if plan.action != "ongewijzigd" or plan.guardians:
+        if plan.action != "unchanged" or plan.guardians:
             _apply_row(
                 plan, school=school, pupil=pupil, school_class=classes[plan.class_name.lower()]
             )
-        if plan.action == "nieuw":
+        if plan.action == "new":
             report.created += 1
-        elif plan.action == "bijwerken":
+        elif plan.action == "update":
             report.updated += 1
         if progress and (index % 100 == 0 or index == len(valid)):
             progress(index, len(valid))

@@ -118,6 +118,13 @@ def staff_pupil_list(user, *, query: str = "", school_id=None, class_id=None) ->
     return pupils
 
 
+def import_schools(user) -> QuerySet[School]:
+    """Schools into which the user may import pupils: directie and administratie."""
+    return access.schools_with_role(user, SchoolRole.DIRECTIE, SchoolRole.ADMINISTRATIE).order_by(
+        "name"
+    )
+
+
 def staff_pupil_or_404(user, pk) -> Pupil:
     try:
         return staff_pupils(user).select_related("school").get(pk=pk)

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from accounts.roles import SchoolRole
 from privacy_portal.pdf import render_pdf
 from students import imports, registry, selectors, services
 from students.forms import (
@@ -57,7 +56,12 @@ def pupil_list(request):
     return render(
         request,
         "students/pupil_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "schools": schools},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_import": selectors.import_schools(request.user).exists(),
+        },
         status=200 if not form.errors else 400,
     )
 
@@ -240,9 +244,7 @@ def access_overview(request):
 @require_http_methods(["GET", "POST"])
 def pupil_import(request):
     """Upload an export of the pupil administration: dry run, or import (directie, administratie)."""
-    schools = access.schools_with_role(
-        request.user, SchoolRole.DIRECTIE, SchoolRole.ADMINISTRATIE
-    ).order_by("name")
+    schools = selectors.import_schools(request.user)
     if not schools.exists():
         raise PermissionDenied(_("Alleen de directie en de administratie importeren leerlingen."))
     form = PupilImportForm(request.POST or None, request.FILES or None, schools=schools)

@@ -82,3 +82,46 @@ def test_ib_reads_a_care_note_and_the_directie_sees_the_access_record(page, scre
     assert rows.filter(has_text=ib_name).filter(has_text=note.title).count() == 1
     assert rows.filter(has_text=world.teacher.get_full_name()).count() == 0
     screenshot("students-access-records-directie")
+
+
+def test_administration_imports_a_file_with_a_bad_row_and_the_fg_prints_the_register(
+    page, screenshot, world, tmp_path
+):
+    sample = tmp_path / "export.csv"
+    sample.write_text(
+        "leerlingnummer;roepnaam;achternaam;geboortedatum;groep;inschrijfdatum;bsn\n"
+        "1001;Daan;de Vries;14-03-2017;Groep 5a;20-08-2021;111222333\n"
+        "1002;Zoë;Çelik;31-02-2016;Groep 6b;19-08-2020;\n"
+        "1003;Noah;Bakker;30-07-2017;Groep 9z;20-08-2021;123456789\n",
+        encoding="cp1252",
+    )
+    sign_in(page, world.administratie)
+    page.get_by_role("link", name="Leerlingen", exact=True).click()
+    page.get_by_role("link", name="Leerlingen importeren").click()
+    page.get_by_label("Exportbestand (CSV)").set_input_files(str(sample))
+    page.get_by_label("Proefimport: alleen laten zien wat er verandert").check()
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_role("heading", name="Fouten per regel").wait_for()
+    errors = page.locator("table.import-errors tbody tr")
+    assert errors.count() == 2
+    assert errors.filter(has_text="geboortedatum: geen geldige datum").count() == 1
+    assert errors.filter(has_text="'Groep 9z' bestaat niet").count() == 1
+    screenshot("students-import-dry-run-with-errors")
+
+    page.get_by_label("Exportbestand (CSV)").set_input_files(str(sample))
+    page.get_by_label("Alleen de goede regels importeren, de foute overslaan").check()
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_text("Import klaar: 1 nieuw, 0 bijgewerkt.").wait_for()
+    screenshot("students-import-valid-rows")
+    sign_out(page)
+
+    sign_in(page, world.fg)
+    page.get_by_role("link", name="Verwerkingsregister").click()
+    page.get_by_role("heading", name="Verwerkingsregister").wait_for()
+    assert page.get_by_role("rowheader", name="Medische gegevens en diagnoses").count() == 1
+    screenshot("students-register-fg")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download als PDF").click()
+    path = download.value.path()
+    with open(path, "rb") as handle:
+        assert handle.read(4) == b"%PDF"

@@ -71,7 +71,7 @@ def test_a_changed_row_updates_the_pupil_and_moves_the_class(world):
     report = run(
         world, csv_bytes("2001;Lotte;Smit;01-02-2017;Groep 6b;20-08-2021;"), mode="dry_run"
     )
-    assert report.rows[0].action == "bijwerken"
+    assert report.rows[0].action == "update"
     assert set(report.rows[0].changed_fields) == {"first_name", "groep"}
     run(world, csv_bytes("2001;Lotte;Smit;01-02-2017;Groep 6b;20-08-2021;"))
     pupil = Pupil.objects.get(administration_number="2001")
