@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import School, SchoolClass
-from accounts.roles import Capability, FoundationRoleKind, SchoolRole
+from accounts.roles import Audience, Capability, FoundationRoleKind, SchoolRole
 from students import registry
 from students.models import DossierEntry, Enrolment, Guardian, Pupil
 
@@ -166,6 +166,12 @@ def visible_dossier_entries(user, pupil, *, capabilities=None) -> QuerySet[Dossi
         .select_related("author")
         .order_by("-created_at", "-pk")
     )
+
+
+def allowed_audiences(user, pupil) -> list[int]:
+    """The audience levels the user may give a new dossier entry: their own level and below."""
+    ceiling = access.audience_ceiling(user, pupil)
+    return [] if ceiling is None else [a for a in Audience.values if a <= int(ceiling)]
 
 
 def dossier_entry_or_404(user, pupil, pk) -> DossierEntry:

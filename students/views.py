@@ -129,7 +129,7 @@ def dossier_entry_create(request, pk: int):
     ]
     if not categories:
         raise PermissionDenied(_("U mag geen stukken aan dit dossier toevoegen."))
-    audiences = services._allowed_audiences(request.user, pupil)
+    audiences = selectors.allowed_audiences(request.user, pupil)
     form = DossierEntryForm(
         request.POST or None,
         request.FILES or None,
