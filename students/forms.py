@@ -64,7 +64,7 @@ class DossierEntryForm(forms.Form):
         label=_("Document (PDF, PNG of JPEG)"), required=False, allow_empty_file=False
     )
 
-    def __init__(self, *args, categories=(), audiences=(), **kwargs):
+    def __init__(self, *args, categories=(), audiences=(), ceiling=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [(c.key, c.label) for c in categories]
         self.fields["audience"].choices = [
@@ -72,7 +72,11 @@ class DossierEntryForm(forms.Form):
         ]
         if audiences:
             self.fields["audience"].initial = max(audiences)
-        self.fields["sensitivity"].initial = Sensitivity.VERY_SENSITIVE
+        ceiling = int(ceiling or Sensitivity.PUBLIC)
+        self.fields["sensitivity"].choices = [
+            (value, label) for value, label in Sensitivity.choices if value <= ceiling
+        ]
+        self.fields["sensitivity"].initial = ceiling
 
 
 class PupilImportForm(forms.Form):

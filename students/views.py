@@ -135,6 +135,7 @@ def dossier_entry_create(request, pk: int):
         request.FILES or None,
         categories=categories,
         audiences=audiences,
+        ceiling=access.sensitivity_ceiling(request.user, pupil),
         initial={"category": request.GET.get("categorie")},
     )
     status = 200
