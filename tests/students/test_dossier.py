@@ -249,3 +249,11 @@ def test_the_form_offers_a_teacher_no_sensitivity_above_their_ceiling(world, cli
     page = client_for(world.teacher).get(create_url(world.pupil)).content.decode()
     assert "zeer gevoelig" not in page
     assert 'value="results"' in page and 'value="care"' not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_document_leaves_the_disk_when_its_pupil_is_deleted(world, client_for, settings):
+    post_entry(client_for(world.ib), world.pupil, upload=SimpleUploadedFile("verslag.pdf", PDF))
+    assert len(stored_files(settings)) == 1
+    world.pupil.delete()
+    assert stored_files(settings) == []
