@@ -266,6 +266,7 @@ class Section:
     facts: list[tuple[str, str]]
     editable: bool
     entries: list
+    retention_until: object = None  # a date once the pupil has left (R13)
 
 
 def _display(pupil: Pupil, name: str) -> str:
@@ -300,6 +301,7 @@ def pupil_file(user, pupil) -> dict:
             ],
             editable=category.key in editable,
             entries=[entry for entry in entries if entry.category == category.key],
+            retention_until=registry.retention_until(pupil, category.retention),
         )
         for category in categories
     ]

@@ -327,3 +327,13 @@ def test_concierge_and_teacher_see_but_do_not_change_emergency_contacts(world, c
     url = reverse("students:emergency_contact_delete", args=[world.pupil.pk, contact.pk])
     assert client.post(url).status_code == 403
     assert world.pupil.emergency_contacts.exists()
+
+
+def test_the_page_of_a_pupil_who_left_for_sbo_shows_until_when_data_is_kept(world, client_for):
+    world.pupil.deregistered_on = date(2026, 7, 10)
+    world.pupil.destination_school = "SBO De Brug"
+    world.pupil.destination_is_sbo = True
+    world.pupil.save()
+    page = client_for(world.ib).get(detail_url(world.pupil)).content.decode()
+    assert "bewaren tot 10 juli 2031" in page  # administration: 5 years
+    assert "bewaren tot 10 juli 2029" in page  # dossier, SBO: 3 years
