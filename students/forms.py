@@ -6,7 +6,7 @@ from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Audience, Sensitivity
-from students.models import DossierEntry, Pupil
+from students.models import DossierEntry, EmergencyContact, Pupil
 
 
 class DateInput(forms.DateInput):
@@ -64,7 +64,7 @@ class DossierEntryForm(forms.Form):
         label=_("Document (PDF, PNG of JPEG)"), required=False, allow_empty_file=False
     )
 
-    def __init__(self, *args, categories=(), audiences=(), **kwargs):
+    def __init__(self, *args, categories=(), audiences=(), ceiling=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [(c.key, c.label) for c in categories]
         self.fields["audience"].choices = [
@@ -72,4 +72,42 @@ class DossierEntryForm(forms.Form):
         ]
         if audiences:
             self.fields["audience"].initial = max(audiences)
-        self.fields["sensitivity"].initial = Sensitivity.VERY_SENSITIVE
+        ceiling = int(ceiling or Sensitivity.PUBLIC)
+        self.fields["sensitivity"].choices = [
+            (value, label) for value, label in Sensitivity.choices if value <= ceiling
+        ]
+        self.fields["sensitivity"].initial = ceiling
+
+
+class PupilImportForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("School"), queryset=None, empty_label=None)
+    file = forms.FileField(
+        label=_("Exportbestand (CSV)"),
+        help_text=_(
+            "UTF-8 of Windows-1252, gescheiden door ; of ,. Zie de handleiding voor de kolommen."
+        ),
+        allow_empty_file=False,
+    )
+    mode = forms.ChoiceField(
+        label=_("Wat wilt u doen?"),
+        widget=forms.RadioSelect,
+        initial="dry_run",
+        choices=[
+            ("dry_run", _("Proefimport: alleen laten zien wat er verandert")),
+            ("all", _("Importeren (niets als er een fout in staat)")),
+            ("valid_rows", _("Alleen de goede regels importeren, de foute overslaan")),
+        ],
+    )
+    create_classes = forms.BooleanField(
+        label=_("Groepen die nog niet bestaan aanmaken"), required=False
+    )
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+
+class EmergencyContactForm(forms.ModelForm):
+    class Meta:
+        model = EmergencyContact
+        fields = ["name", "relationship", "phone"]

@@ -19,7 +19,16 @@ def navigation(user):
                 _("Inzageregistratie"),
                 reverse("students:access_overview"),
                 order=60,
-                section="inzageregistratie",
+                section="",
+            )
+        )
+    if selectors.register_foundation(user) is not None:
+        items.append(
+            NavItem(
+                _("Verwerkingsregister"),
+                reverse("students:register"),
+                order=70,
+                section="",
             )
         )
     return items

@@ -323,3 +323,21 @@ def get_category(key: str) -> DataCategory:
 def registered_fields() -> dict[str, str]:
     """``"Model.field"`` -> category key, for every registered field."""
     return {name: category.key for category in CATEGORIES for name in category.fields}
+
+
+def _years_after(day, years: int):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def retention_until(pupil, retention: str):
+    """R13: the last day data of ``retention`` class may be kept for ``pupil``, or None while
+    the pupil is still enrolled. Administration: 5 years after deregistration; dossier: 2 years
+    after leaving, 3 years when the pupil went to special education (SBO)."""
+    if pupil.deregistered_on is None:
+        return None
+    if retention == RetentionClass.ADMINISTRATION:
+        return _years_after(pupil.deregistered_on, 5)
+    return _years_after(pupil.deregistered_on, 3 if pupil.destination_is_sbo else 2)

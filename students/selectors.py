@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import School, SchoolClass
-from accounts.roles import Capability, FoundationRoleKind, SchoolRole
+from accounts.roles import Audience, Capability, FoundationRoleKind, SchoolRole
 from students import registry
-from students.models import DossierEntry, Enrolment, Pupil
+from students.models import DossierEntry, Enrolment, Guardian, Pupil
 
 # --- Categories ------------------------------------------------------------------------------
 
@@ -117,6 +118,13 @@ def staff_pupil_list(user, *, query: str = "", school_id=None, class_id=None) ->
     return pupils
 
 
+def import_schools(user) -> QuerySet[School]:
+    """Schools into which the user may import pupils: directie and administratie."""
+    return access.schools_with_role(user, SchoolRole.DIRECTIE, SchoolRole.ADMINISTRATIE).order_by(
+        "name"
+    )
+
+
 def staff_pupil_or_404(user, pk) -> Pupil:
     try:
         return staff_pupils(user).select_related("school").get(pk=pk)
@@ -158,6 +166,12 @@ def visible_dossier_entries(user, pupil, *, capabilities=None) -> QuerySet[Dossi
         .select_related("author")
         .order_by("-created_at", "-pk")
     )
+
+
+def allowed_audiences(user, pupil) -> list[int]:
+    """The audience levels the user may give a new dossier entry: their own level and below."""
+    ceiling = access.audience_ceiling(user, pupil)
+    return [] if ceiling is None else [a for a in Audience.values if a <= int(ceiling)]
 
 
 def dossier_entry_or_404(user, pupil, pk) -> DossierEntry:
@@ -252,6 +266,7 @@ class Section:
     facts: list[tuple[str, str]]
     editable: bool
     entries: list
+    retention_until: object = None  # a date once the pupil has left (R13)
 
 
 def _display(pupil: Pupil, name: str) -> str:
@@ -280,12 +295,13 @@ def pupil_file(user, pupil) -> dict:
         Section(
             category=category,
             facts=[
-                (str(Pupil._meta.get_field(name).verbose_name).capitalize(), _display(pupil, name))
+                (capfirst(Pupil._meta.get_field(name).verbose_name), _display(pupil, name))
                 for name in category.model_fields("Pupil")
                 if name not in hidden_in_facts
             ],
             editable=category.key in editable,
             entries=[entry for entry in entries if entry.category == category.key],
+            retention_until=registry.retention_until(pupil, category.retention),
         )
         for category in categories
     ]
@@ -310,3 +326,77 @@ def pupil_file(user, pupil) -> dict:
         ),
         "may_read_access_records": may_read_access_records(user, pupil),
     }
+
+
+# --- The record of processing (verwerkingsregister, GDPR art. 30) ------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    category: registry.DataCategory
+    field_labels: list[str]
+    roles: list[str]
+    processors: list[str]
+
+
+def roles_with_access(category: registry.DataCategory) -> list[str]:
+    """The roles whose ceiling shows this category (from ``accounts.roles``)."""
+    from accounts.roles import CLASS_ROLE_CAPABILITIES, SCHOOL_ROLE_CAPABILITIES
+
+    labels = []
+    for role in SchoolRole:
+        if SCHOOL_ROLE_CAPABILITIES.get(role, frozenset()) & category.capabilities:
+            labels.append(str(role.label))
+        elif CLASS_ROLE_CAPABILITIES.get(role, frozenset()) & category.capabilities:
+            labels.append(_("%(role)s (eigen groep)") % {"role": role.label})
+    return labels
+
+
+def _field_label(name: str) -> str | None:
+    from django.apps import apps
+
+    model_name, field_name = name.split(".", 1)
+    model_field = apps.get_model("students", model_name)._meta.get_field(field_name)
+    if model_name == "DossierEntry":
+        return None  # summarised as "dossierstukken" below
+    if model_field.is_relation and model_field.related_model in (Pupil, Guardian):
+        return None  # a link between pupil and parent is not a separate kind of data
+    return str(model_field.verbose_name)
+
+
+def processors_for(foundation, category_key: str) -> list[str]:
+    """The processors that receive this category. Filled by other apps through the hook
+    ``register_processors(foundation, category_key) -> list[str]`` in ``<app>/hooks.py``
+    (the agreements app: the products with an active processor agreement)."""
+    from privacy_portal.hooks import collect
+
+    return sorted({str(name) for name in collect("register_processors", foundation, category_key)})
+
+
+def register_rows(foundation) -> list[RegisterRow]:
+    rows = []
+    for category in registry.CATEGORIES:
+        labels = [label for label in map(_field_label, category.fields) if label]
+        if category.holds_dossier_entries:
+            labels.append(str(_("dossierstukken (notities, plannen, verslagen)")))
+        rows.append(
+            RegisterRow(
+                category=category,
+                field_labels=list(dict.fromkeys(labels)),
+                roles=roles_with_access(category),
+                processors=processors_for(foundation, category.key),
+            )
+        )
+    return rows
+
+
+def register_foundation(user):
+    """The foundation whose register the user may read: FG, CvB and beheerder of the
+    foundation, and the directie of one of its schools. None when the user may not."""
+    foundation = access.foundations_for(user).first()
+    if foundation is not None:
+        return foundation
+    school = (
+        access.schools_with_role(user, SchoolRole.DIRECTIE).select_related("foundation").first()
+    )
+    return school.foundation if school else None

@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.roles import Audience
 from privacy_portal.audit import record_access
 from students import registry, selectors
-from students.models import DossierEntry, Pupil
+from students.models import DossierEntry, EmergencyContact, Pupil
 
 ALLOWED_DOCUMENT_TYPES = {
     "application/pdf": "pdf",
@@ -144,11 +143,6 @@ def validate_upload(upload) -> str:
     return kind.mime
 
 
-def _allowed_audiences(actor, pupil) -> list[int]:
-    ceiling = access.audience_ceiling(actor, pupil)
-    return [] if ceiling is None else [a for a in Audience.values if a <= int(ceiling)]
-
-
 @transaction.atomic
 def dossier_entry_create(
     *,
@@ -174,7 +168,7 @@ def dossier_entry_create(
     if category not in selectors.editable_categories(actor, pupil, capabilities=capabilities):
         raise PermissionDenied(_("U mag geen stukken in deze categorie toevoegen."))
     errors = {}
-    if int(audience) not in _allowed_audiences(actor, pupil):
+    if int(audience) not in selectors.allowed_audiences(actor, pupil):
         errors["audience"] = _("U kunt een stuk niet zichtbaar maken voor een hoger niveau.")
     ceiling = access.sensitivity_ceiling(actor, pupil)
     if int(sensitivity) < int(category.sensitivity):
@@ -220,3 +214,35 @@ def dossier_entry_create(
         entry.document.delete(save=False)
         raise
     return entry
+
+
+# --- Emergency contacts ----------------------------------------------------------------------
+
+
+def _require_parents_edit(actor, pupil: Pupil) -> None:
+    category = registry.get_category("parents")
+    if category not in selectors.editable_categories(actor, pupil):
+        raise PermissionDenied(_("U mag de contactpersonen van deze leerling niet wijzigen."))
+
+
+@transaction.atomic
+def emergency_contact_create(
+    *, actor, pupil: Pupil, name: str, relationship: str = "", phone: str
+) -> EmergencyContact:
+    """Add someone to call in an emergency when the parents cannot be reached."""
+    _require_parents_edit(actor, pupil)
+    contact = EmergencyContact(
+        pupil=pupil,
+        name=(name or "").strip(),
+        relationship=(relationship or "").strip(),
+        phone=phone,
+    )
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def emergency_contact_delete(*, actor, contact: EmergencyContact) -> None:
+    _require_parents_edit(actor, contact.pupil)
+    contact.delete()

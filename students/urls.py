@@ -15,6 +15,15 @@ urlpatterns = [
         views.dossier_document,
         name="dossier_document",
     ),
+    path("verwerkingsregister/", views.processing_register, name="register"),
+    path("verwerkingsregister/pdf/", views.processing_register_pdf, name="register_pdf"),
+    path("importeren/", views.pupil_import, name="pupil_import"),
     path("inzageregistratie/", views.access_overview, name="access_overview"),
+    path("<int:pk>/noodcontact/", views.emergency_contact_create, name="emergency_contact_create"),
+    path(
+        "<int:pk>/noodcontact/<int:contact_pk>/verwijderen/",
+        views.emergency_contact_delete,
+        name="emergency_contact_delete",
+    ),
     path("<int:pk>/inzageregistratie/", views.access_log, name="access_log"),
 ]

@@ -4,18 +4,28 @@ access records. Thin: parse, ask ``students.selectors`` or call ``students.servi
 Out of scope is a 404 (``staff_pupil_or_404``); visible but not allowed is a 403.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from students import registry, selectors, services
-from students.forms import DossierEntryForm, PupilSearchForm, pupil_category_form
+from privacy_portal.pdf import render_pdf
+from students import imports, registry, selectors, services
+from students.forms import (
+    DossierEntryForm,
+    EmergencyContactForm,
+    PupilImportForm,
+    PupilSearchForm,
+    pupil_category_form,
+)
 from students.models import Pupil
 
 PAGE_SIZE = 25
@@ -46,7 +56,12 @@ def pupil_list(request):
     return render(
         request,
         "students/pupil_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "schools": schools},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_import": selectors.import_schools(request.user).exists(),
+        },
         status=200 if not form.errors else 400,
     )
 
@@ -114,12 +129,13 @@ def dossier_entry_create(request, pk: int):
     ]
     if not categories:
         raise PermissionDenied(_("U mag geen stukken aan dit dossier toevoegen."))
-    audiences = services._allowed_audiences(request.user, pupil)
+    audiences = selectors.allowed_audiences(request.user, pupil)
     form = DossierEntryForm(
         request.POST or None,
         request.FILES or None,
         categories=categories,
         audiences=audiences,
+        ceiling=access.sensitivity_ceiling(request.user, pupil),
         initial={"category": request.GET.get("categorie")},
     )
     status = 200
@@ -223,3 +239,121 @@ def access_overview(request):
         what = (record.additional_data or {}).get("what", "")
         record.category_label = registry.BY_KEY[what].label if what in registry.BY_KEY else what
     return render(request, "students/access_overview.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pupil_import(request):
+    """Upload an export of the pupil administration: dry run, or import (directie, administratie)."""
+    schools = selectors.import_schools(request.user)
+    if not schools.exists():
+        raise PermissionDenied(_("Alleen de directie en de administratie importeren leerlingen."))
+    form = PupilImportForm(request.POST or None, request.FILES or None, schools=schools)
+    report = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            limit = settings.MAX_UPLOAD_MEGABYTES * 1024 * 1024
+            try:
+                if upload.size > limit:
+                    raise imports.ImportFileError(
+                        _("Het bestand is te groot: maximaal %(mb)s MB.")
+                        % {"mb": settings.MAX_UPLOAD_MEGABYTES}
+                    )
+                report = imports.pupil_import(
+                    actor=request.user,
+                    school=form.cleaned_data["school"],
+                    raw=upload.read(),
+                    mode=form.cleaned_data["mode"],
+                    create_classes=form.cleaned_data["create_classes"],
+                )
+            except imports.ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                status = 200 if not report.errors or report.applied else 400
+                if report.applied:
+                    messages.success(
+                        request,
+                        _("Import klaar: %(created)s nieuw, %(updated)s bijgewerkt.")
+                        % {"created": report.created, "updated": report.updated},
+                    )
+    return render(request, "students/import.html", {"form": form, "report": report}, status=status)
+
+
+def _register_context(request):
+    foundation = selectors.register_foundation(request.user)
+    if foundation is None:
+        raise PermissionDenied(
+            _("Het verwerkingsregister is voor de FG, het bestuur en de directie.")
+        )
+    return {
+        "foundation": foundation,
+        "rows": selectors.register_rows(foundation),
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+def processing_register(request):
+    """The FG's record of processing (GDPR art. 30), generated from the registry."""
+    return render(request, "students/register.html", _register_context(request))
+
+
+@login_required
+def processing_register_pdf(request):
+    context = _register_context(request)
+    pdf = render_pdf("pdf/students/register.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="verwerkingsregister-{context["today"]:%Y-%m-%d}.pdf"'
+    )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_contact_create(request, pk: int):
+    pupil = selectors.staff_pupil_or_404(request.user, pk)
+    if registry.get_category("parents") not in selectors.editable_categories(request.user, pupil):
+        raise PermissionDenied(_("U mag de contactpersonen van deze leerling niet wijzigen."))
+    form = EmergencyContactForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.emergency_contact_create(
+                    actor=request.user, pupil=pupil, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Het noodcontact is toegevoegd."))
+                return redirect(f"{reverse('students:pupil_detail', args=[pupil.pk])}#parents")
+        status = 400
+    return render(
+        request,
+        "students/emergency_contact_form.html",
+        {"pupil": pupil, "form": form, "category": registry.get_category("parents")},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_contact_delete(request, pk: int, contact_pk: int):
+    """Ask for confirmation, then remove the emergency contact."""
+    pupil = selectors.staff_pupil_or_404(request.user, pk)
+    contact = pupil.emergency_contacts.filter(pk=contact_pk).first()
+    if contact is None:
+        raise Http404
+    if registry.get_category("parents") not in selectors.editable_categories(request.user, pupil):
+        raise PermissionDenied(_("U mag de contactpersonen van deze leerling niet wijzigen."))
+    if request.method == "POST":
+        services.emergency_contact_delete(actor=request.user, contact=contact)
+        messages.success(request, _("Het noodcontact is verwijderd."))
+        return redirect(f"{reverse('students:pupil_detail', args=[pupil.pk])}#parents")
+    return render(
+        request, "students/emergency_contact_delete.html", {"pupil": pupil, "contact": contact}
+    )

@@ -228,3 +228,32 @@ def test_a_png_image_is_accepted(world):
     )
     upload = SimpleUploadedFile("scan.png", png)
     assert services.validate_upload(upload) == "image/png"
+
+
+def test_the_service_refuses_an_audience_above_the_authors_own_level(world):
+    with pytest.raises(ValidationError) as error:
+        services.dossier_entry_create(
+            actor=world.teacher,
+            pupil=world.pupil,
+            category_key="results",
+            kind="note",
+            title="Observatie",
+            audience=Audience.DIRECTIE,
+            sensitivity=Sensitivity.SENSITIVE,
+        )
+    assert "audience" in error.value.message_dict
+    assert not DossierEntry.objects.exists()
+
+
+def test_the_form_offers_a_teacher_no_sensitivity_above_their_ceiling(world, client_for):
+    page = client_for(world.teacher).get(create_url(world.pupil)).content.decode()
+    assert "zeer gevoelig" not in page
+    assert 'value="results"' in page and 'value="care"' not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_document_leaves_the_disk_when_its_pupil_is_deleted(world, client_for, settings):
+    post_entry(client_for(world.ib), world.pupil, upload=SimpleUploadedFile("verslag.pdf", PDF))
+    assert len(stored_files(settings)) == 1
+    world.pupil.delete()
+    assert stored_files(settings) == []

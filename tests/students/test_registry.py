@@ -76,3 +76,19 @@ def test_medical_and_care_are_kept_as_dossier_and_the_administration_as_administ
     assert registry.get_category("care").retention == registry.RetentionClass.DOSSIER
     assert registry.get_category("medical").retention == registry.RetentionClass.DOSSIER
     assert registry.get_category("contact").retention == registry.RetentionClass.ADMINISTRATION
+
+
+def test_retention_follows_deregistration_and_sbo_destination():
+    from datetime import date
+
+    from students.models import Pupil
+
+    pupil = Pupil(deregistered_on=None)
+    assert registry.retention_until(pupil, registry.RetentionClass.DOSSIER) is None
+    pupil.deregistered_on = date(2024, 2, 29)
+    assert registry.retention_until(pupil, registry.RetentionClass.ADMINISTRATION) == date(
+        2029, 2, 28
+    )
+    assert registry.retention_until(pupil, registry.RetentionClass.DOSSIER) == date(2026, 2, 28)
+    pupil.destination_is_sbo = True
+    assert registry.retention_until(pupil, registry.RetentionClass.DOSSIER) == date(2027, 2, 28)

@@ -282,3 +282,58 @@ def test_navigation_shows_pupils_to_staff_only(world, client_for):
     assert reverse("students:pupil_list") in home
     home = client_for(world.parent).get("/").content.decode()
     assert reverse("students:pupil_list") not in home
+
+
+def test_every_students_url_sends_anonymous_visitors_to_the_login_page(client, world):
+    """Walks the URL configuration of the app: a new view without login protection fails here."""
+    from students import urls
+
+    kwargs_for = {"pk": world.pupil.pk, "entry_pk": 1, "contact_pk": 1, "category": "care"}
+    for pattern in urls.urlpatterns:
+        kwargs = {name: kwargs_for[name] for name in pattern.pattern.converters}
+        url = reverse(f"students:{pattern.name}", kwargs=kwargs)
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/account/inloggen/" in response["Location"], url
+
+
+def test_administration_adds_an_emergency_contact_with_a_valid_phone(world, client_for):
+    client = client_for(world.administratie)
+    url = reverse("students:emergency_contact_create", args=[world.pupil.pk])
+    response = client.post(
+        url, {"name": "Buurvrouw Els", "relationship": "buurvrouw", "phone": "12"}
+    )
+    assert response.status_code == 400
+    assert not world.pupil.emergency_contacts.exists()
+    response = client.post(url, {"name": "Buurvrouw Els", "phone": "06 12345678"})
+    assert response.status_code == 302
+    assert world.pupil.emergency_contacts.get().name == "Buurvrouw Els"
+
+
+def test_removing_an_emergency_contact_asks_for_confirmation_first(world, client_for):
+    contact = EmergencyContactFactory(pupil=world.pupil)
+    client = client_for(world.administratie)
+    url = reverse("students:emergency_contact_delete", args=[world.pupil.pk, contact.pk])
+    assert client.get(url).status_code == 200
+    assert world.pupil.emergency_contacts.exists()
+    assert client.post(url).status_code == 302
+    assert not world.pupil.emergency_contacts.exists()
+
+
+@pytest.mark.parametrize("persona", ["concierge", "teacher"])
+def test_concierge_and_teacher_see_but_do_not_change_emergency_contacts(world, client_for, persona):
+    contact = EmergencyContactFactory(pupil=world.pupil)
+    client = client_for(getattr(world, persona))
+    url = reverse("students:emergency_contact_delete", args=[world.pupil.pk, contact.pk])
+    assert client.post(url).status_code == 403
+    assert world.pupil.emergency_contacts.exists()
+
+
+def test_the_page_of_a_pupil_who_left_for_sbo_shows_until_when_data_is_kept(world, client_for):
+    world.pupil.deregistered_on = date(2026, 7, 10)
+    world.pupil.destination_school = "SBO De Brug"
+    world.pupil.destination_is_sbo = True
+    world.pupil.save()
+    page = client_for(world.ib).get(detail_url(world.pupil)).content.decode()
+    assert "bewaren tot 10 juli 2031" in page  # administration: 5 years
+    assert "bewaren tot 10 juli 2029" in page  # dossier, SBO: 3 years

@@ -1,0 +1,510 @@
+"""Import pupils, parents and classes from a pupil-administration export (CSV).
+
+Dutch exports come as UTF-8 (often with a byte-order mark) or Windows-1252, separated by ``;``
+or ``,``. The file is read completely and checked row by row before anything is written:
+
+- a dry run only reports what would change;
+- a real import with any row in error changes nothing, unless the user chose to import the
+  valid rows only;
+- a file that cannot be read at all (encoding, missing columns, too large) changes nothing.
+
+The expected columns are documented in ``docs/students.md``; ``docs/import-sample.csv`` is an
+example. Error messages name the row and the column, never the value (no personal data ends up
+in the import report).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import School, SchoolClass, school_year_of
+from accounts.validators import normalise_postcode, validate_bsn, validate_phone, validate_postcode
+from students.models import Enrolment, Guardian, GuardianLink, ImportRun, Pupil
+
+MAX_ROWS = 5000
+REQUIRED_COLUMNS = (
+    "leerlingnummer",
+    "roepnaam",
+    "achternaam",
+    "geboortedatum",
+    "groep",
+    "inschrijfdatum",
+)
+OPTIONAL_COLUMNS = (
+    "uitschrijfdatum",
+    "bsn",
+    "adres",
+    "postcode",
+    "woonplaats",
+    "telefoon",
+    "vorige_school",
+)
+GUARDIAN_COLUMNS = ("voornaam", "achternaam", "email", "telefoon", "relatie", "gezag")
+GUARDIAN_PREFIXES = ("ouder1_", "ouder2_")
+KNOWN_COLUMNS = (
+    REQUIRED_COLUMNS
+    + OPTIONAL_COLUMNS
+    + tuple(prefix + name for prefix in GUARDIAN_PREFIXES for name in GUARDIAN_COLUMNS)
+)
+# Pupil field <- column.
+PUPIL_COLUMNS = {
+    "first_name": "roepnaam",
+    "last_name": "achternaam",
+    "date_of_birth": "geboortedatum",
+    "enrolled_on": "inschrijfdatum",
+    "deregistered_on": "uitschrijfdatum",
+    "citizen_number": "bsn",
+    "street_address": "adres",
+    "postal_code": "postcode",
+    "city": "woonplaats",
+    "phone": "telefoon",
+    "previous_school": "vorige_school",
+}
+RELATIONSHIPS = {value: value for value in GuardianLink.Relationship.values}
+TRUE_WORDS = {"ja", "j", "1", "true", "waar", "yes"}
+FALSE_WORDS = {"nee", "n", "0", "false", "onwaar", "no"}
+
+
+class Mode:
+    DRY_RUN = "dry_run"
+    ALL_OR_NOTHING = "all"
+    VALID_ROWS = "valid_rows"
+    CHOICES = (DRY_RUN, ALL_OR_NOTHING, VALID_ROWS)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (encoding, columns, size)."""
+
+
+@dataclass
+class RowPlan:
+    number: int  # the line in the file (the header is line 1)
+    values: dict = field(default_factory=dict)
+    guardians: list = field(default_factory=list)
+    class_name: str = ""
+    errors: list[str] = field(default_factory=list)
+    action: str = ""  # "new" | "update" | "unchanged"
+    changed_fields: list[str] = field(default_factory=list)
+
+    @property
+    def action_label(self) -> str:
+        return {"new": _("nieuw"), "update": _("bijwerken"), "unchanged": _("ongewijzigd")}.get(
+            self.action, ""
+        )
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowPlan]
+    mode: str
+    applied: bool = False
+    created: int = 0
+    updated: int = 0
+    new_classes: list[str] = field(default_factory=list)
+    run: ImportRun | None = None
+
+    @property
+    def errors(self) -> list[RowPlan]:
+        return [row for row in self.rows if row.errors]
+
+    @property
+    def valid_rows(self) -> list[RowPlan]:
+        return [row for row in self.rows if not row.errors]
+
+    @property
+    def planned_new(self) -> int:
+        return sum(1 for row in self.valid_rows if row.action == "new")
+
+    @property
+    def planned_updates(self) -> int:
+        return sum(1 for row in self.valid_rows if row.action == "update")
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252; anything else is refused."""
+    if b"\x00" in raw[:4096]:
+        raise ImportFileError(_("Dit is geen tekstbestand (CSV)."))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            _(
+                "De tekens in het bestand zijn niet te lezen: sla het op als CSV in UTF-8 of "
+                "Windows-1252 (regel %(line)s)."
+            )
+            % {"line": raw[: exc.start].count(b"\n") + 1}
+        ) from exc
+
+
+def _normalise_header(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", (name or "").strip().lower().lstrip("\ufeff"))
+
+
+def read_rows(raw: bytes) -> list[tuple[int, dict]]:
+    limit = settings.MAX_UPLOAD_MEGABYTES * 1024 * 1024
+    if len(raw) > limit:
+        raise ImportFileError(
+            _("Het bestand is te groot: maximaal %(mb)s MB.")
+            % {"mb": settings.MAX_UPLOAD_MEGABYTES}
+        )
+    text = decode(raw)
+    if not text.strip():
+        raise ImportFileError(_("Het bestand is leeg."))
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [_normalise_header(name) for name in next(reader)]
+        missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        if missing:
+            raise ImportFileError(
+                _("Deze verplichte kolommen ontbreken: %(columns)s.")
+                % {"columns": ", ".join(missing)}
+            )
+        duplicates = sorted({name for name in header if name and header.count(name) > 1})
+        if duplicates:
+            raise ImportFileError(
+                _("Deze kolommen staan er dubbel in: %(columns)s.")
+                % {"columns": ", ".join(duplicates)}
+            )
+        rows = []
+        for values in reader:
+            if not any(value.strip() for value in values):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise ImportFileError(
+                    _("Het bestand heeft meer dan %(max)s leerlingen; splits het op.")
+                    % {"max": MAX_ROWS}
+                )
+            line = reader.line_num
+            row = dict.fromkeys(header, "")
+            if len(values) > len(header):
+                row["__too_many__"] = "1"
+            row.update({name: value.strip() for name, value in zip(header, values, strict=False)})
+            rows.append((line, row))
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("Het bestand is geen geldige CSV (regel %(line)s).") % {"line": reader.line_num}
+        ) from exc
+    return rows
+
+
+# --- Checking --------------------------------------------------------------------------------
+
+
+def parse_date(value: str) -> date:
+    for pattern in ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def _check_field(errors: list[str], column: str, validator, value: str) -> None:
+    try:
+        validator(value)
+    except ValidationError as exc:
+        errors.append(f"{column}: {' '.join(m.rstrip('.') for m in exc.messages)}")
+
+
+def check_row(number: int, row: dict, *, today: date) -> RowPlan:
+    plan = RowPlan(number=number)
+    errors = plan.errors
+    if row.get("__too_many__"):
+        errors.append(_("de regel heeft meer waarden dan er kolommen zijn"))
+    for column in REQUIRED_COLUMNS:
+        if not row.get(column):
+            errors.append(_("%(column)s: verplicht") % {"column": column})
+    if not re.fullmatch(r"[A-Za-z0-9\-]{1,20}", row.get("leerlingnummer") or "x"):
+        errors.append(_("leerlingnummer: alleen letters en cijfers, hoogstens 20"))
+    plan.values["administration_number"] = row.get("leerlingnummer", "")
+    for model_field, column in PUPIL_COLUMNS.items():
+        if column not in row:
+            continue  # a column the file does not have leaves the field as it is
+        value = row[column]
+        if column in ("geboortedatum", "inschrijfdatum", "uitschrijfdatum"):
+            if not value:
+                plan.values[model_field] = None
+                continue
+            try:
+                plan.values[model_field] = parse_date(value)
+            except ValueError:
+                errors.append(
+                    _("%(column)s: geen geldige datum (gebruik dd-mm-jjjj)") % {"column": column}
+                )
+            continue
+        plan.values[model_field] = value
+    for name, limit in (("first_name", 100), ("last_name", 150), ("street_address", 200)):
+        if len(plan.values.get(name) or "") > limit:
+            errors.append(_("%(column)s: te lang") % {"column": PUPIL_COLUMNS[name]})
+    born = plan.values.get("date_of_birth")
+    enrolled = plan.values.get("enrolled_on")
+    left = plan.values.get("deregistered_on")
+    if born and born > today:
+        errors.append(_("geboortedatum: ligt in de toekomst"))
+    if born and enrolled and enrolled < born:
+        errors.append(_("inschrijfdatum: ligt vóór de geboortedatum"))
+    if enrolled and left and left < enrolled:
+        errors.append(_("uitschrijfdatum: ligt vóór de inschrijfdatum"))
+    if plan.values.get("citizen_number"):
+        _check_field(errors, "bsn", validate_bsn, plan.values["citizen_number"])
+    if plan.values.get("postal_code"):
+        _check_field(errors, "postcode", validate_postcode, plan.values["postal_code"])
+        plan.values["postal_code"] = normalise_postcode(plan.values["postal_code"])
+    if plan.values.get("phone"):
+        _check_field(errors, "telefoon", validate_phone, plan.values["phone"])
+    plan.class_name = row.get("groep", "")
+    for prefix in GUARDIAN_PREFIXES:
+        guardian = {name: row.get(prefix + name, "") for name in GUARDIAN_COLUMNS}
+        if not any(guardian.values()):
+            continue
+        if not guardian["voornaam"] or not guardian["achternaam"]:
+            errors.append(
+                _("%(prefix)s: voornaam en achternaam zijn verplicht") % {"prefix": prefix[:-1]}
+            )
+        if guardian["email"]:
+            _check_field(errors, prefix + "email", validate_email, guardian["email"])
+        if guardian["telefoon"]:
+            _check_field(errors, prefix + "telefoon", validate_phone, guardian["telefoon"])
+        relationship = guardian["relatie"].lower() or GuardianLink.Relationship.CARER
+        if relationship not in RELATIONSHIPS:
+            errors.append(
+                _("%(column)s: kies uit %(choices)s")
+                % {"column": prefix + "relatie", "choices": ", ".join(RELATIONSHIPS)}
+            )
+        authority = guardian["gezag"].lower()
+        if authority and authority not in TRUE_WORDS | FALSE_WORDS:
+            errors.append(_("%(column)s: vul ja of nee in") % {"column": prefix + "gezag"})
+        plan.guardians.append(
+            {
+                "first_name": guardian["voornaam"],
+                "last_name": guardian["achternaam"],
+                "email": guardian["email"].lower(),
+                "phone": guardian["telefoon"],
+                "relationship": relationship,
+                "has_parental_authority": authority not in FALSE_WORDS,
+            }
+        )
+    return plan
+
+
+def plan_import(
+    *, school: School, raw: bytes, create_classes: bool = False, today: date | None = None
+) -> tuple[list[RowPlan], dict[str, SchoolClass | None]]:
+    """Read and check the whole file; compare with what the school already holds."""
+    today = today or timezone.localdate()
+    rows = read_rows(raw)
+    plans = [check_row(number, row, today=today) for number, row in rows]
+    year = school_year_of(today)
+    classes: dict[str, SchoolClass | None] = {
+        c.name.lower(): c for c in SchoolClass.objects.filter(school=school, school_year=year)
+    }
+    seen: dict[str, int] = {}
+    for plan in plans:
+        number = plan.values.get("administration_number")
+        if number:
+            if number in seen:
+                plan.errors.append(
+                    _("leerlingnummer: komt ook voor op regel %(line)s") % {"line": seen[number]}
+                )
+            seen.setdefault(number, plan.number)
+        key = plan.class_name.lower()
+        if plan.class_name and key not in classes:
+            if create_classes:
+                classes[key] = None  # created when the import is applied
+            else:
+                plan.errors.append(
+                    _("groep: '%(name)s' bestaat niet in schooljaar %(year)s")
+                    % {"name": plan.class_name[:50], "year": f"{year}-{year + 1}"}
+                )
+    existing = {
+        p.administration_number: p
+        for p in Pupil.objects.filter(
+            school=school,
+            administration_number__in=[p.values["administration_number"] for p in plans],
+        )
+    }
+    current_class = dict(
+        Enrolment.objects.filter(
+            pupil__in=existing.values(), school_class__school_year=year
+        ).values_list("pupil_id", "school_class__name")
+    )
+    for plan in plans:
+        pupil = existing.get(plan.values.get("administration_number"))
+        if pupil is None:
+            plan.action = "new"
+            continue
+        plan.changed_fields = [
+            name
+            for name, value in plan.values.items()
+            if getattr(pupil, name) != (value if value is not None else None)
+            and not (getattr(pupil, name) in ("", None) and value in ("", None))
+        ]
+        if (current_class.get(pupil.pk) or "").lower() != plan.class_name.lower():
+            plan.changed_fields.append("groep")
+        plan.action = "update" if plan.changed_fields else "unchanged"
+    return plans, classes
+
+
+# --- Applying --------------------------------------------------------------------------------
+
+
+def _apply_row(plan: RowPlan, *, school: School, pupil: Pupil | None, school_class: SchoolClass):
+    is_new = pupil is None
+    if is_new:
+        pupil = Pupil(school=school)
+    for name, value in plan.values.items():
+        setattr(pupil, name, value)
+    pupil.save()
+    if is_new:
+        Enrolment.objects.create(pupil=pupil, school_class=school_class)
+        links = {}
+    else:
+        same_year = Enrolment.objects.filter(
+            pupil=pupil, school_class__school_year=school_class.school_year
+        ).exclude(school_class=school_class)
+        same_year.delete()
+        Enrolment.objects.get_or_create(pupil=pupil, school_class=school_class)
+        links = {link.guardian_id: link for link in pupil.guardian_links.select_related("guardian")}
+    for data in plan.guardians:
+        match = None
+        for link in links.values():
+            guardian = link.guardian
+            if (data["email"] and guardian.email.lower() == data["email"]) or (
+                guardian.first_name.lower() == data["first_name"].lower()
+                and guardian.last_name.lower() == data["last_name"].lower()
+            ):
+                match = link
+                break
+        if match is None:
+            guardian = Guardian.objects.create(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                phone=data["phone"],
+            )
+            GuardianLink.objects.create(
+                guardian=guardian,
+                pupil=pupil,
+                relationship=data["relationship"],
+                has_parental_authority=data["has_parental_authority"],
+            )
+            continue
+        guardian = match.guardian
+        changed = False
+        for name in ("first_name", "last_name", "email", "phone"):
+            if data[name] and getattr(guardian, name) != data[name]:
+                setattr(guardian, name, data[name])
+                changed = True
+        if changed:
+            guardian.save()
+        if (match.relationship, match.has_parental_authority) != (
+            data["relationship"],
+            data["has_parental_authority"],
+        ):
+            match.relationship = data["relationship"]
+            match.has_parental_authority = data["has_parental_authority"]
+            match.save()
+    return pupil
+
+
+def pupil_import(
+    *,
+    actor,
+    school: School,
+    raw: bytes,
+    mode: str = Mode.DRY_RUN,
+    create_classes: bool = False,
+    progress=None,
+) -> ImportReport:
+    """Check the file and, unless it is a dry run, apply it in one transaction.
+
+    ``progress(done, total)`` is called every 100 rows while applying (the command prints it).
+    Raises ``ImportFileError`` when the file as a whole cannot be read; nothing is written then.
+    """
+    if mode not in Mode.CHOICES:
+        raise ValueError(mode)
+    try:
+        plans, classes = plan_import(school=school, raw=raw, create_classes=create_classes)
+    except ImportFileError as exc:
+        ImportRun.objects.create(
+            school=school,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            status=ImportRun.Status.REFUSED,
+            errors=[{"row": 0, "errors": [str(exc)]}],
+        )
+        raise
+    report = ImportReport(rows=plans, mode=mode)
+    report.new_classes = sorted(
+        {p.class_name for p in report.valid_rows if classes.get(p.class_name.lower(), 0) is None}
+    )
+    apply = mode == Mode.VALID_ROWS or (mode == Mode.ALL_OR_NOTHING and not report.errors)
+    with transaction.atomic():
+        if apply:
+            _apply(report, school=school, classes=classes, progress=progress)
+        status = (
+            ImportRun.Status.DONE
+            if report.applied
+            else ImportRun.Status.DRY_RUN
+            if mode == Mode.DRY_RUN
+            else ImportRun.Status.REFUSED
+        )
+        report.run = ImportRun.objects.create(
+            school=school,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            status=status,
+            rows_total=len(plans),
+            rows_valid=len(report.valid_rows),
+            created=report.created,
+            updated=report.updated,
+            errors=[{"row": p.number, "errors": p.errors} for p in report.errors][:1000],
+        )
+    return report
+
+
+def _apply(report: ImportReport, *, school, classes, progress) -> None:
+    year = school_year_of(timezone.localdate())
+    for key, school_class in list(classes.items()):
+        if school_class is None:
+            name = next(p.class_name for p in report.valid_rows if p.class_name.lower() == key)
+            classes[key] = SchoolClass.objects.create(school=school, school_year=year, name=name)
+    valid = report.valid_rows
+    existing = {
+        p.administration_number: p
+        for p in Pupil.objects.filter(
+            school=school,
+            administration_number__in=[p.values["administration_number"] for p in valid],
+        )
+    }
+    for index, plan in enumerate(valid, start=1):
+        pupil = existing.get(plan.values["administration_number"])
+        if plan.action != "unchanged" or plan.guardians:
+            _apply_row(
+                plan, school=school, pupil=pupil, school_class=classes[plan.class_name.lower()]
+            )
+        if plan.action == "new":
+            report.created += 1
+        elif plan.action == "update":
+            report.updated += 1
+        if progress and (index % 100 == 0 or index == len(valid)):
+            progress(index, len(valid))
+    report.applied = True
