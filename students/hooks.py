@@ -11,7 +11,9 @@ def navigation(user):
     items = []
     if selectors.staff_pupils(user).exists():
         items.append(
-            NavItem(_("Leerlingen"), reverse("students:pupil_list"), order=20, section="leerlingen")
+            NavItem(
+                _("Leerlingenlijst"), reverse("students:pupil_list"), order=5, group="Leerlingen"
+            )
         )
     if selectors.may_read_any_access_records(user):
         items.append(
@@ -19,7 +21,7 @@ def navigation(user):
                 _("Inzageregistratie"),
                 reverse("students:access_overview"),
                 order=60,
-                section="",
+                group="Registers",
             )
         )
     if selectors.register_foundation(user) is not None:
@@ -28,7 +30,7 @@ def navigation(user):
                 _("Verwerkingsregister"),
                 reverse("students:register"),
                 order=70,
-                section="",
+                group="Registers",
             )
         )
     return items

@@ -27,3 +27,17 @@ def sign_in(page, user, *, password: str = PASSWORD) -> None:
     if "/account/tweestaps/" in page.url:
         page.get_by_label("Code uit uw authenticator-app").fill(current_code(device))
         page.get_by_role("button", name="Verder").click()
+
+
+def menu(page, label: str) -> None:
+    """Follow a main-menu item, opening its group (a closed <details> list) first."""
+    page.evaluate(
+        """label => {
+            for (const link of document.querySelectorAll("nav.main-nav a")) {
+                const group = link.closest("details");
+                if (group && link.textContent.trim() === label) { group.open = true; }
+            }
+        }""",
+        label,
+    )
+    page.locator("nav.main-nav").get_by_role("link", name=label, exact=True).click()

@@ -5,7 +5,7 @@ import pytest
 
 from consent import services
 from tests.consent.factories import channels
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import menu, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ def test_parent_withdraws_social_media_consent_and_teacher_sees_it_at_once(world
 
     # The teacher's photo list of class 5a shows it straight away.
     sign_in(page, world.teacher)
-    page.get_by_role("link", name="Toestemming beeld").click()
+    menu(page, "Toestemming beeld")
     page.get_by_role("link", name="Groep 5a").first.click()
     table = page.locator("#consent-overview")
     headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]

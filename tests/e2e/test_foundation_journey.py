@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.helpers import confirmed_totp_device, current_code
+from tests.e2e.helpers import confirmed_totp_device, current_code, menu
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_teacher_signs_in_with_2fa_and_sees_only_own_classes(page, screenshot, w
 
     page.get_by_role("heading", name=f"Welkom, {world.teacher.first_name}").wait_for()
     screenshot("foundation-start-page-teacher")
-    page.get_by_role("link", name="Mijn groepen").click()
+    menu(page, "Mijn groepen")
     page.get_by_role("heading", name="Mijn groepen").wait_for()
     assert page.get_by_role("link", name="Groep 5a").is_visible()
     assert page.get_by_text("Groep 6b").count() == 0

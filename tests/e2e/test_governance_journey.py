@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import menu, sign_in
 from tests.governance.factories import PNG_BYTES, record_departure
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -61,7 +61,7 @@ def test_directie_records_departing_teacher_who_is_logged_out_and_tasks_follow(
         "Taak bij vertrek is over tijd: Inactief zetten in de leerlingadministratie"
     ).wait_for()
     _shot(directie, "governance-start-page-overdue-directie")
-    directie.get_by_role("link", name="Vertrek en apparatuur").click()
+    menu(directie, "Vertrek en apparatuur")
     directie.get_by_role("heading", name="Vertrekkende medewerkers").wait_for()
     directie.get_by_role("link", name="Vertrek vastleggen").click()
     directie.get_by_label("Medewerker", exact=False).and_(directie.locator("select")).select_option(
@@ -84,7 +84,7 @@ def test_directie_records_departing_teacher_who_is_logged_out_and_tasks_follow(
     _shot(directie, "governance-departure-tasks-directie")
 
     # The teacher's open session is refused on the next request.
-    page.get_by_role("link", name="Mijn groepen").click()
+    menu(page, "Mijn groepen")
     page.wait_for_url("**/account/inloggen/**")
     assert page.get_by_role("button", name="Inloggen").is_visible()
     screenshot("governance-teacher-logged-out")
@@ -93,7 +93,7 @@ def test_directie_records_departing_teacher_who_is_logged_out_and_tasks_follow(
     office_context, office_outside = _context(browser, live_server)
     office = office_context.new_page()
     sign_in(office, world.beheerder)
-    office.get_by_role("link", name="Vertrek en apparatuur").click()
+    menu(office, "Vertrek en apparatuur")
     my_tasks = office.locator("section", has_text="Mijn openstaande taken")
     assert my_tasks.get_by_role("link", name="Mail-/Office365-account sluiten").is_visible()
     assert my_tasks.get_by_role("link", name="Apparatuur innemen en wissen").count() == 2
@@ -124,7 +124,7 @@ def test_directie_records_departing_teacher_who_is_logged_out_and_tasks_follow(
     _shot(office, "governance-disposal-log")
 
     # And the FG page is one click away for staff.
-    office.get_by_role("link", name="FG en protocol").click()
+    menu(office, "FG en protocol")
     office.get_by_role("heading", name="Functionaris gegevensbescherming (FG)").wait_for()
     _shot(office, "governance-fg-page-empty")
 
@@ -137,7 +137,7 @@ def test_cvb_records_the_fg_and_the_protocol_which_a_parent_then_reads(
     page, screenshot, world, browser, live_server
 ):
     sign_in(page, world.cvb)
-    page.get_by_role("link", name="FG en protocol").click()
+    menu(page, "FG en protocol")
     page.get_by_role("link", name="FG vastleggen").click()
     page.get_by_label("Soort").select_option("hired")
     page.get_by_label(re.compile(r"^Naam")).fill("Anna de Vries")
@@ -166,7 +166,7 @@ def test_cvb_records_the_fg_and_the_protocol_which_a_parent_then_reads(
     parent_context, parent_outside = _context(browser, live_server)
     parent = parent_context.new_page()
     sign_in(parent, world.parent)
-    parent.get_by_role("link", name="FG en protocol").click()
+    menu(parent, "FG en protocol")
     assert parent.get_by_text("Anna de Vries").is_visible()
     assert parent.get_by_role("link", name="fg@privacyadvies.example").is_visible()
     _shot(parent, "governance-fg-page-parent")

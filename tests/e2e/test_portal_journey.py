@@ -3,7 +3,7 @@ pupil record and the audit log show the change; the parent sees the request done
 
 import pytest
 
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import menu, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ def test_parent_correction_is_accepted_and_shows_everywhere(
     parent_page.screenshot(path=str(_shot("portal-phone-request-received")), full_page=True)
 
     sign_in(page, world.administratie)
-    page.get_by_role("link", name="Verzoeken van ouders").click()
+    menu(page, "Verzoeken van ouders")
     page.get_by_role("link", name="VZ-").first.click()
     page.get_by_role("button", name="Overnemen").click()
     page.get_by_text("Vastgelegd in het auditlog").wait_for()

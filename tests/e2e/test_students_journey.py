@@ -3,7 +3,7 @@ the IB-er reads a care note, and the directie sees that read in the access recor
 
 import pytest
 
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import menu, sign_in
 from tests.students.factories import DossierEntryFactory, EmergencyContactFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -15,7 +15,7 @@ def sign_out(page):
 
 
 def open_pupil(page, name):
-    page.get_by_role("link", name="Leerlingen", exact=True).click()
+    menu(page, "Leerlingenlijst")
     page.get_by_role("heading", name="Leerlingen").wait_for()
     page.get_by_role("link", name=name).click()
 
@@ -82,7 +82,7 @@ def test_administration_imports_a_file_with_a_bad_row_and_the_fg_prints_the_regi
         encoding="cp1252",
     )
     sign_in(page, world.administratie)
-    page.get_by_role("link", name="Leerlingen", exact=True).click()
+    menu(page, "Leerlingenlijst")
     page.get_by_role("link", name="Leerlingen importeren").click()
     page.get_by_label("Exportbestand (CSV)").set_input_files(str(sample))
     page.get_by_label("Proefimport: alleen laten zien wat er verandert").check()
@@ -102,7 +102,7 @@ def test_administration_imports_a_file_with_a_bad_row_and_the_fg_prints_the_regi
     sign_out(page)
 
     sign_in(page, world.fg)
-    page.get_by_role("link", name="Verwerkingsregister").click()
+    menu(page, "Verwerkingsregister")
     page.get_by_role("heading", name="Verwerkingsregister").wait_for()
     assert page.get_by_role("rowheader", name="Medische gegevens en diagnoses").count() == 1
     screenshot("students-register-fg")

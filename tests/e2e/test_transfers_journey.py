@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import menu, sign_in
 from tests.transfers.factories import DossierEntryFactory
 from transfers.models import TransferDossier
 
@@ -44,7 +44,7 @@ def test_ib_compiles_parent_signs_with_remark_ib_hands_over(
 
     # The IB-er compiles the dossier and sees exactly what will go.
     sign_in(page, world.ib)
-    page.get_by_role("link", name="Overdracht").click()
+    menu(page, "Overdracht (OSO)")
     page.get_by_role("link", name="Nieuw overstapdossier").click()
     page.get_by_role("link", name="Dossier samenstellen voor Mila").click()
     page.get_by_label("School van bestemming").fill("SBO De Brug")
