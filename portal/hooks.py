@@ -151,3 +151,17 @@ def seed_demo(demo):
         corrections={"phone": "0162 987654"},
     )
     return []
+
+
+def pupil_actions(user, pupil):
+    """On the staff pupil page: invite the parents to the portal (directie, administratie)."""
+    from accounts import access
+
+    if access.has_school_role(user, pupil.school, "directie", "administratie"):
+        return [
+            AttentionItem(
+                _("Ouders uitnodigen voor het portaal"),
+                url=reverse("portal:staff_guardians", args=[pupil.pk]),
+            )
+        ]
+    return []

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
+from privacy_portal import hooks
 from privacy_portal.pdf import render_pdf
 from students import imports, registry, selectors, services
 from students.forms import (
@@ -72,6 +73,8 @@ def pupil_detail(request, pk: int):
     context = selectors.pupil_file(request.user, pupil)
     services.pupil_file_opened(actor=request.user, pupil=pupil, categories=context["categories"])
     context["pupil"] = pupil
+    # Other apps offer their own actions on a pupil (invite parents, transfer dossier, …).
+    context["pupil_actions"] = hooks.collect("pupil_actions", request.user, pupil)
     return render(request, "students/pupil_detail.html", context)
 
 

@@ -54,3 +54,17 @@ def attention(user):
             )
         )
     return items
+
+
+def pupil_actions(user, pupil):
+    """On the staff pupil page: compile a transfer dossier (the pupil's IB-er and directie)."""
+    from accounts import access
+
+    if access.has_school_role(user, pupil.school, "ib", "directie"):
+        return [
+            AttentionItem(
+                _("Overstapdossier samenstellen"),
+                url=reverse("transfers:dossier_create", args=[pupil.pk]),
+            )
+        ]
+    return []
