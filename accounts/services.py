@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
@@ -25,7 +26,13 @@ from accounts.models import (
     StaffMembership,
     User,
 )
-from accounts.roles import CLASS_ROLE_CAPABILITIES, SCHOOL_ROLE_CAPABILITIES, SchoolRole
+from accounts.roles import (
+    CLASS_ROLE_CAPABILITIES,
+    SCHOOL_ROLE_CAPABILITIES,
+    Capability,
+    FoundationRoleKind,
+    SchoolRole,
+)
 
 
 def _grant(group: Group, capabilities, target) -> None:
@@ -60,11 +67,49 @@ def role_group_for_class(school_class: SchoolClass, role: str) -> Group:
     return group
 
 
+ADMINISTRATORS_GROUP = "beheerders"
+# The functional administrator maintains the organisation in the Django admin; pupil files are
+# deliberately not in this list (access.py never accepts global permissions for pupil data).
+ADMINISTRATOR_MODELS = [
+    "foundation",
+    "school",
+    "schoolclass",
+    "user",
+    "staffmembership",
+    "classassignment",
+    "foundationrole",
+]
+
+
+def administrators_group() -> Group:
+    from django.contrib.auth.models import Permission
+
+    group, created = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
+    if created:
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="accounts", content_type__model__in=ADMINISTRATOR_MODELS
+            ).exclude(codename__in=list(Capability.values))
+        )
+    return group
+
+
 @transaction.atomic
 def sync_user_groups(user: User, *, day: date | None = None) -> None:
     """Make the user's role-group memberships match the memberships in force on ``day``."""
     today = day or timezone.localdate()
     wanted: set[int] = set()
+    is_administrator = (
+        user.is_active
+        and FoundationRole.objects.active_on(today)
+        .filter(user=user, role=FoundationRoleKind.BEHEERDER)
+        .exists()
+    )
+    if is_administrator:
+        wanted.add(administrators_group().pk)
+    if is_administrator and not user.is_staff:
+        User.objects.filter(pk=user.pk).update(is_staff=True)
+        user.is_staff = True
     if user.is_active:
         for membership in (
             StaffMembership.objects.active_on(today).filter(user=user).select_related("school")
@@ -76,7 +121,11 @@ def sync_user_groups(user: User, *, day: date | None = None) -> None:
             .select_related("school_class")
         ):
             wanted.add(role_group_for_class(assignment.school_class, assignment.role).pk)
-    current = set(user.groups.filter(role_group__isnull=False).values_list("pk", flat=True))
+    current = set(
+        user.groups.filter(Q(role_group__isnull=False) | Q(name=ADMINISTRATORS_GROUP)).values_list(
+            "pk", flat=True
+        )
+    )
     if current - wanted:
         user.groups.remove(*(current - wanted))
     if wanted - current:
@@ -88,11 +137,10 @@ def sync_user_groups(user: User, *, day: date | None = None) -> None:
 def sync_all_user_groups(*, day: date | None = None) -> int:
     """The daily job: applies memberships that started or ended since the last sync, and takes
     role groups away from people whose memberships are gone altogether."""
-    from django.db.models import Q
-
     people = User.objects.filter(
         Q(staff_memberships__isnull=False)
         | Q(class_assignments__isnull=False)
+        | Q(foundation_roles__isnull=False)
         | Q(groups__role_group__isnull=False)
     ).distinct()
     count = 0
@@ -204,7 +252,7 @@ def foundation_role_create(
     start_date: date | None = None,
     end_date: date | None = None,
 ) -> FoundationRole:
-    return _validated(
+    role_record = _validated(
         FoundationRole(
             user=user,
             foundation=foundation,
@@ -213,3 +261,5 @@ def foundation_role_create(
             end_date=end_date,
         )
     )
+    sync_user_groups(user)
+    return role_record

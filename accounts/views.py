@@ -123,14 +123,22 @@ def otp_verify(request):
     if request.method == "POST":
         if form.is_valid():
             token = form.cleaned_data["token"]
+            throttled = False
             for device in devices:
                 allowed, _details = device.verify_is_allowed()
+                throttled = throttled or not allowed
                 if allowed and device.verify_token(token):
                     otp_login(request, device)
                     return redirect(_safe_next(request))
             form.add_error(
                 "token",
-                _("Deze code klopt niet of is verlopen. Vul de code in die nu in uw app staat."),
+                _(
+                    "U heeft kort na elkaar te vaak een code geprobeerd. Wacht even en probeer het opnieuw."
+                )
+                if throttled
+                else _(
+                    "Deze code klopt niet of is verlopen. Vul de code in die nu in uw app staat."
+                ),
             )
         status = 401
     return render(

@@ -33,6 +33,8 @@ class AttentionItem:
 
 def _hook_modules():
     for config in apps.get_app_configs():
+        if config.name == __package__:  # this module is the collector, not a contributor
+            continue
         try:
             yield import_module(f"{config.name}.hooks")
         except ModuleNotFoundError as exc:

@@ -5,6 +5,8 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DEMO_MODE", "0")
+# Tasks run in the test process even when REDIS_URL points at a real broker (CI).
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 
 from privacy_portal.settings import *  # noqa: E402, F403
 
