@@ -348,3 +348,14 @@ def users_with_foundation_role(foundation: Foundation, *roles: str, day: date | 
 
 def any_of(values: Iterable[str], allowed: Iterable[str]) -> bool:
     return bool(set(values) & set(allowed))
+
+
+# --- retention ---
+
+
+def foundations_with_role(user, *roles: str, day: date | None = None) -> QuerySet[Foundation]:
+    """Foundations in which the user holds one of ``roles`` (e.g. fg) today."""
+    if not _signed_in(user):
+        return Foundation.objects.none()
+    memberships = FoundationRole.objects.active_on(_today(day)).filter(user=user, role__in=roles)
+    return Foundation.objects.filter(pk__in=memberships.values("foundation_id"))
