@@ -161,6 +161,18 @@ class PurgeRun(models.Model):
         return f"{self.day} {self.status}"
 
 
+COUNT_LABELS = {
+    "dossier_entries": _("dossierstukken"),
+    "files": _("bestanden"),
+    "dossier_fields": _("dossiervelden"),
+    "pupil": _("leerling"),
+    "enrolments": _("plaatsingen"),
+    "guardian_links": _("ouderkoppelingen"),
+    "guardians": _("ouders"),
+    "emergency_contacts": _("noodcontacten"),
+}
+
+
 class DestructionRecord(models.Model):
     """What kind of a pupil's data was removed, when and under which rule.
 
@@ -189,6 +201,15 @@ class DestructionRecord(models.Model):
 
     def __str__(self):
         return f"{self.reference[:10]} {self.part} {self.destroyed_at:%Y-%m-%d}"
+
+    @property
+    def counts_display(self) -> str:
+        """'2 dossierstukken, 1 bestanden' in Dutch, zero counts left out."""
+        return ", ".join(
+            f"{value} {COUNT_LABELS.get(key, key)}"
+            for key, value in sorted(self.counts.items())
+            if value
+        )
 
 
 class FileErasure(models.Model):
