@@ -97,11 +97,11 @@ class Removal:
     """When one part of a pupil's data is removed, and by which rule."""
 
     part: str
-    label: str
+    label: object  # a lazy translation
     years: int
     rule: str
     on: date | None  # None: the pupil is still enrolled, the clock has not started
-    categories: tuple[str, ...]
+    categories: tuple  # lazy category labels
 
     @property
     def part_label(self):
@@ -127,18 +127,18 @@ def removal_dates(pupil, periods: Periods | None = None) -> list[Removal]:
     return [
         Removal(
             Part.DOSSIER,
-            str(_("Leerlingdossier")),
+            _("Leerlingdossier"),
             dossier_years,
             rule_text(Part.DOSSIER, dossier_years, sbo=sbo),
             add_years(left, dossier_years) if left else None,
-            tuple(str(c.label) for c in dossier_categories()),
+            tuple(c.label for c in dossier_categories()),
         ),
         Removal(
             Part.ADMINISTRATION,
-            str(_("Leerlingadministratie")),
+            _("Leerlingadministratie"),
             periods.administration_years,
             rule_text(Part.ADMINISTRATION, periods.administration_years),
             add_years(left, periods.administration_years) if left else None,
-            tuple(str(c.label) for c in administration_categories()),
+            tuple(c.label for c in administration_categories()),
         ),
     ]

@@ -272,10 +272,11 @@ def scrub_dossier_fields_in_audit_log(pupil_ids: list[int]) -> int:
 CHILD_MODELS = (Enrolment, GuardianLink, EmergencyContact, DossierEntry)
 
 
-def deleted_children_in_log(pupil_ids: set[int]) -> dict[type, set[str]]:
-    """Children of these pupils that were deleted earlier (one by one, with auditlog on): their
-    delete records name the pupil's id in ``changes``; their whole history must go too."""
-    result: dict[type, set[str]] = defaultdict(set)
+def deleted_children_in_log(pupil_ids: set[int]) -> dict[int, dict[type, set[str]]]:
+    """Per pupil, its children that were deleted earlier (one by one, with auditlog on): their
+    delete records name the pupil's id in ``changes``; their whole history must go too.
+    One scan per run (not per batch) over the delete records of the child models."""
+    result: dict[int, dict[type, set[str]]] = defaultdict(lambda: defaultdict(set))
     if not pupil_ids:
         return result
     wanted = {str(pk) for pk in pupil_ids}
@@ -286,7 +287,7 @@ def deleted_children_in_log(pupil_ids: set[int]) -> dict[type, set[str]]:
     for ct_id, object_pk, changes in rows.iterator(chunk_size=2000):
         value = (changes or {}).get("pupil")
         if isinstance(value, list) and value and str(value[0]) in wanted:
-            result[by_ct[ct_id]].add(object_pk)
+            result[int(value[0])][by_ct[ct_id]].add(object_pk)
     return result
 
 
@@ -339,7 +340,15 @@ def _anonymise_accounts(user_ids: set[int]) -> int:
     return len(ids)
 
 
-def _purge_batch(*, ids: list[int], day: date, run: PurgeRun | None, brins: dict, reapply: set):
+def _purge_batch(
+    *,
+    ids: list[int],
+    day: date,
+    run: PurgeRun | None,
+    brins: dict,
+    reapply: set,
+    earlier: dict[int, dict[type, set[str]]],
+):
     """One transaction: everything due of these pupils, or nothing."""
     counts: dict[str, int] = defaultdict(int)
     now = timezone.now()
@@ -404,7 +413,10 @@ def _purge_batch(*, ids: list[int], day: date, run: PurgeRun | None, brins: dict
         paths = [doc for items in entries_by_pupil.values() for _pk, doc in items if doc]
         for path in paths:
             FileErasure.objects.get_or_create(path=path)
-        scrubbed = scrub_audit_log({DossierEntry: entry_pks})
+        earlier_entries = [
+            pk for pid in all_ids for pk in earlier.get(pid, {}).get(DossierEntry, ())
+        ]
+        scrubbed = scrub_audit_log({DossierEntry: entry_pks + earlier_entries})
         scrubbed += scrub_dossier_fields_in_audit_log(sorted(with_fields))
         counts["audit_entries_scrubbed"] += scrubbed
         DossierEntry.objects.filter(pk__in=entry_pks).delete()
@@ -476,15 +488,18 @@ def _purge_batch(*, ids: list[int], day: date, run: PurgeRun | None, brins: dict
                 Hold.objects.filter(pupil_id__in=admin_list).values_list("pk", flat=True)
             )
             Hold.objects.filter(pk__in=hold_pks).update(pupil=None, reason="", lift_reason="")
-            earlier = deleted_children_in_log(set(admin_list))
+            earlier_children: dict[type, set[str]] = defaultdict(set)
+            for pupil_id in admin_list:
+                for model, pks in earlier.get(pupil_id, {}).items():
+                    earlier_children[model] |= pks
             scrubbed = scrub_audit_log(
                 {
                     Pupil: admin_list,
-                    Enrolment: enrolment_pks + list(earlier.get(Enrolment, ())),
+                    Enrolment: enrolment_pks + list(earlier_children[Enrolment]),
                     GuardianLink: [pk for pk, _p, _g in link_rows]
-                    + list(earlier.get(GuardianLink, ())),
-                    EmergencyContact: contact_pks + list(earlier.get(EmergencyContact, ())),
-                    DossierEntry: list(earlier.get(DossierEntry, ())),
+                    + list(earlier_children[GuardianLink]),
+                    EmergencyContact: contact_pks + list(earlier_children[EmergencyContact]),
+                    DossierEntry: list(earlier_children[DossierEntry]),
                     Guardian: leaving,
                     Hold: hold_pks,
                 }
@@ -538,7 +553,7 @@ def _purge_batch(*, ids: list[int], day: date, run: PurgeRun | None, brins: dict
                         after_restore=pupil_id in restored_ids,
                     )
                 )
-        DestructionRecord.objects.bulk_create(records)
+        DestructionRecord.objects.bulk_create(records, batch_size=250)
         counts["records"] += len(records)
         counts["pupils"] += len(pupils)
         if paths:
@@ -628,9 +643,12 @@ def purge_expired(
         brins = dict(School.objects.values_list("pk", "brin"))
         reapply = set(selectors.destroyed_before(day).values_list("pk", flat=True))
         ids = sorted(set(selectors.due_pupil_ids(day)) | reapply)
+        earlier = deleted_children_in_log(set(ids))
         for start in range(0, len(ids), batch_size):
             batch = ids[start : start + batch_size]
-            counts = _purge_batch(ids=batch, day=day, run=run, brins=brins, reapply=reapply)
+            counts = _purge_batch(
+                ids=batch, day=day, run=run, brins=brins, reapply=reapply, earlier=earlier
+            )
             for key, value in counts.items():
                 totals[key] += value
             totals["batches"] += 1
