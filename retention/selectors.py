@@ -125,6 +125,14 @@ def destroyed_before(day: date) -> QuerySet[Pupil]:
     return Pupil.objects.filter(pk__in=ids).filter(not_held(day))
 
 
+def due_but_held(day: date) -> QuerySet[Pupil]:
+    """Pupils with something due on ``day`` that an active hold or review keeps."""
+    dossier, administration = _due_filters(day)
+    return Pupil.objects.filter(administration | (dossier & _has_dossier_data())).exclude(
+        not_held(day)
+    )
+
+
 def due_pupil_ids(day: date) -> list[int]:
     ids = set(dossier_due(day).values_list("pk", flat=True))
     ids |= set(administration_due(day).values_list("pk", flat=True))

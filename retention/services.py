@@ -582,6 +582,62 @@ def files_erase() -> int:
     return removed
 
 
+REMINDER_INTERVAL_DAYS = 7
+PROCESSOR_REMINDER_DAYS = 14
+
+
+def reminders_send(*, day: date) -> dict[str, int]:
+    """Remind reviewers whose open review keeps due data (weekly), and the FG of processors that
+    have not confirmed destruction after two weeks. Mails carry links, never names."""
+    from datetime import timedelta
+
+    from privacy_portal.mail import send_templated_mail_on_commit
+
+    now = timezone.now()
+    sent = {"review_reminders": 0, "processor_reminders": 0}
+    with transaction.atomic():
+        held = selectors.due_but_held(day).values("pk")
+        reviews = (
+            Hold.objects.active(day)
+            .filter(kind=Hold.Kind.REVIEW, pupil__in=held)
+            .exclude(reminded_at__gt=now - timedelta(days=REMINDER_INTERVAL_DAYS))
+            .select_related("created_by", "school")
+        )
+        for review in reviews:
+            if review.created_by and review.created_by.email:
+                send_templated_mail_on_commit(
+                    "retention/email/review_reminder",
+                    {"review": review, "school": review.school.name},
+                    [review.created_by.email],
+                )
+                sent["review_reminders"] += 1
+            Hold.objects.filter(pk=review.pk).update(reminded_at=now)
+        waiting = ProcessorDestruction.objects.filter(
+            confirmed_at__isnull=True,
+            requested_at__lte=now - timedelta(days=PROCESSOR_REMINDER_DAYS),
+        ).exclude(reminded_at__gt=now - timedelta(days=PROCESSOR_REMINDER_DAYS))
+        by_foundation: dict[int, list[ProcessorDestruction]] = defaultdict(list)
+        for item in waiting.select_related("school__foundation"):
+            by_foundation[item.school.foundation_id].append(item)
+        for items in by_foundation.values():
+            foundation = items[0].school.foundation
+            recipients = list(
+                access.users_with_foundation_role(foundation, FoundationRoleKind.FG).values_list(
+                    "email", flat=True
+                )
+            )
+            send_templated_mail_on_commit(
+                "retention/email/processor_reminder",
+                {"count": len(items), "processors": sorted({i.processor_name for i in items})},
+                recipients,
+            )
+            ProcessorDestruction.objects.filter(pk__in=[i.pk for i in items]).update(
+                reminded_at=now
+            )
+            sent["processor_reminders"] += len(items)
+    return sent
+
+
 def purge_plan(*, day: date | None = None) -> list[PlannedPart]:
     """What a purge on ``day`` would remove (for ``--dry-run``): references and counts only."""
     day = day or timezone.localdate()
@@ -652,6 +708,8 @@ def purge_expired(
             for key, value in counts.items():
                 totals[key] += value
             totals["batches"] += 1
+        for key, value in reminders_send(day=day).items():
+            totals[key] += value
     except Exception:
         run.status = PurgeRun.Status.FAILED
         raise

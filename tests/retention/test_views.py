@@ -266,3 +266,42 @@ def test_beat_schedule_names_the_purge_task_and_the_task_records_its_run(world, 
     purge_expired.delay()
     run = JobRun.objects.get(job="retention.purge_expired")
     assert run.status == JobRun.Status.SUCCEEDED and run.counts["pupils"] == 1
+
+
+def test_purge_reminds_the_reviewer_once_a_week_by_mail_without_the_name(world, due, mailoutbox):
+    own, _other = due
+    services.review_request(actor=world.directie, pupil=own)
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = services.purge_expired()
+    assert run.counts["review_reminders"] == 1
+    assert [m.to for m in mailoutbox] == [[world.directie.email]]
+    assert "Verloop" not in mailoutbox[0].body and "Bram" not in mailoutbox[0].body
+    assert reverse("retention:pupil", args=[own.pk]) in mailoutbox[0].body
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = services.purge_expired()
+    assert run.counts.get("review_reminders", 0) == 0 and len(mailoutbox) == 1
+
+
+def test_processors_reported_by_other_apps_must_confirm_destruction(world, due, monkeypatch):
+    own, _other = due
+    from privacy_portal import hooks
+
+    original = hooks.collect
+
+    def collect(name, *args, **kwargs):
+        if name == "retention_processors":
+            return [(pk, "Leerlingvolgsysteem BV", 7) for pk in kwargs["pupil_ids"]]
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(hooks, "collect", collect)
+    services.purge_expired()
+    from retention.models import ProcessorDestruction
+
+    item = ProcessorDestruction.objects.get()
+    assert item.reference == rules.pseudonym(own.pk, world.school.brin)
+    assert item.agreement_id == 7 and item.confirmed_at is None
+    services.processor_destruction_confirm(actor=world.fg, item=item, note="Brief van 20 juni")
+    item.refresh_from_db()
+    assert item.confirmed_by == world.fg
