@@ -392,9 +392,7 @@ def _purge_batch(
         def reference(pupil):
             return rules.pseudonym(pupil.pk, brins[pupil.school_id])
 
-        # Other apps remove their own pupil data first (consent, portal requests, ...).
         all_ids = sorted(pupils)
-        hooks.collect("retention_purge_pupils", pupil_ids=all_ids)
 
         # 1. The dossier: entries and their files, and the dossier-class fields.
         entries_by_pupil: dict[int, list] = defaultdict(list)
@@ -449,6 +447,8 @@ def _purge_batch(
         # 2. The administration: the pupil, its links, contacts, and parents without another child.
         admin_list = sorted(admin_ids)
         if admin_list:
+            # Other apps remove their own data of these pupils first (consent, requests, ...).
+            hooks.collect("retention_purge_pupils", pupil_ids=admin_list)
             for pupil_id, name, agreement_id in hooks.collect(
                 "retention_processors", pupil_ids=admin_list
             ):
