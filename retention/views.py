@@ -76,14 +76,14 @@ def preview(request):
 def _pupil_page(request, pupil, *, status=200, **forms):
     today = timezone.localdate()
     holds = list(selectors.holds_for(pupil))
+    active = set(Hold.objects.active(today).filter(pupil=pupil).values_list("pk", flat=True))
     context = {
         "pupil": pupil,
         "removals": rules.removal_dates(pupil),
         "holds": holds,
-        "active_ids": set(
-            Hold.objects.active(today).filter(pupil=pupil).values_list("pk", flat=True)
-        ),
+        "active_ids": active,
         "reference": rules.pupil_reference(pupil),
+        "under_review": any(h.kind == Hold.Kind.REVIEW and h.pk in active for h in holds),
         "hold_form": forms.get("hold_form") or HoldForm(),
         "review_form": forms.get("review_form") or ReviewRequestForm(),
         "decision_form": forms.get("decision_form") or ReviewDecisionForm(),

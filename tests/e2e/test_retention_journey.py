@@ -37,6 +37,14 @@ def test_directie_reviews_one_pupil_and_the_report_lists_the_others(page, screen
     assert row.get_by_text("in beoordeling").is_visible()
     screenshot("retention-preview-after-review")
 
+    page.get_by_role("link", name="Brouwer, Noor").click()
+    page.get_by_role("heading", name="Wanneer wordt wat vernietigd?").wait_for()
+    assert page.get_by_text("R13 leerlingadministratie: 5 jaar na uitschrijving").is_visible()
+    assert page.get_by_role("heading", name="Besluit over vernietiging").is_visible()
+    assert page.get_by_role("button", name="In beoordeling nemen").count() == 0
+    screenshot("retention-pupil-under-review")
+    page.get_by_role("link", name="Bewaartermijnen").first.click()
+
     run = services.purge_expired()
     assert run.counts["pupils"] == 2
     assert Pupil.objects.filter(pk=kept.pk).exists()
