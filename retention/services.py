@@ -312,6 +312,26 @@ def _lock(queryset):
     return queryset
 
 
+def _delete_rows(model, field_name: str, ids: list[int]) -> None:
+    """Delete the rows of ``model`` whose ``field_name`` is in ``ids`` with one statement.
+
+    For the students' own child tables only, whose rows the purge has already counted and whose
+    audit entries it has scrubbed: the deletion collector would fetch every row first (auditlog's
+    signals are connected), for nothing, since auditlog is off during the purge.
+    """
+    if not ids:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(model._meta.get_field(field_name).column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 1000):  # stay far below the databases' parameter limits
+            chunk = list(ids[start : start + 1000])
+            placeholders = ", ".join(["%s"] * len(chunk))
+            # Names come from the model's meta (quoted), values are parameters.
+            sql = f"DELETE FROM {table} WHERE {column} IN ({placeholders})"  # noqa: S608
+            cursor.execute(sql, chunk)
+
+
 def _is_plain_account(user_id: int) -> bool:
     """An account that exists only as a parent's or pupil's login (no staff role): it goes."""
     return not (
@@ -417,7 +437,7 @@ def _purge_batch(
         scrubbed = scrub_audit_log({DossierEntry: entry_pks + earlier_entries})
         scrubbed += scrub_dossier_fields_in_audit_log(sorted(with_fields))
         counts["audit_entries_scrubbed"] += scrubbed
-        DossierEntry.objects.filter(pk__in=entry_pks).delete()
+        _delete_rows(DossierEntry, "id", entry_pks)
         for pupil in pupils.values():
             items = entries_by_pupil.get(pupil.pk, [])
             if not items and pupil.pk not in with_fields:
@@ -523,6 +543,9 @@ def _purge_batch(
             for _pk, pupil_id, guardian_id in link_rows:
                 if guardian_id in leaving_set:
                     leaving_per_pupil[pupil_id] += 1
+            for model in (Enrolment, GuardianLink, EmergencyContact):
+                _delete_rows(model, "pupil", admin_list)
+            # The pupil itself through Django, so other apps' relations cascade as declared.
             Pupil.objects.filter(pk__in=admin_list).delete()
             Guardian.objects.filter(pk__in=leaving).delete()
             counts["accounts_anonymised"] += _anonymise_accounts(account_ids)
