@@ -1,0 +1,79 @@
+"""What the retention app adds to the navigation and the start page, and the hook the pupil page
+can use to show removal dates (``pupil_removal_dates``)."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from privacy_portal.hooks import AttentionItem, NavItem
+from retention import rules, selectors
+from retention.models import Hold
+
+
+def navigation(user):
+    if selectors.may_oversee_retention(user):
+        return [
+            NavItem(
+                _("Bewaartermijnen"),
+                reverse("retention:preview"),
+                order=60,
+                section="bewaartermijnen",
+            )
+        ]
+    return []
+
+
+def attention(user):
+    if not selectors.may_oversee_retention(user):
+        return []
+    items = []
+    today = timezone.localdate()
+    reviews = selectors.open_reviews(user).count()
+    if reviews:
+        items.append(
+            AttentionItem(
+                _("%(count)s leerling(en) wachten op uw besluit over vernietiging")
+                % {"count": reviews},
+                url=reverse("retention:preview"),
+                detail=_("Tot u besluit slaat de vernietigingsronde deze leerlingen over."),
+                level="warning",
+            )
+        )
+    ending = Hold.objects.filter(
+        kind=Hold.Kind.HOLD,
+        lifted_at__isnull=True,
+        pupil__isnull=False,
+        ends_on__range=(today, today + timedelta(days=14)),
+        school__in=selectors.retention_schools(user).values("pk"),
+    ).count()
+    if ending:
+        items.append(
+            AttentionItem(
+                _("%(count)s bewaarplicht(en) lopen binnen twee weken af") % {"count": ending},
+                url=reverse("retention:preview"),
+                level="info",
+            )
+        )
+    unconfirmed = (
+        selectors.processor_confirmations(user)
+        .filter(confirmed_at__isnull=True, requested_at__lte=timezone.now() - timedelta(days=14))
+        .count()
+    )
+    if unconfirmed:
+        items.append(
+            AttentionItem(
+                _("%(count)s verwerker(s) hebben de vernietiging nog niet bevestigd")
+                % {"count": unconfirmed},
+                url=reverse("retention:report"),
+                detail=_("Vraag de schriftelijke bevestiging op (verwerkersovereenkomst art. 12)."),
+                level="warning",
+            )
+        )
+    return items
+
+
+def pupil_removal_dates(pupil) -> list[rules.Removal]:
+    """For the pupil page (students app): when each part of this pupil's data is removed."""
+    return rules.removal_dates(pupil)

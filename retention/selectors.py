@@ -1,0 +1,213 @@
+"""Read rules of the retention app: which pupils are due, the 90-day preview, who may see and
+act on retention pages, and the destruction records in a user's scope. Built on
+``accounts.access``."""
+
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts import access
+from accounts.models import Foundation, School
+from accounts.roles import FoundationRoleKind, SchoolRole
+from retention import rules
+from retention.models import DestructionRecord, Hold, ProcessorDestruction
+from students.models import DossierEntry, Pupil
+
+PREVIEW_DAYS = 90
+
+
+# --- Scope -----------------------------------------------------------------------------------
+
+
+def retention_schools(user) -> QuerySet[School]:
+    """Schools whose retention the user oversees: directie of the school, or the FG of its
+    foundation."""
+    fg_foundations = access.foundations_with_role(user, FoundationRoleKind.FG)
+    return School.objects.filter(
+        Q(pk__in=access.schools_with_role(user, SchoolRole.DIRECTIE).values("pk"))
+        | Q(foundation__in=fg_foundations)
+    ).distinct()
+
+
+def may_oversee_retention(user) -> bool:
+    return retention_schools(user).exists()
+
+
+def policy_foundations(user) -> QuerySet[Foundation]:
+    """Foundations whose retention periods the user may set: FG and CvB."""
+    return access.foundations_with_role(user, FoundationRoleKind.FG, FoundationRoleKind.CVB)
+
+
+def retention_pupil_or_404(user, pk: int) -> Pupil:
+    """The pupil if the user oversees its school; 403 for staff who see the pupil otherwise;
+    404 when the pupil is outside the user's scope."""
+    from django.core.exceptions import PermissionDenied
+
+    pupil = Pupil.objects.select_related("school").filter(pk=pk).first()
+    if pupil is None:
+        raise Http404
+    if retention_schools(user).filter(pk=pupil.school_id).exists():
+        return pupil
+    if access.visible_pupils(user).filter(pk=pk).exists():
+        raise PermissionDenied
+    raise Http404
+
+
+def hold_or_404(user, pk: int) -> Hold:
+    hold = Hold.objects.filter(pk=pk, pupil__isnull=False).select_related("pupil").first()
+    if hold is None or not retention_schools(user).filter(pk=hold.school_id).exists():
+        raise Http404
+    return hold
+
+
+# --- Due pupils ------------------------------------------------------------------------------
+
+
+def _has_dossier_data():
+    blank_fields = Q()
+    for name in rules.dossier_fields():
+        blank_fields &= Q(**{name: ""})
+    return Exists(DossierEntry.objects.filter(pupil=OuterRef("pk"))) | ~blank_fields
+
+
+def not_held(day: date):
+    return ~Exists(Hold.objects.active(day).filter(pupil=OuterRef("pk")))
+
+
+def _due_filters(day: date) -> tuple[Q, Q]:
+    """(dossier due, administration due) as Q objects over Pupil, per foundation's periods."""
+    dossier = Q(pk__in=[])
+    administration = Q(pk__in=[])
+    for foundation_id in Foundation.objects.values_list("pk", flat=True):
+        periods = rules.periods_for_foundation(foundation_id)
+        normal = min(periods.dossier_years, periods.administration_years)
+        sbo = min(periods.dossier_sbo_years, periods.administration_years)
+        in_foundation = Q(school__foundation_id=foundation_id)
+        dossier |= in_foundation & (
+            Q(destination_is_sbo=False, deregistered_on__lte=rules.subtract_years(day, normal))
+            | Q(destination_is_sbo=True, deregistered_on__lte=rules.subtract_years(day, sbo))
+        )
+        administration |= in_foundation & Q(
+            deregistered_on__lte=rules.subtract_years(day, periods.administration_years)
+        )
+    return dossier, administration
+
+
+def dossier_due(day: date) -> QuerySet[Pupil]:
+    """Pupils whose dossier period has run out, who still have dossier data and no hold."""
+    dossier, _administration = _due_filters(day)
+    return Pupil.objects.filter(dossier).filter(_has_dossier_data()).filter(not_held(day))
+
+
+def administration_due(day: date) -> QuerySet[Pupil]:
+    """Pupils whose administration period has run out and who are not held."""
+    _dossier, administration = _due_filters(day)
+    return Pupil.objects.filter(administration).filter(not_held(day))
+
+
+def destroyed_before(day: date) -> QuerySet[Pupil]:
+    """Pupils that came back after a restore: deregistered pupils whose pseudonymous reference
+    has an administration destruction record. They are purged again, whatever their dates."""
+    destroyed = set(
+        DestructionRecord.objects.filter(part="administration").values_list("reference", flat=True)
+    )
+    if not destroyed:
+        return Pupil.objects.none()
+    brins = dict(School.objects.values_list("pk", "brin"))
+    ids = [
+        pk
+        for pk, school_id in Pupil.objects.filter(deregistered_on__isnull=False).values_list(
+            "pk", "school_id"
+        )
+        if rules.pseudonym(pk, brins[school_id]) in destroyed
+    ]
+    return Pupil.objects.filter(pk__in=ids).filter(not_held(day))
+
+
+def due_but_held(day: date) -> QuerySet[Pupil]:
+    """Pupils with something due on ``day`` that an active hold or review keeps."""
+    dossier, administration = _due_filters(day)
+    return Pupil.objects.filter(administration | (dossier & _has_dossier_data())).exclude(
+        not_held(day)
+    )
+
+
+def due_pupil_ids(day: date) -> list[int]:
+    ids = set(dossier_due(day).values_list("pk", flat=True))
+    ids |= set(administration_due(day).values_list("pk", flat=True))
+    ids |= set(destroyed_before(day).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+# --- Preview ---------------------------------------------------------------------------------
+
+
+def preview(user, *, day: date, query: str = "", days: int = PREVIEW_DAYS) -> QuerySet[Pupil]:
+    """Deregistered pupils in the user's schools with a part due within ``days``: those not yet
+    removed, held or not. Annotated with ``under_review`` and ``on_hold``."""
+    horizon = day + timedelta(days=days)
+    dossier, administration = _due_filters(horizon)
+    pupils = (
+        Pupil.objects.filter(school__in=retention_schools(user).values("pk"))
+        .filter(administration | (dossier & _has_dossier_data()))
+        .select_related("school", "school__foundation")
+        .annotate(
+            under_review=Exists(
+                Hold.objects.active(day).filter(pupil=OuterRef("pk"), kind=Hold.Kind.REVIEW)
+            ),
+            on_hold=Exists(
+                Hold.objects.active(day).filter(pupil=OuterRef("pk"), kind=Hold.Kind.HOLD)
+            ),
+        )
+        .order_by("deregistered_on", "last_name", "first_name", "pk")
+    )
+    if query:
+        pupils = pupils.filter(Q(first_name__icontains=query) | Q(last_name__icontains=query))
+    return pupils
+
+
+def preview_rows(pupils, *, day: date) -> list[dict]:
+    """Per pupil on a page: removal dates within the horizon (no queries per row beyond the
+    foundation's periods, cached)."""
+    cache: dict[int, rules.Periods] = {}
+    rows = []
+    for pupil in pupils:
+        foundation_id = pupil.school.foundation_id
+        if foundation_id not in cache:
+            cache[foundation_id] = rules.periods_for_foundation(foundation_id)
+        removals = rules.removal_dates(pupil, cache[foundation_id])
+        rows.append({"pupil": pupil, "removals": removals})
+    return rows
+
+
+def open_reviews(user) -> QuerySet[Hold]:
+    return Hold.objects.filter(
+        kind=Hold.Kind.REVIEW,
+        lifted_at__isnull=True,
+        pupil__isnull=False,
+        school__in=retention_schools(user).values("pk"),
+    )
+
+
+def holds_for(pupil) -> QuerySet[Hold]:
+    return Hold.objects.filter(pupil=pupil).select_related("created_by", "lifted_by")
+
+
+# --- Destruction records ---------------------------------------------------------------------
+
+
+def destruction_records(user, *, year: int) -> QuerySet[DestructionRecord]:
+    return (
+        DestructionRecord.objects.filter(
+            school__in=retention_schools(user).values("pk"), destroyed_at__year=year
+        )
+        .select_related("school")
+        .order_by("destroyed_at", "pk")
+    )
+
+
+def processor_confirmations(user) -> QuerySet[ProcessorDestruction]:
+    return ProcessorDestruction.objects.filter(
+        school__in=retention_schools(user).values("pk")
+    ).select_related("school")

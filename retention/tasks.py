@@ -1,0 +1,35 @@
+"""Periodic jobs of the retention app (thin wrappers around ``retention.services``)."""
+
+from celery import shared_task
+from celery.schedules import crontab
+
+from privacy_portal.jobs import recorded_run
+from retention import services
+
+
+@shared_task(name="retention.purge_expired")
+def purge_expired() -> int:
+    """Daily: remove what has expired (R13), in batches; returns the PurgeRun id."""
+    with recorded_run("retention.purge_expired") as job:
+        run = services.purge_expired()
+        for key, value in run.counts.items():
+            job.count(key, value)
+        job.log(f"purge run {run.pk}: {run.counts.get('pupils', 0)} pupils")
+    return run.pk
+
+
+@shared_task(name="retention.erase_files")
+def erase_files() -> int:
+    """Remove files whose dossier rows were purged (enqueued after the purge commits)."""
+    with recorded_run("retention.erase_files") as job:
+        removed = services.files_erase()
+        job.count("files", removed)
+    return removed
+
+
+BEAT_SCHEDULE = {
+    "retention-purge-expired": {
+        "task": "retention.purge_expired",
+        "schedule": crontab(minute=30, hour=2),
+    },
+}
