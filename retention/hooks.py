@@ -19,7 +19,7 @@ def navigation(user):
                 _("Bewaartermijnen"),
                 reverse("retention:preview"),
                 order=60,
-                section="bewaartermijnen",
+                group="Registers",
             )
         ]
     return []

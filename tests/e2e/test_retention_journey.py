@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from retention import rules, services
 from students.models import Pupil
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import menu, sign_in
 from tests.retention.factories import left_pupil
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def test_directie_reviews_one_pupil_and_the_report_lists_the_others(page, screen
     kept, gone = pupils[1], [pupils[0], pupils[2]]
 
     sign_in(page, world.directie)
-    page.get_by_role("link", name="Bewaartermijnen").click()
+    menu(page, "Bewaartermijnen")
     page.get_by_role("heading", name="Bewaartermijnen: wat wordt binnenkort vernietigd?").wait_for()
     for first, last in names:
         assert page.get_by_role("link", name=f"{last}, {first}").is_visible()
@@ -43,7 +43,7 @@ def test_directie_reviews_one_pupil_and_the_report_lists_the_others(page, screen
     assert page.get_by_role("heading", name="Besluit over vernietiging").is_visible()
     assert page.get_by_role("button", name="In beoordeling nemen").count() == 0
     screenshot("retention-pupil-under-review")
-    page.get_by_role("link", name="Bewaartermijnen").first.click()
+    menu(page, "Bewaartermijnen")
 
     run = services.purge_expired()
     assert run.counts["pupils"] == 2
