@@ -365,10 +365,12 @@ class AccessSummary:
     capabilities: frozenset
     is_parent: bool
     is_pupil: bool
+    is_admin: bool = False  # Django-admin users (is_staff / is_superuser)
 
     @property
     def is_staff_person(self) -> bool:
-        return bool(self.school_roles or self.foundation_roles)
+        """Same answer as ``is_staff_person(user)``: must use two-factor sign-in."""
+        return bool(self.school_roles or self.foundation_roles or self.is_admin)
 
     def has_school_role(self, *roles: str) -> bool:
         return any(set(roles) & held for held in self.school_roles.values())
@@ -391,6 +393,7 @@ def summary(user) -> AccessSummary:
             capabilities=frozenset(user_capabilities_anywhere(user)),
             is_parent=is_parent(user),
             is_pupil=is_pupil(user),
+            is_admin=bool(user.is_staff or user.is_superuser),
         )
         user._access_summary = cached
     return cached

@@ -32,7 +32,7 @@ def requires_two_factor(request) -> bool:
 
         user = request.user
         demo_bypass = settings.DEMO_MODE and user.is_demo_account
-        cached = (access.is_staff_person(user) and not demo_bypass) or user_has_device(user)
+        cached = (access.summary(user).is_staff_person and not demo_bypass) or user_has_device(user)
         request._requires_two_factor = cached
     return cached
 
@@ -49,7 +49,7 @@ class IdleSessionTimeoutMiddleware:
             now = time.time()
             last_seen = request.session.get("last_seen")
             limit = settings.STAFF_IDLE_TIMEOUT_MINUTES * 60
-            if last_seen and now - last_seen > limit and access.is_staff_person(user):
+            if last_seen and now - last_seen > limit and access.summary(user).is_staff_person:
                 logout(request)
                 messages.info(
                     request,
@@ -115,7 +115,7 @@ class PasswordExpiryMiddleware:
             and user.password_changed_at
             and user.password_changed_at < timezone.now() - timedelta(days=max_age)
             and not (settings.DEMO_MODE and user.is_demo_account)
-            and access.is_staff_person(user)
+            and access.summary(user).is_staff_person
         ):
             messages.warning(
                 request,

@@ -9,12 +9,19 @@ from privacy_portal.hooks import AttentionItem, NavItem
 
 
 def navigation(user):
-    scope = selectors.breach_access(user)
+    from accounts import access
+    from breaches.models import Breach
+
+    facts = access.summary(user)
     items = []
-    if scope.may_report:
+    if facts.school_roles or facts.foundation_roles:
         # Reachable from every page for every staff member: report a breach at once.
         items.append(NavItem(_("Datalek melden"), reverse("breaches:report"), order=92))
-    if scope.may_see_register or selectors.visible_breaches(user, scope).exists():
+    if (
+        facts.has_foundation_role("fg", "cvb")
+        or facts.has_school_role("directie")
+        or (facts.is_staff_person and Breach.objects.filter(reporter=user).exists())
+    ):
         items.append(
             NavItem(_("Datalekken"), reverse("breaches:register"), order=81, group="Registers")
         )

@@ -9,7 +9,8 @@ from privacy_portal.hooks import AttentionItem, NavItem
 
 
 def navigation(user):
-    if access.visible_classes(user).exists() or access.foundations_for(user).exists():
+    facts = access.summary(user)
+    if facts.capabilities & access.PUPIL_CAPABILITIES or facts.foundation_roles:
         return [
             NavItem(
                 _("Toestemming beeld"),

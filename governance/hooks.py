@@ -14,8 +14,11 @@ MAX_TASK_ITEMS = 10
 
 
 def navigation(user):
+    from accounts import access
+
+    facts = access.summary(user)
     items = []
-    if selectors.reader_foundations(user).exists() or selectors.manager_foundations(user).exists():
+    if facts.is_staff_person or facts.is_parent or facts.is_pupil:
         items.append(
             NavItem(
                 _("FG en protocol"),
@@ -24,7 +27,7 @@ def navigation(user):
                 group="Organisatie",
             )
         )
-    if selectors.recordable_schools(user).exists():
+    if facts.has_school_role("directie") or facts.has_foundation_role("cvb", "beheerder"):
         items.append(
             NavItem(
                 _("Vertrek en apparatuur"),
@@ -33,9 +36,7 @@ def navigation(user):
                 group="Organisatie",
             )
         )
-    elif (
-        selectors.visible_disposals(user).exists() or selectors.disposal_foundations(user).exists()
-    ):
+    elif facts.has_foundation_role("fg"):
         items.append(
             NavItem(
                 _("Afgevoerde apparatuur"),

@@ -12,12 +12,15 @@ from privacy_portal.hooks import AttentionItem, NavItem
 
 
 def navigation(user):
+    from accounts import access
+
+    facts = access.summary(user)
     items = []
-    if selectors.parent_children(user).exists():
+    if facts.is_parent:
         items.append(
             NavItem(_("Mijn kinderen"), reverse("portal:index"), order=5, section="/ouders/kind")
         )
-    if selectors.may_see_requests(user):
+    if facts.has_school_role("directie", "administratie") or facts.has_foundation_role("fg"):
         items.append(
             NavItem(
                 _("Verzoeken van ouders"),
@@ -68,9 +71,10 @@ def attention(user):
 
 
 def _parent_consent_navigation(user):
-    from consent import selectors
+    from accounts import access
 
-    if selectors.children_for_consent(user).exists():
+    facts = access.summary(user)
+    if facts.is_parent or facts.is_pupil:
         return [
             NavItem(
                 _("Toestemming foto's"),

@@ -3,19 +3,21 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts import access
 from privacy_portal.hooks import NavItem
-from students import selectors
 
 
 def navigation(user):
+    # Cheap conditions from the per-request access summary; the views enforce access itself.
+    facts = access.summary(user)
     items = []
-    if selectors.staff_pupils(user).exists():
+    if facts.capabilities & access.PUPIL_CAPABILITIES:
         items.append(
             NavItem(
                 _("Leerlingenlijst"), reverse("students:pupil_list"), order=5, group="Leerlingen"
             )
         )
-    if selectors.may_read_any_access_records(user):
+    if facts.has_foundation_role("fg") or facts.has_school_role("directie"):
         items.append(
             NavItem(
                 _("Inzageregistratie"),
@@ -24,7 +26,7 @@ def navigation(user):
                 group="Registers",
             )
         )
-    if selectors.register_foundation(user) is not None:
+    if facts.foundation_roles or facts.has_school_role("directie"):
         items.append(
             NavItem(
                 _("Verwerkingsregister"),
