@@ -33,7 +33,9 @@ from accounts.models import (
 )
 from accounts.roles import (
     AUDIENCE_BY_CAPABILITY,
+    CLASS_ROLE_CAPABILITIES,
     PUPIL_CAPABILITIES,
+    SCHOOL_ROLE_CAPABILITIES,
     SENSITIVITY_BY_CAPABILITY,
     Audience,
     Capability,
@@ -387,10 +389,28 @@ def summary(user) -> AccessSummary:
         return _EMPTY
     cached = getattr(user, "_access_summary", None)
     if cached is None:
+        today = timezone.localdate()
+        roles: dict[int, set[str]] = {}
+        capabilities: set[str] = set()
+        for school_id, role in (
+            StaffMembership.objects.active_on(today)
+            .filter(user=user)
+            .values_list("school_id", "role")
+        ):
+            roles.setdefault(school_id, set()).add(role)
+            capabilities |= SCHOOL_ROLE_CAPABILITIES.get(role, frozenset())
+        for school_id, role in (
+            ClassAssignment.objects.active_on(today)
+            .filter(user=user)
+            .values_list("school_class__school_id", "role")
+        ):
+            roles.setdefault(school_id, set()).add(SchoolRole.LEERKRACHT)
+            capabilities |= CLASS_ROLE_CAPABILITIES.get(role, frozenset())
         cached = AccessSummary(
-            school_roles=school_roles(user),
+            school_roles=roles,
             foundation_roles=frozenset(foundation_roles(user)),
-            capabilities=frozenset(user_capabilities_anywhere(user)),
+            # From the role ceilings of roles.py, the same mapping the guardian groups are made of.
+            capabilities=frozenset(capabilities),
             is_parent=is_parent(user),
             is_pupil=is_pupil(user),
             is_admin=bool(user.is_staff or user.is_superuser),

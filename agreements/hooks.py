@@ -9,7 +9,10 @@ from privacy_portal.hooks import AttentionItem, NavItem
 
 
 def navigation(user):
-    if not selectors.may_view_register(user):
+    from accounts import access
+
+    facts = access.summary(user)  # the views check access; the menu only needs roles
+    if not (facts.foundation_roles or facts.has_school_role(*selectors.REGISTER_SCHOOL_ROLES)):
         return []
     return [NavItem(_("Verwerkers"), reverse("agreements:dashboard"), order=30, group="Registers")]
 

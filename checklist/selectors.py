@@ -107,9 +107,26 @@ def current_template(foundation: Foundation | None) -> ChecklistTemplate:
     if own is not None:
         return own
     default = ChecklistTemplate.objects.filter(foundation__isnull=True).order_by("-version").first()
-    if default is None:  # only when the seed migration was rolled back
-        raise ChecklistTemplate.DoesNotExist("no checklist template")
+    if default is None:  # the seed migration's rows were removed (a flushed or restored database)
+        default = _default_template_restore()
     return default
+
+
+def _default_template_restore() -> ChecklistTemplate:
+    """Put version 1 (appendix c) back, exactly as migration 0002 seeds it."""
+    from django.db import transaction
+
+    from checklist.defaults import DEFAULT_ITEMS
+
+    with transaction.atomic():
+        template = ChecklistTemplate.objects.create(
+            version=1, note="Bijlage c van het privacyprotocol (Checklist privacy)"
+        )
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(template=template, order=(index + 1) * 10, **item)
+            for index, item in enumerate(DEFAULT_ITEMS)
+        )
+    return template
 
 
 def template_items(template: ChecklistTemplate) -> list[ChecklistItem]:

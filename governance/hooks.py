@@ -106,50 +106,71 @@ def attention(user):
     return items
 
 
-def governance_facts(foundation):
-    """Facts for the annual checklist (R19): each names the protocol paragraph it answers,
-    whether it is in order, and a plain-Dutch explanation (see ``checklist_evidence``)."""
-    from governance.models import EquipmentDisposal, OffboardingTask
+def _departing_staff_fact(foundation):
+    from governance.models import OffboardingTask
 
     overdue = selectors.overdue_tasks_in(foundation)
-    overdue_equipment = overdue.filter(key="equipment").count()
+    open_tasks = OffboardingTask.objects.filter(departure__foundation=foundation).exclude(
+        status=OffboardingTask.Status.DONE
+    )
+    overdue_count = overdue.count()
+    return {
+        "key": "departing-staff",
+        "paragraph": "§12",
+        "ok": not overdue_count,
+        "detail": _("%(overdue)s taken bij vertrek over tijd, %(open)s open")
+        % {"overdue": overdue_count, "open": open_tasks.count()},
+    }
+
+
+def _old_equipment_fact(foundation):
+    from governance.models import EquipmentDisposal
+
+    overdue_equipment = selectors.overdue_tasks_in(foundation).filter(key="equipment").count()
     year_ago = timezone.localdate() - timedelta(days=365)
     disposals = EquipmentDisposal.objects.filter(
         foundation=foundation, performed_on__gte=year_ago
     ).count()
+    return {
+        "key": "old-equipment",
+        "paragraph": "§11.3, §11.4",
+        "ok": overdue_equipment == 0,
+        "detail": _("%(count)s apparaten afgevoerd in het afgelopen jaar") % {"count": disposals},
+    }
+
+
+def _fg_registered_fact(foundation):
     fg = selectors.current_fg(foundation)
+    return {
+        "key": "fg-registered",
+        "paragraph": "§14",
+        "ok": bool(fg and fg.registered_with_ap_on),
+        "detail": str(fg) if fg else _("geen FG vastgelegd"),
+    }
+
+
+def _protocol_consent_fact(foundation):
     protocol = selectors.protocol_in_force(foundation)
-    open_tasks = OffboardingTask.objects.filter(departure__foundation=foundation).exclude(
-        status=OffboardingTask.Status.DONE
-    )
-    return [
-        {
-            "key": "departing-staff",
-            "paragraph": "§12",
-            "ok": not overdue.exists(),
-            "detail": _("%(overdue)s taken bij vertrek over tijd, %(open)s open")
-            % {"overdue": overdue.count(), "open": open_tasks.count()},
-        },
-        {
-            "key": "old-equipment",
-            "paragraph": "§11.3, §11.4",
-            "ok": overdue_equipment == 0,
-            "detail": _("%(count)s apparaten afgevoerd in het afgelopen jaar")
-            % {"count": disposals},
-        },
-        {
-            "key": "fg-registered",
-            "paragraph": "§14",
-            "ok": bool(fg and fg.registered_with_ap_on),
-            "detail": str(fg) if fg else _("geen FG vastgelegd"),
-        },
-        {
-            "key": "protocol-consent",
-            "paragraph": "§6",
-            "ok": protocol is not None,
-            "detail": protocol.label if protocol else _("geen protocol met instemming"),
-        },
-    ]
+    return {
+        "key": "protocol-consent",
+        "paragraph": "§6",
+        "ok": protocol is not None,
+        "detail": protocol.label if protocol else _("geen protocol met instemming"),
+    }
+
+
+_FACTS = {
+    "departing-staff": _departing_staff_fact,
+    "old-equipment": _old_equipment_fact,
+    "fg-registered": _fg_registered_fact,
+    "protocol-consent": _protocol_consent_fact,
+}
+
+
+def governance_facts(foundation, keys=None):
+    """Facts for the annual checklist (R19): each names the protocol paragraph it answers,
+    whether it is in order, and a plain-Dutch explanation (see ``checklist_evidence``)."""
+    return [fact(foundation) for key, fact in _FACTS.items() if keys is None or key in keys]
 
 
 # Checklist item keys (docs/checklist.md) judged by these facts.
@@ -166,7 +187,7 @@ def checklist_evidence():
 
     def provider(fact_key, item_key):
         def judge(school, school_year):
-            fact = next(f for f in governance_facts(school.foundation) if f["key"] == fact_key)
+            fact = _FACTS[fact_key](school.foundation)
             return Evidence(
                 Verdict.OK if fact["ok"] else Verdict.NOT_OK,
                 f"{fact['paragraph']}: {fact['detail']}",

@@ -18,6 +18,7 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "accounts:logout",
     "set_language",
+    "portal:invitation_accept",  # the link in a parent's invitation e-mail
 }
 # Pages every signed-in person may open, whatever their roles.
 FOR_EVERYONE = {

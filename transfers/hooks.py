@@ -10,7 +10,10 @@ from transfers.models import TransferDossier
 
 def navigation(user):
     items = []
-    if selectors.compiler_schools(user).exists():
+    from accounts import access
+
+    facts = access.summary(user)  # the views check access; the menu only needs roles
+    if facts.has_school_role(*selectors.COMPILER_ROLES):
         items.append(
             NavItem(
                 _("Overdracht (OSO)"),
@@ -19,7 +22,7 @@ def navigation(user):
                 group="Leerlingen",
             )
         )
-    elif selectors.parent_dossiers(user).exists():
+    elif facts.is_parent and selectors.parent_dossiers(user).exists():
         items.append(
             NavItem(
                 _("Overstapdossier"),

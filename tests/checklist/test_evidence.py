@@ -84,6 +84,19 @@ def test_two_factor_ok_when_enforced_and_not_ok_without_the_middleware(settings)
 
 
 def test_fg_present_ok_with_an_fg_in_force_and_not_ok_after_it_ended(world):
+    from django.utils import timezone
+
+    from governance import services as governance_services
+
+    # The governance app adds its own evidence on this item: the FG is registered with the AP.
+    governance_services.fg_register(
+        actor=world.cvb,
+        foundation=world.foundation,
+        kind="hired",
+        name="Anna de Vries",
+        email="fg@example.org",
+        registered_with_ap_on=timezone.localdate(),
+    )
     assert _judge("fg-aangemeld", world.school).verdict == Verdict.OK
     FoundationRole.objects.filter(user=world.fg).update(end_date=YESTERDAY)
     assert _judge("fg-aangemeld", world.school).verdict == Verdict.NOT_OK

@@ -128,7 +128,10 @@ def test_round_page_runs_a_bounded_number_of_queries(
             checklist_round, teacher, overrides={"eigen-inlog": Verdict.NOT_OK} if n % 2 else {}
         )
     services.round_derive_actions(actor=world.directie, checklist_round=checklist_round)
-    with django_assert_max_num_queries(35):
+    # Each app's evidence provider costs a fixed handful of queries (agreements, consent,
+    # breaches, portal, governance, built-in); test_round_page_queries_do_not_grow_with_answers
+    # checks that nothing grows with the number of answers.
+    with django_assert_max_num_queries(70):
         response = client.get(url)
     assert response.status_code == 200
 

@@ -31,7 +31,7 @@ def test_lost_usb_stick_from_report_to_closed_breach(page, screenshot, world):
     page.get_by_label("Wanneer is het ontdekt?").fill(local(timezone.now() - timedelta(hours=18)))
     page.get_by_label("Verloren of gestolen apparaat, usb-stick of papier").check()
     page.get_by_label("Zorg en begeleiding").check()
-    page.get_by_label("Identificatie", exact=True).check()
+    page.get_by_label("Naam en groep", exact=True).check()
     page.get_by_label("Gezondheid (medische gegevens, diagnoses, zorg)").check()
     page.get_by_label("Om hoeveel mensen gaat het ongeveer?").fill("28")
     page.get_by_label("Leerlingen", exact=True).check()

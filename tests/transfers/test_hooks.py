@@ -5,7 +5,7 @@ from transfers import hooks, services
 
 
 def test_ib_gets_the_menu_item_and_a_teacher_does_not(world):
-    assert [item.label for item in hooks.navigation(world.ib)] == ["Overdracht"]
+    assert [item.label for item in hooks.navigation(world.ib)] == ["Overdracht (OSO)"]
     assert hooks.navigation(world.teacher) == []
 
 
