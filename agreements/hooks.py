@@ -266,3 +266,72 @@ def checklist_evidence():
     return [
         EvidenceProvider(key="verwerkersovereenkomsten", name="agreements.coverage", judge=judge)
     ]
+
+
+def _product_uses_in_force(school_ids, today=None):
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from agreements.models import ProductUse
+
+    today = today or timezone.localdate()
+    return (
+        ProductUse.objects.filter(school_id__in=school_ids, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("product__supplier")
+        .prefetch_related("classes")
+    )
+
+
+def register_processors(foundation, category_key):
+    """For the FG's record of processing: the products (and suppliers) that receive a
+    category of pupil data at a school of ``foundation``."""
+    uses = _product_uses_in_force(foundation.schools.values("pk"))
+    return sorted(
+        {
+            f"{use.product.name} ({use.product.supplier.name})"
+            for use in uses
+            if category_key in use.categories
+        }
+    )
+
+
+def retention_processors(pupil_ids):
+    """For the purge (R6 art. 12): per purged pupil, the processors that received its data and
+    must confirm they destroyed it: (pupil id, processor name, agreement id or None)."""
+    from agreements.models import Agreement, AgreementState
+    from students.models import Enrolment, Pupil
+
+    pupils = list(Pupil.objects.filter(pk__in=pupil_ids).values_list("pk", "school_id"))
+    school_ids = {school_id for _pk, school_id in pupils}
+    classes: dict[int, set[int]] = {}
+    for pupil_id, class_id in Enrolment.objects.filter(pupil_id__in=pupil_ids).values_list(
+        "pupil_id", "school_class_id"
+    ):
+        classes.setdefault(pupil_id, set()).add(class_id)
+    uses = list(_product_uses_in_force(school_ids))
+    agreements = list(
+        Agreement.objects.filter(bijsluiters__product__in=[u.product_id for u in uses])
+        .exclude(state=AgreementState.SUPERSEDED)
+        .prefetch_related("bijsluiters")
+        .distinct()
+    )
+    rows = []
+    for pupil_id, school_id in pupils:
+        for use in uses:
+            use_classes = {c.pk for c in use.classes.all()}
+            if use.school_id != school_id or (
+                use_classes and not use_classes & classes.get(pupil_id, set())
+            ):
+                continue
+            agreement = next(
+                (
+                    a
+                    for a in agreements
+                    if use.product_id in {b.product_id for b in a.bijsluiters.all()}
+                ),
+                None,
+            )
+            name = f"{use.product.supplier.name} ({use.product.name})"
+            rows.append((pupil_id, name, agreement.pk if agreement else None))
+    return rows

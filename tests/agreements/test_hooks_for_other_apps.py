@@ -22,3 +22,23 @@ def test_checklist_flags_software_without_an_active_agreement(world, reg):
     assert reg.product.name in verdict["verwerkersovereenkomsten"].summary
     other = evidence.judge(world.other_school, 2026, keys={"verwerkersovereenkomsten"})
     assert other["verwerkersovereenkomsten"].verdict == "ok"
+
+
+def test_record_of_processing_names_the_products_receiving_a_category(world, reg):
+    from students.selectors import processors_for as register_processors
+
+    reg.use.categories = ["identification", "results"]
+    reg.use.save()
+    assert register_processors(world.foundation, "results") == [
+        f"{reg.product.name} ({reg.supplier.name})"
+    ]
+    assert register_processors(world.foundation, "care") == []
+
+
+def test_purge_lists_the_processors_that_must_confirm_destruction(world, reg):
+    from agreements.hooks import retention_processors
+
+    rows = retention_processors([world.pupil.pk, world.pupil_other_school.pk])
+    assert [(pupil_id, name) for pupil_id, name, _agreement in rows] == [
+        (world.pupil.pk, f"{reg.supplier.name} ({reg.product.name})")
+    ]
