@@ -80,3 +80,38 @@ def attention(user):
 def pupil_removal_dates(pupil) -> list[rules.Removal]:
     """For the pupil page (students app): when each part of this pupil's data is removed."""
     return rules.removal_dates(pupil)
+
+
+def checklist_evidence():
+    """Checklist items on §10.3: no pupil past its retention date still waits for the purge
+    (pupils under a legal hold do not count: keeping them is a recorded decision)."""
+    from django.utils import timezone
+
+    from checklist.evidence import Evidence, EvidenceProvider, Verdict
+
+    def provider(key, due, label):
+        def judge(school, school_year):
+            count = due(timezone.localdate()).filter(school=school).count()
+            if count:
+                return Evidence(
+                    Verdict.NOT_OK,
+                    _(
+                        "%(count)s leerling(en) voorbij de bewaartermijn van %(part)s nog niet vernietigd."
+                    )
+                    % {"count": count, "part": label},
+                    url=reverse("retention:preview"),
+                )
+            return Evidence(
+                Verdict.OK,
+                _("Niemand voorbij de bewaartermijn van %(part)s.") % {"part": label},
+                url=reverse("retention:preview"),
+            )
+
+        return EvidenceProvider(key=key, name=f"retention.{key}", judge=judge)
+
+    return [
+        provider(
+            "bewaartermijn-administratie", selectors.administration_due, _("de administratie")
+        ),
+        provider("bewaartermijn-dossier", selectors.dossier_due, _("het dossier")),
+    ]

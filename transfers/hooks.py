@@ -71,3 +71,28 @@ def pupil_actions(user, pupil):
             )
         ]
     return []
+
+
+def checklist_evidence():
+    """Checklist item 'overstap-inzage' (§9): every dossier handed over this school year was
+    signed for inspection by the parents, or the directie recorded why not."""
+    from datetime import date
+
+    from checklist.evidence import Evidence, EvidenceProvider, Verdict
+
+    def judge(school, school_year):
+        handed_over = TransferDossier.objects.filter(
+            pupil__school=school,
+            state=TransferDossier.State.HANDED_OVER,
+            handed_over_at__date__gte=date(school_year, 8, 1),
+        )
+        unsigned = handed_over.filter(signed_at__isnull=True, override_reason="").count()
+        overridden = handed_over.filter(signed_at__isnull=True).exclude(override_reason="").count()
+        summary = _(
+            "%(total)s overstapdossier(s) overgedragen; %(overridden)s zonder handtekening met "
+            "vastgelegde reden; %(unsigned)s zonder handtekening en zonder reden."
+        ) % {"total": handed_over.count(), "overridden": overridden, "unsigned": unsigned}
+        verdict = Verdict.NOT_OK if unsigned else Verdict.OK
+        return Evidence(verdict, summary, url=reverse("transfers:dossier_list"))
+
+    return [EvidenceProvider(key="overstap-inzage", name="transfers.signed", judge=judge)]

@@ -38,3 +38,21 @@ def test_parent_request_past_four_weeks_is_not_ok(world, time_machine):
     assert _verdict(world.school, "inzage-correctie").verdict == "ok"
     time_machine.shift(timedelta(weeks=4, days=1))
     assert _verdict(world.school, "inzage-correctie").verdict == "not_ok"
+
+
+def test_pupil_past_the_retention_date_not_yet_purged_is_not_ok(world):
+    from datetime import date
+
+    from tests.retention.factories import left_pupil
+
+    assert _verdict(world.school, "bewaartermijn-administratie").verdict == "ok"
+    left_pupil(world.class_5a, deregistered_on=date(2018, 7, 1))
+    assert _verdict(world.school, "bewaartermijn-administratie").verdict == "not_ok"
+    assert _verdict(world.school, "bewaartermijn-dossier").verdict == "not_ok"
+    assert _verdict(world.other_school, "bewaartermijn-administratie").verdict == "ok"
+
+
+def test_transfer_evidence_counts_dossiers_handed_over_without_signature(world):
+    result = _verdict(world.school, "overstap-inzage")
+    assert result.verdict == "ok"
+    assert "0 overstapdossier(s) overgedragen" in result.summary
