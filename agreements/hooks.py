@@ -335,3 +335,12 @@ def retention_processors(pupil_ids):
             name = f"{use.product.supplier.name} ({use.product.name})"
             rows.append((pupil_id, name, agreement.pk if agreement else None))
     return rows
+
+
+def known_processors(foundation_ids):
+    """Supplier names of the register, e.g. to suggest the processor in a breach report."""
+    from agreements.models import Supplier
+
+    return list(
+        Supplier.objects.filter(foundation_id__in=foundation_ids).values_list("name", flat=True)
+    )

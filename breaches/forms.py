@@ -94,6 +94,13 @@ class BreachReportForm(forms.Form):
         self.fields["schools"].queryset = schools
         if len(schools) == 1 and not self.is_bound:
             self.initial["schools"] = list(schools)
+        # Suggest the suppliers of the agreements register (the agreements app answers the
+        # ``known_processors`` hook); any other name can still be typed.
+        from privacy_portal.hooks import collect
+
+        foundation_ids = {school.foundation_id for school in schools}
+        self.processor_suggestions = sorted(set(collect("known_processors", foundation_ids)))
+        self.fields["processor_name"].widget.attrs["list"] = "processor-suggestions"
 
 
 class AssessmentForm(forms.Form):

@@ -42,3 +42,9 @@ def test_purge_lists_the_processors_that_must_confirm_destruction(world, reg):
     assert [(pupil_id, name) for pupil_id, name, _agreement in rows] == [
         (world.pupil.pk, f"{reg.supplier.name} ({reg.product.name})")
     ]
+
+
+def test_breach_report_suggests_the_suppliers_of_the_register(client_for, world, reg):
+    body = client_for(world.teacher).get("/datalekken/melden/").content.decode()
+    assert 'list="processor-suggestions"' in body
+    assert f'<option value="{reg.supplier.name}">' in body
