@@ -6,7 +6,7 @@ from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Audience, Sensitivity
-from students.models import DossierEntry, EmergencyContact, Pupil
+from students.models import DossierEntry, EmergencyContact, Guardian, Pupil
 
 
 class DateInput(forms.DateInput):
@@ -111,3 +111,11 @@ class EmergencyContactForm(forms.ModelForm):
     class Meta:
         model = EmergencyContact
         fields = ["name", "relationship", "phone"]
+
+
+class GuardianForm(forms.ModelForm):
+    """A parent's name and contact details (category "parents")."""
+
+    class Meta:
+        model = Guardian
+        fields = ["first_name", "last_name", "email", "phone"]

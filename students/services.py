@@ -242,6 +242,33 @@ def emergency_contact_create(
     return contact
 
 
+GUARDIAN_FIELDS = ("first_name", "last_name", "email", "phone")
+
+
+@transaction.atomic
+def guardian_update(*, actor, pupil: Pupil, guardian, data: dict):
+    """Correct a parent's name or contact details, from the file of one of their children.
+
+    Only whoever may change the pupil's "parents" category may do so (R11); the change is
+    recorded in the audit log with the actor.
+    """
+    from auditlog.context import set_actor
+
+    _require_parents_edit(actor, pupil)
+    if not guardian.links.filter(pupil=pupil).exists():
+        raise PermissionDenied
+    unknown = set(data) - set(GUARDIAN_FIELDS)
+    if unknown:
+        raise ValidationError(_("Deze velden horen niet bij de gegevens van een ouder."))
+    for name, value in data.items():
+        setattr(guardian, name, (value or "").strip())
+    guardian.email = guardian.email.lower()
+    guardian.full_clean(exclude=["user"])
+    with set_actor(actor):
+        guardian.save(update_fields=sorted(data))
+    return guardian
+
+
 @transaction.atomic
 def emergency_contact_delete(*, actor, contact: EmergencyContact) -> None:
     _require_parents_edit(actor, contact.pupil)

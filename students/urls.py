@@ -20,6 +20,7 @@ urlpatterns = [
     path("importeren/", views.pupil_import, name="pupil_import"),
     path("inzageregistratie/", views.access_overview, name="access_overview"),
     path("<int:pk>/noodcontact/", views.emergency_contact_create, name="emergency_contact_create"),
+    path("<int:pk>/ouder/<int:guardian_pk>/", views.guardian_edit, name="guardian_edit"),
     path(
         "<int:pk>/noodcontact/<int:contact_pk>/verwijderen/",
         views.emergency_contact_delete,

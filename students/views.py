@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,11 +23,12 @@ from students import imports, registry, selectors, services
 from students.forms import (
     DossierEntryForm,
     EmergencyContactForm,
+    GuardianForm,
     PupilImportForm,
     PupilSearchForm,
     pupil_category_form,
 )
-from students.models import Pupil
+from students.models import Guardian, Pupil
 
 PAGE_SIZE = 25
 
@@ -338,6 +339,39 @@ def emergency_contact_create(request, pk: int):
     return render(
         request,
         "students/emergency_contact_form.html",
+        {"pupil": pupil, "form": form, "category": registry.get_category("parents")},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def guardian_edit(request, pk: int, guardian_pk: int):
+    """Correct a parent's name or contact details from the pupil's file."""
+    pupil = selectors.staff_pupil_or_404(request.user, pk)
+    guardian = get_object_or_404(Guardian, pk=guardian_pk, links__pupil=pupil)
+    if registry.get_category("parents") not in selectors.editable_categories(request.user, pupil):
+        raise PermissionDenied(_("U mag de contactpersonen van deze leerling niet wijzigen."))
+    form = GuardianForm(request.POST or None, instance=guardian)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.guardian_update(
+                    actor=request.user,
+                    pupil=pupil,
+                    guardian=Guardian.objects.get(pk=guardian.pk),
+                    data={name: form.cleaned_data[name] for name in services.GUARDIAN_FIELDS},
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("De gegevens van de ouder zijn opgeslagen."))
+                return redirect(f"{reverse('students:pupil_detail', args=[pupil.pk])}#parents")
+        status = 400
+    return render(
+        request,
+        "students/pupil_edit.html",
         {"pupil": pupil, "form": form, "category": registry.get_category("parents")},
         status=status,
     )
