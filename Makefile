@@ -7,7 +7,7 @@ PORT ?= 8000
 # Tests run on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install install-dev lint format migrate seed worker beat clean
+.PHONY: run test install install-dev lint format migrate seed worker beat messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ worker:
 
 beat:
 	$(BIN)/celery -A privacy_portal beat --loglevel=info
+
+# Refresh the English catalogue after changing texts (needs gettext's msgfmt), then translate
+# the new entries in locale/en/LC_MESSAGES/django.po and run this again to compile them.
+messages:
+	DEBUG=1 $(BIN)/python manage.py makemessages -l en --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --ignore "var/*"
+	cd locale && DEBUG=1 ../$(BIN)/python ../manage.py compilemessages -l en
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var/staticfiles

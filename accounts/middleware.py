@@ -124,3 +124,27 @@ class PasswordExpiryMiddleware:
             )
             return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+class ChosenLanguageMiddleware:
+    """Dutch for everyone, unless the person chose English with the switch in the footer.
+
+    The browser's language is deliberately not followed: only part of the interface has an
+    English translation, and Django's own texts (month names, form errors) would otherwise turn
+    English inside Dutch pages for a teacher whose browser happens to be English.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if code not in dict(settings.LANGUAGES):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", code)
+        return response

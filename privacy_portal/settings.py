@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -195,9 +196,8 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # --- Internationalisation --------------------------------------------------------------------
-# Everyone gets Dutch: the browser's language is not followed (no LocaleMiddleware) until the
-# English catalogue exists, so that Django's own texts (month names, form errors) never mix
-# English into the Dutch interface for a teacher whose browser happens to be English.
+# Dutch for everyone; English only when chosen with the footer switch (see
+# accounts.middleware.ChosenLanguageMiddleware: the browser's language is not followed).
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("Engels"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

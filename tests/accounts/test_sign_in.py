@@ -272,3 +272,16 @@ def test_parent_who_set_up_2fa_is_asked_for_the_code(client, world):
     _login(client, world.parent)
     response = client.get(reverse("home"))
     assert response["Location"].startswith(reverse("accounts:otp_verify"))
+
+
+def test_interface_is_dutch_even_for_an_english_browser(client, db):
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Inloggen" in response.content.decode()
+    assert response["Content-Language"] == "nl"
+
+
+def test_english_can_be_chosen_with_the_language_switch(client, db):
+    client.post(reverse("set_language"), {"language": "en", "next": "/account/inloggen/"})
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert "Sign in" in body
+    assert "Forgot your password?" in body
