@@ -435,6 +435,7 @@ def pupil_import(
     mode: str = Mode.DRY_RUN,
     create_classes: bool = False,
     progress=None,
+    run: ImportRun | None = None,
 ) -> ImportReport:
     """Check the file and, unless it is a dry run, apply it in one transaction.
 
@@ -468,17 +469,123 @@ def pupil_import(
             if mode == Mode.DRY_RUN
             else ImportRun.Status.REFUSED
         )
-        report.run = ImportRun.objects.create(
-            school=school,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            status=status,
-            rows_total=len(plans),
-            rows_valid=len(report.valid_rows),
-            created=report.created,
-            updated=report.updated,
-            errors=[{"row": p.number, "errors": p.errors} for p in report.errors][:1000],
-        )
+        fields = {
+            "status": status,
+            "rows_total": len(plans),
+            "rows_valid": len(report.valid_rows),
+            "created": report.created,
+            "updated": report.updated,
+            "errors": [{"row": p.number, "errors": p.errors} for p in report.errors][:1000],
+        }
+        if run is not None:  # a queued run (see import_queue) records its own outcome
+            ImportRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), **fields)
+            run.refresh_from_db()
+            report.run = run
+        else:
+            report.run = ImportRun.objects.create(
+                school=school,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                **fields,
+            )
     return report
+
+
+# --- Imports in the background, with progress ----------------------------------------------------
+
+
+def _progress_key(run_id: int) -> str:
+    return f"students:import-progress:{run_id}"
+
+
+def import_progress(run: ImportRun) -> int:
+    """Rows applied so far. Kept in the cache: the import's own transaction is not visible
+    to other connections until it commits."""
+    from django.core.cache import cache
+
+    if run.status == ImportRun.Status.DONE:
+        return run.rows_valid
+    return int(cache.get(_progress_key(run.pk), 0))
+
+
+def import_queue(
+    *, actor, school: School, raw: bytes, mode: str, create_classes: bool = False
+) -> ImportRun | ImportReport:
+    """Check the file now; when there is something to apply, store it and apply it in a
+    background task (progress on the run's page). A dry run, or an all-or-nothing import of a
+    file with errors, is answered at once with its report, as ``pupil_import`` does."""
+    import uuid
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import transaction
+
+    if mode not in Mode.CHOICES:
+        raise ValueError(mode)
+    check = pupil_import(
+        actor=actor, school=school, raw=raw, mode=Mode.DRY_RUN, create_classes=create_classes
+    )
+    applies = check.valid_rows and (
+        mode == Mode.VALID_ROWS or (mode == Mode.ALL_OR_NOTHING and not check.errors)
+    )
+    if mode == Mode.DRY_RUN or not applies:
+        if mode != Mode.DRY_RUN:  # refused: record it like pupil_import does
+            ImportRun.objects.filter(pk=check.run.pk).update(
+                status=ImportRun.Status.REFUSED, mode=mode
+            )
+            check.mode = mode
+        return check
+    relative = f"imports/{uuid.uuid4().hex}.csv"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(raw)
+    run = check.run
+    run.status = ImportRun.Status.QUEUED
+    run.mode = mode
+    run.create_classes = create_classes
+    run.upload_path = relative
+    run.save(update_fields=["status", "mode", "create_classes", "upload_path"])
+    from students.tasks import apply_pupil_import
+
+    transaction.on_commit(lambda: apply_pupil_import.delay(run.pk))
+    return run
+
+
+def import_apply(run_id: int) -> None:
+    """The background task's work: apply a queued import once, report progress, always delete
+    the stored file. A second delivery of the same task finds the run claimed and does nothing."""
+    import logging
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.cache import cache
+
+    claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
+        status=ImportRun.Status.RUNNING
+    )
+    if not claimed:
+        return
+    run = ImportRun.objects.select_related("school", "actor").get(pk=run_id)
+    path = Path(settings.MEDIA_ROOT) / run.upload_path
+    try:
+        raw = path.read_bytes()
+        pupil_import(
+            actor=run.actor,
+            school=run.school,
+            raw=raw,
+            mode=run.mode,
+            create_classes=run.create_classes,
+            progress=lambda done, total: cache.set(_progress_key(run_id), done, 3600),
+            run=run,
+        )
+    except Exception:
+        logging.getLogger(__name__).exception("pupil import %s failed", run_id)
+        ImportRun.objects.filter(pk=run_id).update(
+            status=ImportRun.Status.FAILED, finished_at=timezone.now()
+        )
+    finally:
+        path.unlink(missing_ok=True)
+        ImportRun.objects.filter(pk=run_id).update(upload_path="")
+        cache.delete(_progress_key(run_id))
 
 
 def _apply(report: ImportReport, *, school, classes, progress) -> None:

@@ -252,8 +252,11 @@ class ImportRun(models.Model):
 
     class Status(models.TextChoices):
         DRY_RUN = "dry_run", _("proefimport")
+        QUEUED = "queued", _("wacht op verwerking")
+        RUNNING = "running", _("bezig")
         DONE = "done", _("geïmporteerd")
         REFUSED = "refused", _("geweigerd")
+        FAILED = "failed", _("mislukt")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="pupil_imports")
     actor = models.ForeignKey(
@@ -266,6 +269,12 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
+    # A real import runs as a background task: the uploaded file waits under MEDIA_ROOT/imports/
+    # (outside the web root) and is deleted as soon as the run ends, whatever the outcome.
+    mode = models.CharField(max_length=12, blank=True)
+    create_classes = models.BooleanField(default=False)
+    upload_path = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("leerlingimport")

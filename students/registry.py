@@ -299,6 +299,10 @@ NOT_PERSONAL: dict[str, str] = {
     "ImportRun.updated": "count",
     "ImportRun.errors": "row numbers and reasons only, no values",
     "ImportRun.started_at": "time of the run",
+    "ImportRun.finished_at": "time the run ended",
+    "ImportRun.mode": "how the import was asked for",
+    "ImportRun.create_classes": "an option of the run",
+    "ImportRun.upload_path": "a random file name; the file is deleted when the run ends",
 }
 
 # Dossier entries carry their own category; these are the ones they may carry.

@@ -28,7 +28,7 @@ from students.forms import (
     PupilSearchForm,
     pupil_category_form,
 )
-from students.models import Guardian, Pupil
+from students.models import Guardian, ImportRun, Pupil
 
 PAGE_SIZE = 25
 
@@ -266,7 +266,7 @@ def pupil_import(request):
                         _("Het bestand is te groot: maximaal %(mb)s MB.")
                         % {"mb": settings.MAX_UPLOAD_MEGABYTES}
                     )
-                report = imports.pupil_import(
+                result = imports.import_queue(
                     actor=request.user,
                     school=form.cleaned_data["school"],
                     raw=upload.read(),
@@ -276,6 +276,9 @@ def pupil_import(request):
             except imports.ImportFileError as exc:
                 form.add_error("file", str(exc))
             else:
+                if isinstance(result, ImportRun):  # applied in the background: follow progress
+                    return redirect("students:import_run", pk=result.pk)
+                report = result
                 status = 200 if not report.errors or report.applied else 400
                 if report.applied:
                     messages.success(
@@ -284,6 +287,21 @@ def pupil_import(request):
                         % {"created": report.created, "updated": report.updated},
                     )
     return render(request, "students/import.html", {"form": form, "report": report}, status=status)
+
+
+@login_required
+def import_run(request, pk: int):
+    """Progress and outcome of a pupil import that runs in the background."""
+    run = get_object_or_404(
+        ImportRun.objects.filter(school__in=selectors.import_schools(request.user).values("pk")),
+        pk=pk,
+    )
+    running = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+    return render(
+        request,
+        "students/import_run.html",
+        {"run": run, "running": running, "done": imports.import_progress(run)},
+    )
 
 
 def _register_context(request):

@@ -235,10 +235,62 @@ def test_a_broken_file_in_the_browser_gets_a_clear_message(world, client_for):
     assert "niet te lezen" in response.content.decode()
 
 
-def test_the_import_in_the_browser_applies_the_file(world, client_for):
-    response = post_import(client_for(world.administratie), world, SAMPLE.read_bytes(), mode="all")
-    assert response.status_code == 200
+def test_the_import_in_the_browser_applies_the_file_in_the_background(
+    world, client_for, settings, django_capture_on_commit_callbacks
+):
+    client = client_for(world.administratie)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_import(client, world, SAMPLE.read_bytes(), mode="all")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Import klaar: 3 nieuw, 0 bijgewerkt." in page
     assert imported().count() == 3
+    # The stored upload is gone once the run ended.
+    assert not any((Path(settings.MEDIA_ROOT) / "imports").glob("*"))
+
+
+def test_a_running_import_shows_its_progress_and_refreshes_itself(world, client_for):
+    client = client_for(world.administratie)
+    response = post_import(client, world, SAMPLE.read_bytes(), mode="all")  # task not run yet
+    page = client.get(response["Location"]).content.decode()
+    assert "Bezig met importeren" in page
+    assert '<progress max="3" value="0">' in page
+    assert 'http-equiv="refresh"' in page
+    assert not imported().exists()
+
+
+def test_a_second_delivery_of_the_task_changes_nothing(world, client_for):
+    from students import imports
+    from students.models import ImportRun
+
+    client = client_for(world.administratie)
+    response = post_import(client, world, SAMPLE.read_bytes(), mode="all")
+    run = ImportRun.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
+    imports.import_apply(run.pk)
+    imports.import_apply(run.pk)
+    assert imported().count() == 3
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE and run.created == 3 and not run.upload_path
+
+
+def test_an_import_whose_file_went_missing_fails_cleanly(world, client_for, settings):
+    from students import imports
+    from students.models import ImportRun
+
+    client = client_for(world.administratie)
+    response = post_import(client, world, SAMPLE.read_bytes(), mode="all")
+    run = ImportRun.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
+    (Path(settings.MEDIA_ROOT) / run.upload_path).unlink()
+    imports.import_apply(run.pk)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    assert "De import is mislukt" in client.get(response["Location"]).content.decode()
+    assert not imported().exists()
+
+
+def test_the_import_page_of_another_school_is_not_found(world, client_for):
+    response = post_import(client_for(world.administratie), world, SAMPLE.read_bytes(), mode="all")
+    assert client_for(world.directie_other_school).get(response["Location"]).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["teacher", "ib", "concierge", "fg", "parent"])
