@@ -77,3 +77,19 @@ def world(db):
     w.pupil.save()
     w.outsider = f.UserFactory()
     return w
+
+
+# The CI log names every browser journey that ran, so that a reader can see they did.
+_journeys: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and "/e2e/" in report.nodeid:
+        _journeys.append((report.nodeid, report.outcome))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _journeys:
+        terminalreporter.section("Playwright journeys in Debian Chromium")
+        for nodeid, outcome in sorted(_journeys):
+            terminalreporter.write_line(f"{outcome.upper():8} {nodeid}")
