@@ -288,7 +288,13 @@ def test_every_students_url_sends_anonymous_visitors_to_the_login_page(client, w
     """Walks the URL configuration of the app: a new view without login protection fails here."""
     from students import urls
 
-    kwargs_for = {"pk": world.pupil.pk, "entry_pk": 1, "contact_pk": 1, "category": "care"}
+    kwargs_for = {
+        "pk": world.pupil.pk,
+        "entry_pk": 1,
+        "contact_pk": 1,
+        "guardian_pk": 1,
+        "category": "care",
+    }
     for pattern in urls.urlpatterns:
         kwargs = {name: kwargs_for[name] for name in pattern.pattern.converters}
         url = reverse(f"students:{pattern.name}", kwargs=kwargs)
