@@ -14,7 +14,6 @@ them a pupil explicitly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -313,24 +312,6 @@ def may_manage_school(user, school: School) -> bool:
     return _signed_in(user) and user.has_perm(_perm(Capability.MANAGE_SCHOOL), school)
 
 
-def user_capabilities_anywhere(user) -> set[str]:
-    """All capabilities the user holds on any school or class: used for navigation only."""
-    if not _signed_in(user):
-        return set()
-    from accounts.models import SchoolClassGroupObjectPermission, SchoolGroupObjectPermission
-
-    perms = set(
-        SchoolGroupObjectPermission.objects.filter(group__user=user).values_list(
-            "permission__codename", flat=True
-        )
-    ) | set(
-        SchoolClassGroupObjectPermission.objects.filter(group__user=user).values_list(
-            "permission__codename", flat=True
-        )
-    )
-    return set(perms) & set(Capability.values)
-
-
 def users_with_school_role(school: School, *roles: str, day: date | None = None):
     """People holding one of ``roles`` at ``school`` today (to address e-mails and tasks)."""
     from accounts.models import User
@@ -348,10 +329,6 @@ def users_with_foundation_role(foundation: Foundation, *roles: str, day: date | 
         foundation=foundation, role__in=roles
     )
     return User.objects.filter(is_active=True, pk__in=memberships.values("user_id"))
-
-
-def any_of(values: Iterable[str], allowed: Iterable[str]) -> bool:
-    return bool(set(values) & set(allowed))
 
 
 # --- A per-request summary for navigation and start pages -------------------------------------

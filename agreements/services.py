@@ -849,10 +849,9 @@ def agreement_end(*, actor, agreement: Agreement, ended_on: date, reason: str) -
 
 
 def _check_pdf(data: bytes) -> None:
-    import filetype
+    from privacy_portal.uploads import content_type
 
-    kind = filetype.guess(data[:8192])
-    if kind is None or kind.mime != "application/pdf":
+    if content_type(data) != "application/pdf":
         raise ValidationError(
             {"document": _("Upload de schriftelijke bevestiging als PDF-bestand.")}
         )

@@ -46,12 +46,7 @@ def directie_schools(user) -> QuerySet[School]:
 
 def viewer_foundations(user) -> QuerySet[Foundation]:
     """Foundations whose schools the user sees side by side (CvB, FG, beheerder)."""
-    if not user.is_authenticated:
-        return Foundation.objects.none()
-    from accounts.models import FoundationRole
-
-    roles = FoundationRole.objects.active().filter(user=user, role__in=FOUNDATION_VIEWERS)
-    return Foundation.objects.filter(pk__in=roles.values("foundation_id"))
+    return access.foundations_with_role(user, *FOUNDATION_VIEWERS)
 
 
 def rounds_visible_to(user) -> QuerySet[ChecklistRound]:

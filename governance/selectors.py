@@ -36,14 +36,7 @@ def _today(day: date | None) -> date:
     return day or timezone.localdate()
 
 
-def foundations_with_role(user, *roles: str) -> QuerySet[Foundation]:
-    """Foundations in which the user holds one of the foundation ``roles`` today."""
-    from accounts.models import FoundationRole
-
-    if not (user and user.is_authenticated and user.is_active):
-        return Foundation.objects.none()
-    held = FoundationRole.objects.active().filter(user=user, role__in=roles)
-    return Foundation.objects.filter(pk__in=held.values("foundation_id"))
+foundations_with_role = access.foundations_with_role
 
 
 def office_foundations(user) -> QuerySet[Foundation]:

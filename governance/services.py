@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from datetime import date, timedelta
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,6 +31,7 @@ from governance.models import (
     TaskActor,
 )
 from privacy_portal.mail import send_templated_mail_on_commit
+from privacy_portal.uploads import content_type
 
 # The default task list of R16 (§12) and R15 (§11.3, §11.4); each foundation may change it.
 DEFAULT_TASKS = [
@@ -391,11 +391,7 @@ def _checked_upload(upload, allowed: dict[str, str], field: str) -> str:
                 % {"mb": settings.MAX_UPLOAD_MEGABYTES}
             }
         )
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in allowed:
+    if content_type(upload) not in allowed:
         raise ValidationError(
             {field: _("Dit bestand is geen %(kinds)s.") % {"kinds": " of ".join(allowed.values())}}
         )

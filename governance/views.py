@@ -497,14 +497,13 @@ def disposal_certificate(request, pk: int):
 
 def _file_response(field_file, download_name: str):
     """Stream an upload from MEDIA_ROOT after the view checked access; never from a public URL."""
-    import filetype
+    from privacy_portal.uploads import sniff
 
     try:
         handle = field_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    kind = filetype.guess(handle.read(8192))
-    handle.seek(0)
+    kind = sniff(handle)
     content_type = kind.mime if kind else "application/octet-stream"
     if kind and not download_name.endswith(f".{kind.extension}"):
         download_name = f"{download_name}.{kind.extension}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import access
+from privacy_portal import uploads
 from privacy_portal.audit import record_access
 from students import registry, selectors
 from students.models import DossierEntry, EmergencyContact, Pupil
@@ -131,16 +131,13 @@ def validate_upload(upload) -> str:
             % {"mb": settings.MAX_UPLOAD_MEGABYTES},
             code="file_size",
         )
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ALLOWED_DOCUMENT_TYPES:
+    mime = uploads.content_type(upload)
+    if mime not in ALLOWED_DOCUMENT_TYPES:
         raise ValidationError(
             _("Alleen PDF-bestanden en afbeeldingen (PNG, JPEG) zijn toegestaan."),
             code="file_type",
         )
-    return kind.mime
+    return mime
 
 
 @transaction.atomic
