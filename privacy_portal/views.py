@@ -1,9 +1,10 @@
 """The start page and the error pages."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.views.decorators.http import require_POST
 
 from accounts import access
 from privacy_portal import hooks
@@ -19,6 +20,14 @@ def home(request):
             "attention_items": hooks.attention(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def session_keepalive(request):
+    """ "Blijf ingelogd" in the idle warning: any signed-in request renews the idle clock, so this
+    only has to answer."""
+    return HttpResponse(status=204)
 
 
 def bad_request(request, exception=None):

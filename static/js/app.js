@@ -44,3 +44,61 @@ document.addEventListener("keydown", function (event) {
     }
   }
 });
+
+// Idle time-out (WCAG 2.2.1): two minutes before the session ends, a dialog offers to stay
+// signed in. Its button posts to the keep-alive address, which renews the idle clock.
+document.addEventListener("DOMContentLoaded", function () {
+  var dialog = document.getElementById("idle-warning");
+  if (!dialog || typeof dialog.showModal !== "function") {
+    return;
+  }
+  var timeout = parseInt(dialog.getAttribute("data-timeout"), 10) * 1000;
+  var warnBefore = parseInt(dialog.getAttribute("data-warn-before"), 10) * 1000;
+  var timer = null;
+  function schedule() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      if (!dialog.open) {
+        dialog.showModal();
+      }
+    }, timeout - warnBefore);
+  }
+  var form = dialog.querySelector("form[data-keepalive]");
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) {
+        dialog.close();
+        if (response.ok) {
+          schedule();
+        } else {
+          window.location.reload();
+        }
+      });
+  });
+  schedule();
+});
+
+// After an automatic sign-out, the fields of the form the person was filling in come back
+// (the server kept them in the session; they are handed to this page once).
+document.addEventListener("DOMContentLoaded", function () {
+  var source = document.getElementById("form-draft");
+  if (!source) {
+    return;
+  }
+  var fields = JSON.parse(source.textContent);
+  Object.keys(fields).forEach(function (name) {
+    var values = fields[name];
+    document.querySelectorAll("form [name='" + CSS.escape(name) + "']").forEach(function (input) {
+      if (input.type === "checkbox" || input.type === "radio") {
+        input.checked = values.indexOf(input.value) !== -1;
+      } else if (input.tagName === "SELECT" && input.multiple) {
+        Array.prototype.forEach.call(input.options, function (option) {
+          option.selected = values.indexOf(option.value) !== -1;
+        });
+      } else if (input.type !== "file" && input.type !== "hidden") {
+        input.value = values[0] || "";
+      }
+    });
+  });
+});
