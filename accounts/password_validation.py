@@ -33,16 +33,7 @@ class CharacterClassValidator:
 # Words people build passwords from at a Dutch school (checked after removing the digits and
 # punctuation around them and undoing common letter swaps such as 0 -> o and @ -> a).
 COMMON_WORDS = frozenset(
-    """
-    wachtwoord password passwort paswoord welkom welcome geheim secret qwerty azerty qwertz
-    letmein admin administrator beheer beheerder school basisschool leerling leerlingen ouder
-    ouders docent leraar lerares juf meester directie directeur privacy privacyportaal portaal
-    stichting zomer winter lente herfst voorjaar najaar summer spring autumn
-    januari februari maart april mei juni juli augustus september oktober november december
-    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
-    voetbal football ajax feyenoord psv liefde love iloveyou sunshine dragon monkey princess
-    nederland holland amsterdam rotterdam utrecht breda
-    """.split()
+    ["wachtwoord", "password", "passwort", "paswoord", "welkom", "welcome", "geheim", "secret", "qwerty", "azerty", "qwertz", "letmein", "admin", "administrator", "beheer", "beheerder", "school", "basisschool", "leerling", "leerlingen", "ouder", "ouders", "docent", "leraar", "lerares", "juf", "meester", "directie", "directeur", "privacy", "privacyportaal", "portaal", "stichting", "zomer", "winter", "lente", "herfst", "voorjaar", "najaar", "summer", "spring", "autumn", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "voetbal", "football", "ajax", "feyenoord", "psv", "liefde", "love", "iloveyou", "sunshine", "dragon", "monkey", "princess", "nederland", "holland", "amsterdam", "rotterdam", "utrecht", "breda"]
 )
 _SWAPS = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
