@@ -175,4 +175,9 @@ class Invitation(models.Model):
 
 auditlog.register(ParentRequest)
 auditlog.register(RequestMessage)
-auditlog.register(CorrectionItem)
+# The proposed values may be a secret address: the audit trail keeps neither.
+auditlog.register(
+    CorrectionItem,
+    mask_fields=["old_value", "new_value"],
+    mask_callable="students.registry.mask_audit_value",
+)
