@@ -24,7 +24,7 @@ from portal import selectors
 from portal.models import CorrectionItem, DeadlineNotice, Invitation, ParentRequest, RequestMessage
 from privacy_portal.audit import record_access
 from privacy_portal.mail import send_templated_mail_on_commit
-from students import registry
+from students import registry, rendering
 from students.models import Guardian, Pupil
 
 RESPONSE_TIME = timedelta(weeks=4)
@@ -150,7 +150,10 @@ def parent_request_create(
             category_key=category_key,
             field_name=name,
             field_label=label,
-            old_value=str(getattr(pupil, name) or ""),
+            # A secret address is not copied into the request (the field policy).
+            old_value=""
+            if rendering.hidden_by_secret(pupil, name)
+            else str(getattr(pupil, name) or ""),
             new_value=new_value,
         )
     send_templated_mail_on_commit(
@@ -346,7 +349,7 @@ def inspection_prepare(*, actor: User, request: ParentRequest) -> ParentRequest:
         raise ValidationError(_("Alleen een inzageverzoek levert een export op."))
     if not access.has_school_role(actor, request.pupil.school, "directie"):
         raise PermissionDenied(_("Alleen de directie stelt een inzage-export samen."))
-    request.export_json = selectors.inspection_export(request.pupil)
+    request.export_json = selectors.inspection_export(request.pupil, requester=request.requester)
     request.status = ParentRequest.Status.IN_PROGRESS
     request.handled_by = actor
     request.save(update_fields=["export_json", "status", "handled_by"])

@@ -51,7 +51,7 @@ def child_detail(request, pk):
     return render(
         request,
         "portal/child_detail.html",
-        {"pupil": pupil, "rows": selectors.child_overview(pupil)},
+        {"pupil": pupil, "rows": selectors.child_overview(pupil, parent_user=request.user)},
     )
 
 
@@ -109,19 +109,40 @@ def request_detail(request, pk):
         return render(
             request,
             "portal/request_detail.html",
-            _request_context(parent_request, form),
+            _request_context(parent_request, form, viewer=request.user),
             status=400,
         )
-    return render(request, "portal/request_detail.html", _request_context(parent_request, form))
+    return render(
+        request,
+        "portal/request_detail.html",
+        _request_context(parent_request, form, viewer=request.user),
+    )
 
 
-def _request_context(parent_request, form=None, **extra):
+def _corrections_for(parent_request, viewer):
+    """The proposed corrections, with the values of fields that the pupil's secret-contact flag
+    hides replaced for a viewer outside the secret's audience (the field policy,
+    ``students.rendering``): administratie, the FG and parents never read a secret address."""
+    from students import rendering
+
+    pupil = parent_request.pupil
+    capabilities = access.pupil_capabilities(viewer, pupil) if viewer else frozenset()
+    items = list(parent_request.corrections.all())
+    for item in items:
+        if item.field_name in {f.name for f in Pupil._meta.get_fields()} and (
+            rendering.hidden_by_secret(pupil, item.field_name, capabilities)
+        ):
+            item.old_value = item.new_value = str(rendering.SECRET_PLACEHOLDER)
+    return items
+
+
+def _request_context(parent_request, form=None, *, viewer=None, **extra):
     return {
         "req": parent_request,
         "days_left": services.days_left(parent_request),
         "days_overdue": max(0, -services.days_left(parent_request)),
         "thread": parent_request.messages.select_related("author"),
-        "corrections": parent_request.corrections.all(),
+        "corrections": _corrections_for(parent_request, viewer),
         "form": form,
         **extra,
     }
@@ -267,6 +288,7 @@ def staff_request(request, pk):
         _request_context(
             parent_request,
             MessageForm(),
+            viewer=request.user,
             may_handle=may_handle,
             is_directie=is_directie,
             extend_form=ExtendForm(),

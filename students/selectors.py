@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import access
 from accounts.models import School, SchoolClass
@@ -232,26 +233,64 @@ class AccessRow:
     actor: object
     category_label: str
     detail: str
+    category_key: str = ""
 
 
-def access_records(pupil) -> list[AccessRow]:
+ACCESS_WHAT_LABELS = {
+    "pupil_file": gettext_lazy("leerlingpagina"),
+    "access_log": gettext_lazy("inzageregistratie"),
+    "transfer_dossier": gettext_lazy("overstapdossier"),
+}
+
+
+def access_record_categories(data: dict) -> list[str]:
+    """The category keys an access record names (one record per response: ``categories``;
+    older records: one key in ``what``)."""
+    if data.get("categories"):
+        return list(data["categories"])
+    what = data.get("what", "")
+    return [what] if what in registry.BY_KEY else []
+
+
+def access_record_label(data: dict) -> str:
+    """Categories only, never titles: safe for every reader of access records (the FG too)."""
+    keys = access_record_categories(data)
+    if keys:
+        return ", ".join(str(registry.BY_KEY[k].label) for k in keys if k in registry.BY_KEY)
+    what = str(data.get("what", ""))
+    return str(ACCESS_WHAT_LABELS.get(what.split(":")[0], what))
+
+
+def access_records(pupil, viewer=None) -> list[AccessRow]:
     """Who read which very sensitive category or dossier document of this pupil, newest first.
 
-    Records are written by ``students.services.pupil_access_record`` with ``what`` = the
-    category key, plus ``entry`` (a dossier entry id) and ``document`` when a document was opened.
+    The title of a document appears only for a ``viewer`` who may read that document itself
+    (the directie); the FG sees categories, never titles.
     """
     from privacy_portal.audit import access_records_for
 
-    titles = dict(pupil.dossier_entries.values_list("pk", "title"))
+    readable = (
+        set(visible_dossier_entries(viewer, pupil).values_list("pk", flat=True))
+        if viewer is not None
+        else set()
+    )
+    titles = dict(pupil.dossier_entries.filter(pk__in=readable).values_list("pk", "title"))
     rows = []
     for entry in access_records_for(pupil)[:500]:
         data = entry.additional_data or {}
-        what = data.get("what", "")
-        label = str(registry.BY_KEY[what].label) if what in registry.BY_KEY else what
+        keys = access_record_categories(data)
         detail = titles.get(data.get("entry"), "") if data.get("entry") else ""
-        if data.get("document"):
+        if detail and data.get("document"):
             detail = _("document bij: %(title)s") % {"title": detail}
-        rows.append(AccessRow(entry.timestamp, entry.actor, label, detail))
+        rows.append(
+            AccessRow(
+                entry.timestamp,
+                entry.actor,
+                access_record_label(data),
+                detail,
+                keys[0] if keys else "",
+            )
+        )
     return rows
 
 

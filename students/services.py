@@ -51,12 +51,33 @@ def pupil_access_record(
     return record_access(actor=actor, instance=pupil, what=category_key, **details)
 
 
-def pupil_file_opened(*, actor, pupil: Pupil, categories) -> None:
-    """The pupil page was shown with ``categories``: record each very sensitive one."""
-    with transaction.atomic():
-        for category in categories:
-            if category.is_very_sensitive:
-                pupil_access_record(actor=actor, pupil=pupil, category_key=category.key)
+def pupil_data_read(*, actor, pupil: Pupil, what: str, categories, **details):
+    """Read logging by construction: one access record for one response that showed very
+    sensitive data of ``pupil`` (a page, a form, an export, a transfer dossier), naming the
+    categories it showed (``categories``: keys, only those with content). Nothing shown,
+    nothing recorded. Always against the pupil, so the pupil's access log and the parents'
+    inspection export see every read."""
+    categories = sorted(set(categories))
+    if not categories:
+        return None
+    return record_access(actor=actor, instance=pupil, what=what, categories=categories, **details)
+
+
+def pupil_file_opened(
+    *, actor, pupil: Pupil, categories, entries=(), capabilities=frozenset()
+) -> None:
+    """The pupil page was shown with ``categories`` (and dossier ``entries``): one record naming
+    the very sensitive categories that held something."""
+    from students import rendering
+
+    pupil_data_read(
+        actor=actor,
+        pupil=pupil,
+        what="pupil_file",
+        categories=rendering.very_sensitive_with_content(
+            pupil, categories, entries=entries, capabilities=capabilities
+        ),
+    )
 
 
 # --- Pupil data ------------------------------------------------------------------------------
