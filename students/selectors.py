@@ -294,6 +294,89 @@ def access_records(pupil, viewer=None) -> list[AccessRow]:
     return rows
 
 
+# --- Change history ("Wijzigingen") ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    timestamp: object
+    actor: object
+    action: str
+    what: str
+    # (field label, old, new); old and new are None where the reader may not see the values.
+    fields: list
+
+
+def change_history(pupil, viewer) -> list[ChangeRow]:
+    """Read-only trail of changes to ``pupil``'s data (the pupil, its enrolments, parents and
+    their links, emergency contacts and dossier entries), newest first: who, when, which
+    fields. Values appear only for categories ``viewer`` may see on the pupil page (the FG sees
+    field names, no values), and masked fields never had their values kept."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.exceptions import FieldDoesNotExist
+
+    from students.models import EmergencyContact, GuardianLink
+
+    capabilities = access.pupil_capabilities(viewer, pupil)
+    visible_keys = {c.key for c in visible_categories(viewer, pupil, capabilities=capabilities)}
+    readable_entries = set(
+        visible_dossier_entries(viewer, pupil, capabilities=capabilities).values_list(
+            "pk", flat=True
+        )
+    )
+    related = {
+        Pupil: [pupil.pk],
+        Enrolment: list(pupil.enrolments.values_list("pk", flat=True)),
+        GuardianLink: list(pupil.guardian_links.values_list("pk", flat=True)),
+        Guardian: list(pupil.guardian_links.values_list("guardian_id", flat=True)),
+        EmergencyContact: list(pupil.emergency_contacts.values_list("pk", flat=True)),
+        DossierEntry: list(pupil.dossier_entries.values_list("pk", flat=True)),
+    }
+    query = Q(pk__in=[])
+    for model, ids in related.items():
+        if ids:
+            query |= Q(
+                content_type=ContentType.objects.get_for_model(model),
+                object_pk__in=[str(i) for i in ids],
+            )
+    entries = (
+        LogEntry.objects.filter(query)
+        .exclude(action=LogEntry.Action.ACCESS)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp")[:500]
+    )
+    fields_of = registry.registered_fields()
+    rows = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        model_name = model.__name__ if model else ""
+        rows_fields = []
+        for name, values in (entry.changes_dict or {}).items():
+            category_key = fields_of.get(f"{model_name}.{name}")
+            if model is DossierEntry:
+                may_read = int(entry.object_pk) in readable_entries
+            else:
+                may_read = category_key in visible_keys
+            try:
+                label = capfirst(str(getattr(model._meta.get_field(name), "verbose_name", name)))
+            except FieldDoesNotExist:  # a field that no longer exists
+                label = name
+            old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, None)
+            old, new = ("" if v == "None" else v for v in (old, new))
+            rows_fields.append((label, old, new) if may_read else (label, None, None))
+        rows.append(
+            ChangeRow(
+                timestamp=entry.timestamp,
+                actor=entry.actor,
+                action=entry.get_action_display(),
+                what=str(model._meta.verbose_name) if model else "",
+                fields=rows_fields,
+            )
+        )
+    return rows
+
+
 # --- The pupil page --------------------------------------------------------------------------
 
 

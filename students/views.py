@@ -254,6 +254,29 @@ def access_log(request, pk: int):
 
 
 @login_required
+def change_history(request, pk: int):
+    """Per pupil, read-only: who changed which data and when (directie of the school and FG of
+    the foundation, like the access log); values only where that reader may see them."""
+    try:
+        pupil = selectors.access_record_pupils(request.user).select_related("school").get(pk=pk)
+    except (Pupil.DoesNotExist, ValueError, TypeError) as exc:
+        if selectors.staff_pupils(request.user).filter(pk=pk).exists():
+            raise PermissionDenied(
+                _("Alleen de directie en de FG zien de wijzigingen van een leerling.")
+            ) from exc
+        raise Http404 from exc
+    return render(
+        request,
+        "students/change_history.html",
+        {
+            "pupil": pupil,
+            "rows": selectors.change_history(pupil, request.user),
+            "may_open_pupil": selectors.staff_pupils(request.user).filter(pk=pupil.pk).exists(),
+        },
+    )
+
+
+@login_required
 def access_overview(request):
     """Recent access records of all pupils whose records the user may read (directie, FG)."""
     pupils = selectors.access_record_pupils(request.user)
