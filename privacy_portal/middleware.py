@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from privacy_portal import uploads
 
 MAX_QUERY_VALUE = 2000
+# The longest text any form takes (a dossier note of some pages); forms bound their own fields
+# lower where they can.
+MAX_FORM_VALUE = 20_000
 # Longer than any 64-bit integer: no field of the portal takes such a number.
 _HUGE_NUMBER = re.compile(r"^\s*[-+]?\d{19,}\s*$")
 
@@ -61,7 +64,7 @@ def refusal(request):
         "multipart/form-data",
     ):
         for key, values in request.POST.lists():
-            if "\x00" in key or any(_bad_value(v, max_length=None) for v in values):
+            if "\x00" in key or any(_bad_value(v, max_length=MAX_FORM_VALUE) for v in values):
                 return True
     return False
 
