@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from accounts import access
 from accounts.models import School, SchoolClass
 from accounts.roles import Audience, Capability, FoundationRoleKind, SchoolRole
-from students import registry
+from students import registry, rendering
 from students.models import DossierEntry, Enrolment, Guardian, Pupil
 
 # --- Categories ------------------------------------------------------------------------------
@@ -391,20 +391,6 @@ class Section:
     retention_until: object = None  # a date once the pupil has left (R13)
 
 
-def _display(pupil: Pupil, name: str) -> str:
-    from django.utils.formats import date_format
-
-    model_field = Pupil._meta.get_field(name)
-    value = getattr(pupil, name)
-    if value in (None, ""):
-        return "—"
-    if model_field.get_internal_type() == "BooleanField":
-        return str(_("ja")) if value else str(_("nee"))
-    if model_field.get_internal_type() == "DateField":
-        return date_format(value, "j F Y")
-    return str(value)
-
-
 def pupil_file(user, pupil) -> dict:
     """Everything the pupil page shows for ``user``: the visible categories with their facts and
     dossier entries, and the enrolment and parent details of the categories that hold them."""
@@ -412,14 +398,13 @@ def pupil_file(user, pupil) -> dict:
     categories = visible_categories(user, pupil, capabilities=capabilities)
     editable = {c.key for c in editable_categories(user, pupil, capabilities=capabilities)}
     entries = list(visible_dossier_entries(user, pupil, capabilities=capabilities))
-    hidden_in_facts = {"school", "user"}
     sections = [
         Section(
             category=category,
+            # Through the one renderer (students.rendering): the field policy applies here too.
             facts=[
-                (capfirst(Pupil._meta.get_field(name).verbose_name), _display(pupil, name))
-                for name in category.model_fields("Pupil")
-                if name not in hidden_in_facts
+                (fact["label"], fact["value"])
+                for fact in rendering.pupil_facts(pupil, category, capabilities=capabilities)
             ],
             editable=category.key in editable,
             entries=[entry for entry in entries if entry.category == category.key],
