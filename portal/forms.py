@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import ParentRequest
 from portal.services import MAX_DESCRIPTION
+from students import rendering
 
 
 class RequestForm(forms.Form):
@@ -28,7 +29,13 @@ class RequestForm(forms.Form):
                 label=label.capitalize(),
                 required=False,
                 max_length=500,
-                help_text=_("Nu: %(value)s") % {"value": getattr(pupil, name) or "—"},
+                help_text=_("Nu: %(value)s")
+                % {
+                    # The field policy: a secret address is not shown to a parent.
+                    "value": rendering.SECRET_PLACEHOLDER
+                    if rendering.hidden_by_secret(pupil, name)
+                    else (getattr(pupil, name) or "—")
+                },
             )
             self.correction_fields.append(field_name)
 

@@ -130,14 +130,41 @@ class DeadlineNotice(models.Model):
 
 
 class Invitation(models.Model):
-    """An invitation e-mail to a parent to set a password for the portal."""
+    """An invitation e-mail to a parent to use the portal.
+
+    Nothing is linked when the school sends it: the account is linked to the guardian (and so
+    to the children) only when the invitee opens the mailed link and accepts. When the account
+    belongs to staff of the child's school, or the guardian is already linked to another
+    account, the directie must confirm first (no self-escalation). Only a hash of the token
+    is stored.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("verstuurd")
+        AWAITING_CONFIRMATION = "awaiting", _("wacht op bevestiging door de directie")
+        ACCEPTED = "accepted", _("geaccepteerd")
+        CANCELLED = "cancelled", _("vervallen")
 
     guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE, related_name="invitations")
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The account the invitation is for (found or created by e-mail when it was sent).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="portal_invitations",
+    )
+    email = models.EmailField(_("verstuurd naar"), blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
     sent_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-sent_at"]
@@ -148,4 +175,9 @@ class Invitation(models.Model):
 
 auditlog.register(ParentRequest)
 auditlog.register(RequestMessage)
-auditlog.register(CorrectionItem)
+# The proposed values may be a secret address: the audit trail keeps neither.
+auditlog.register(
+    CorrectionItem,
+    mask_fields=["old_value", "new_value"],
+    mask_callable="students.registry.mask_audit_value",
+)

@@ -13,7 +13,7 @@ from accounts import access
 from accounts.roles import Capability
 from portal.models import ParentRequest
 from privacy_portal import hooks
-from students import registry
+from students import registry, rendering
 from students.models import Pupil
 
 # Categories whose content staff must review before release (care notes, reports, medical data):
@@ -50,31 +50,18 @@ def child_or_404(user, pk) -> Pupil:
         raise Http404 from exc
 
 
-def _value(pupil: Pupil, name: str) -> str:
-    from django.utils.formats import date_format
-    from django.utils.translation import gettext as _
-
-    field = Pupil._meta.get_field(name)
-    value = getattr(pupil, name)
-    if value in (None, ""):
-        return "—"
-    if field.get_internal_type() == "BooleanField":
-        return _("ja") if value else _("nee")
-    if field.get_internal_type() == "DateField":
-        return date_format(value, "j F Y")
-    return str(value)
-
-
-def _people(pupil: Pupil) -> list[tuple[str, str]]:
+def _people(pupil: Pupil, *, parent_user=None) -> list[tuple[str, str]]:
+    """Parents and emergency contacts. Through the field policy (``students.rendering``): a
+    parent sees their own contact details, never the other parent's."""
     from django.utils.translation import gettext as _
 
     people = [
         (
-            f"{link.guardian} ({link.get_relationship_display()})",
-            " · ".join(filter(None, [link.guardian.email, link.guardian.phone]))
-            + ("" if link.has_parental_authority else f" · {_('zonder ouderlijk gezag')}"),
+            f"{row['name']} ({row['relationship']})",
+            " · ".join(filter(None, [row["email"], row["phone"]]))
+            + ("" if row["authority"] else f" · {_('zonder ouderlijk gezag')}"),
         )
-        for link in pupil.guardian_links.select_related("guardian")
+        for row in rendering.guardian_rows(pupil, parent_user=parent_user)
     ]
     people += [
         (f"{contact.name} ({_('noodcontact')})", contact.phone)
@@ -89,9 +76,10 @@ def data_recipients(pupil: Pupil) -> list[dict]:
     return hooks.collect("data_recipients", pupil)
 
 
-def child_overview(pupil: Pupil) -> list[dict]:
+def child_overview(pupil: Pupil, *, parent_user=None) -> list[dict]:
     """'What the school keeps about my child': every registry category, with the data itself where
-    parents see it directly, and why, on which basis and how long it is kept."""
+    parents see it directly, and why, on which basis and how long it is kept. Values come from
+    the field policy (``students.rendering``): a secret address is never shown to a parent."""
     direct = {c.key for c in parent_direct_categories()}
     recipients = data_recipients(pupil)
     rows = []
@@ -99,12 +87,10 @@ def child_overview(pupil: Pupil) -> list[dict]:
         facts = []
         if category.key in direct:
             facts = [
-                (str(Pupil._meta.get_field(name).verbose_name).capitalize(), _value(pupil, name))
-                for name in category.model_fields("Pupil")
-                if name not in {"school", "user"}
+                (fact["label"], fact["value"]) for fact in rendering.pupil_facts(pupil, category)
             ]
             if category.key == "parents":
-                facts += _people(pupil)
+                facts += _people(pupil, parent_user=parent_user)
         rows.append(
             {
                 "category": category,
@@ -171,7 +157,7 @@ def may_see_requests(user) -> bool:
     )
 
 
-def inspection_export(pupil: Pupil) -> dict:
+def inspection_export(pupil: Pupil, *, requester=None) -> dict:
     """Everything about the child: all registry categories with their values, dossier entries,
     consents (when the consent app answers the ``consent_history`` hook), suppliers receiving data,
     and the access records. Only this child's data."""
@@ -179,11 +165,8 @@ def inspection_export(pupil: Pupil) -> dict:
 
     categories = []
     for category in registry.CATEGORIES:
-        values = {
-            str(Pupil._meta.get_field(name).verbose_name): _value(pupil, name)
-            for name in category.model_fields("Pupil")
-            if name not in {"school", "user"}
-        }
+        # The field policy: a secret address does not leave in an export.
+        values = {fact["label"]: fact["value"] for fact in rendering.pupil_facts(pupil, category)}
         categories.append(
             {
                 "key": category.key,
@@ -194,15 +177,16 @@ def inspection_export(pupil: Pupil) -> dict:
                 "values": values,
             }
         )
+    # Only the requesting parent's own contact details, never the other parent's.
     guardians = [
         {
-            "name": str(link.guardian),
-            "relationship": link.get_relationship_display(),
-            "parental_authority": link.has_parental_authority,
-            "email": link.guardian.email,
-            "phone": link.guardian.phone,
+            "name": row["name"],
+            "relationship": row["relationship"],
+            "parental_authority": row["authority"],
+            "email": row["email"],
+            "phone": row["phone"],
         }
-        for link in pupil.guardian_links.select_related("guardian")
+        for row in rendering.guardian_rows(pupil, parent_user=requester)
     ]
     contacts = [
         {"name": c.name, "relationship": c.relationship, "phone": c.phone}

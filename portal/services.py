@@ -7,15 +7,15 @@ sends mail only after commit.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 
-from django.contrib.auth.tokens import default_token_generator
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts import access
@@ -24,7 +24,7 @@ from portal import selectors
 from portal.models import CorrectionItem, DeadlineNotice, Invitation, ParentRequest, RequestMessage
 from privacy_portal.audit import record_access
 from privacy_portal.mail import send_templated_mail_on_commit
-from students import registry
+from students import registry, rendering
 from students.models import Guardian, Pupil
 
 RESPONSE_TIME = timedelta(weeks=4)
@@ -150,7 +150,10 @@ def parent_request_create(
             category_key=category_key,
             field_name=name,
             field_label=label,
-            old_value=str(getattr(pupil, name) or ""),
+            # A secret address is not copied into the request (the field policy).
+            old_value=""
+            if rendering.hidden_by_secret(pupil, name)
+            else str(getattr(pupil, name) or ""),
             new_value=new_value,
         )
     send_templated_mail_on_commit(
@@ -346,7 +349,7 @@ def inspection_prepare(*, actor: User, request: ParentRequest) -> ParentRequest:
         raise ValidationError(_("Alleen een inzageverzoek levert een export op."))
     if not access.has_school_role(actor, request.pupil.school, "directie"):
         raise PermissionDenied(_("Alleen de directie stelt een inzage-export samen."))
-    request.export_json = selectors.inspection_export(request.pupil)
+    request.export_json = selectors.inspection_export(request.pupil, requester=request.requester)
     request.status = ParentRequest.Status.IN_PROGRESS
     request.handled_by = actor
     request.save(update_fields=["export_json", "status", "handled_by"])
@@ -414,15 +417,44 @@ def deadline_watch(*, now: datetime | None = None) -> dict[str, int]:
 # --- Invitations -----------------------------------------------------------------------------
 
 
-def invitation_link(user: User) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return reverse("portal:invitation_accept", args=[uid, token])
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The open invitation behind a mailed token, or None when it is unknown, used, cancelled,
+    expired (``PASSWORD_RESET_TIMEOUT``) or no longer matches the guardian's e-mail address."""
+    if not token or len(token) > 100:
+        return None
+    invitation = (
+        Invitation.objects.select_related("guardian", "user")
+        .filter(token_hash=_token_hash(token), status=Invitation.Status.SENT)
+        .first()
+    )
+    if invitation is None or invitation.user is None:
+        return None
+    if invitation.sent_at < timezone.now() - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT):
+        return None
+    if invitation.email.lower() != (invitation.guardian.email or "").lower():
+        return None
+    return invitation
+
+
+def _schools_of(guardian: Guardian):
+    from accounts.models import School
+
+    return School.objects.filter(pupils__guardian_links__guardian=guardian).distinct()
 
 
 @transaction.atomic
 def guardian_invite(*, actor: User, guardian: Guardian) -> Invitation:
-    """The school invites a parent to the portal; the e-mail link sets a password."""
+    """The school invites a parent to the portal.
+
+    Sending links nothing: the account (an existing one with this e-mail address, or a new one
+    without a password) is linked to the guardian only when the invitee accepts through the
+    mailed link (``invitation_accept``). Earlier open invitations of this guardian lapse.
+    """
+    guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
     pupils = Pupil.objects.filter(guardian_links__guardian=guardian)
     if not any(
         access.has_school_role(actor, pupil.school, "directie", "administratie") for pupil in pupils
@@ -434,32 +466,118 @@ def guardian_invite(*, actor: User, guardian: Guardian) -> Invitation:
         raise ValidationError(
             _("Deze ouder heeft geen ouderlijk gezag en krijgt geen toegang tot het portaal.")
         )
-    user = guardian.user
+    email = guardian.email.lower()
+    user = User.objects.filter(email__iexact=email).first()
     if user is None:
-        user = User.objects.filter(email__iexact=guardian.email).first()
-        if user is None:
-            user = User(
-                email=guardian.email.lower(),
-                first_name=guardian.first_name,
-                last_name=guardian.last_name,
-            )
-            user.set_unusable_password()
-            user.save()
-        guardian.user = user
-        guardian.save(update_fields=["user"])
-    invitation = Invitation.objects.create(guardian=guardian, invited_by=actor)
+        user = User(email=email, first_name=guardian.first_name, last_name=guardian.last_name)
+        user.set_unusable_password()
+        user.save()
+    guardian.invitations.filter(status=Invitation.Status.SENT).update(
+        status=Invitation.Status.CANCELLED
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        guardian=guardian, invited_by=actor, user=user, email=email, token_hash=_token_hash(token)
+    )
     send_templated_mail_on_commit(
         "portal/email/invitation",
-        {"guardian": guardian, "link": invitation_link(user)},
-        [guardian.email],
+        {"guardian": guardian, "link": reverse("portal:invitation_accept", args=[token])},
+        [email],
     )
     return invitation
 
 
-def invitation_accepted(*, user: User) -> None:
-    Invitation.objects.filter(guardian__user=user, accepted_at__isnull=True).update(
-        accepted_at=timezone.now()
+def _needs_confirmation(invitation: Invitation) -> bool:
+    """Linking needs the directie when the account is staff at one of the child's schools (a
+    staff member must not make themselves "parent"), or when the guardian is already linked
+    to another account."""
+    guardian, user = invitation.guardian, invitation.user
+    if guardian.user_id and guardian.user_id != user.pk:
+        return True
+    if user.is_staff or user.is_superuser:
+        return True
+    roles = access.school_roles(user)
+    return any(
+        roles.get(school_id) for school_id in _schools_of(guardian).values_list("pk", flat=True)
     )
+
+
+def _link(invitation: Invitation, *, now) -> Guardian:
+    """Link the invitation's account to its guardian. A person is one guardian record: when the
+    account already belongs to another guardian (a sibling's record), the two are merged."""
+    from students.services import guardian_merge
+
+    guardian, user = invitation.guardian, invitation.user
+    existing = Guardian.objects.filter(user=user).exclude(pk=guardian.pk).first()
+    if existing is not None:
+        guardian = guardian_merge(duplicate=guardian, into=existing)
+    else:
+        guardian.user = user
+        guardian.save(update_fields=["user"])
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status=Invitation.Status.ACCEPTED, accepted_at=now
+    )
+    return guardian
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Invitation:
+    """The invitee accepts through the mailed link (``user`` is who opened it and signed in).
+
+    Either the account is linked at once, or the invitation waits for the directie's
+    confirmation (``invitation_confirm``), which is asked by mail.
+    """
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("guardian", "user")
+        .get(pk=invitation.pk)
+    )
+    if invitation.status != Invitation.Status.SENT:
+        raise ValidationError(_("Deze uitnodiging is al gebruikt of vervallen."))
+    if invitation.user_id != user.pk:
+        raise PermissionDenied
+    if _needs_confirmation(invitation):
+        invitation.status = Invitation.Status.AWAITING_CONFIRMATION
+        invitation.save(update_fields=["status"])
+        directie = set()
+        for school in _schools_of(invitation.guardian):
+            directie.update(
+                access.users_with_school_role(school, "directie").values_list("email", flat=True)
+            )
+        directie.discard(user.email)
+        pupil = Pupil.objects.filter(guardian_links__guardian=invitation.guardian).first()
+        send_templated_mail_on_commit(
+            "portal/email/invitation_confirm",
+            {"link": reverse("portal:staff_guardians", args=[pupil.pk])},
+            sorted(directie),
+        )
+        return invitation
+    _link(invitation, now=timezone.now())
+    invitation.refresh_from_db()
+    return invitation
+
+
+@transaction.atomic
+def invitation_confirm(*, actor: User, invitation: Invitation) -> Invitation:
+    """The directie of the child's school confirms a link that needs it; never the invitee."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("guardian", "user")
+        .get(pk=invitation.pk)
+    )
+    if actor.pk == invitation.user_id or not any(
+        access.has_school_role(actor, school, "directie")
+        for school in _schools_of(invitation.guardian)
+    ):
+        raise PermissionDenied
+    if invitation.status != Invitation.Status.AWAITING_CONFIRMATION:
+        raise ValidationError(_("Deze uitnodiging wacht niet op bevestiging."))
+    if invitation.email.lower() != (invitation.guardian.email or "").lower():
+        raise ValidationError(_("Het e-mailadres van deze ouder is intussen gewijzigd."))
+    Invitation.objects.filter(pk=invitation.pk).update(confirmed_by=actor)
+    _link(invitation, now=timezone.now())
+    invitation.refresh_from_db()
+    return invitation
 
 
 def correction_for_display(item: CorrectionItem) -> dict:

@@ -17,10 +17,11 @@ urlpatterns = [
         name="request_export",
     ),
     path(
-        "uitnodiging/<uidb64>/<token>/",
-        views.InvitationAcceptView.as_view(),
-        name="invitation_accept",
+        "uitnodiging/accepteren/",
+        views.invitation_continue,
+        name="invitation_continue",
     ),
+    path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("behandeling/", views.staff_queue, name="staff_queue"),
     path("behandeling/<int:pk>/", views.staff_request, name="staff_request"),
     path("behandeling/<int:pk>/bericht/", views.staff_message, name="staff_message"),
@@ -43,5 +44,10 @@ urlpatterns = [
         "leerling/<int:pk>/ouders/<int:guardian_pk>/uitnodigen/",
         views.staff_invite,
         name="staff_invite",
+    ),
+    path(
+        "leerling/<int:pk>/uitnodiging/<int:invitation_pk>/bevestigen/",
+        views.staff_invitation_confirm,
+        name="staff_invitation_confirm",
     ),
 ]

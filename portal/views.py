@@ -2,24 +2,27 @@
 
 import json
 from datetime import datetime, time
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from portal import selectors, services
 from portal.forms import CorrectionDecisionForm, DecisionForm, ExtendForm, MessageForm, RequestForm
-from portal.models import CorrectionItem, ParentRequest
+from portal.models import CorrectionItem, Invitation, ParentRequest
 from privacy_portal.audit import record_access
 from privacy_portal.pdf import render_pdf
 from students.models import Guardian, Pupil
@@ -48,7 +51,7 @@ def child_detail(request, pk):
     return render(
         request,
         "portal/child_detail.html",
-        {"pupil": pupil, "rows": selectors.child_overview(pupil)},
+        {"pupil": pupil, "rows": selectors.child_overview(pupil, parent_user=request.user)},
     )
 
 
@@ -106,19 +109,40 @@ def request_detail(request, pk):
         return render(
             request,
             "portal/request_detail.html",
-            _request_context(parent_request, form),
+            _request_context(parent_request, form, viewer=request.user),
             status=400,
         )
-    return render(request, "portal/request_detail.html", _request_context(parent_request, form))
+    return render(
+        request,
+        "portal/request_detail.html",
+        _request_context(parent_request, form, viewer=request.user),
+    )
 
 
-def _request_context(parent_request, form=None, **extra):
+def _corrections_for(parent_request, viewer):
+    """The proposed corrections, with the values of fields that the pupil's secret-contact flag
+    hides replaced for a viewer outside the secret's audience (the field policy,
+    ``students.rendering``): administratie, the FG and parents never read a secret address."""
+    from students import rendering
+
+    pupil = parent_request.pupil
+    capabilities = access.pupil_capabilities(viewer, pupil) if viewer else frozenset()
+    items = list(parent_request.corrections.all())
+    for item in items:
+        if item.field_name in {f.name for f in Pupil._meta.get_fields()} and (
+            rendering.hidden_by_secret(pupil, item.field_name, capabilities)
+        ):
+            item.old_value = item.new_value = str(rendering.SECRET_PLACEHOLDER)
+    return items
+
+
+def _request_context(parent_request, form=None, *, viewer=None, **extra):
     return {
         "req": parent_request,
         "days_left": services.days_left(parent_request),
         "days_overdue": max(0, -services.days_left(parent_request)),
         "thread": parent_request.messages.select_related("author"),
-        "corrections": parent_request.corrections.all(),
+        "corrections": _corrections_for(parent_request, viewer),
         "form": form,
         **extra,
     }
@@ -154,19 +178,74 @@ def request_export(request, pk, fmt):
     return _export_response(parent_request, fmt, request.user)
 
 
-class InvitationAcceptView(auth_views.PasswordResetConfirmView):
-    """The link in the invitation e-mail: the parent chooses a password and is signed in."""
+_INVITATION_SESSION_KEY = "portal_invitation_token"
 
-    template_name = "portal/invitation_accept.html"
-    success_url = reverse_lazy("portal:index")
-    post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        services.invitation_accepted(user=form.user)
-        messages.success(self.request, _("Welkom! Uw wachtwoord is ingesteld."))
+def invitation_accept(request, token):
+    """The link in the invitation e-mail. The token moves into the session and the browser
+    goes on to a URL without it, so the token never leaks through a Referer header."""
+    if services.invitation_for_token(token) is None:
+        return render(request, "portal/invitation_accept.html", {"validlink": False}, status=404)
+    request.session[_INVITATION_SESSION_KEY] = token
+    return redirect("portal:invitation_continue")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_continue(request):
+    """Accept the invitation: a new parent chooses a password; a parent who already has an
+    account signs in with it and confirms. Only then is the account linked (or, for a staff
+    account of the school, put before the directie)."""
+    token = request.session.get(_INVITATION_SESSION_KEY, "")
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "portal/invitation_accept.html", {"validlink": False}, status=404)
+    invitee = invitation.user
+    context = {"validlink": True, "invitation": invitation}
+    if invitee.has_usable_password():
+        if not request.user.is_authenticated or request.user.pk != invitee.pk:
+            context["login_url"] = (
+                f"{reverse('accounts:login')}?{urlencode({'next': reverse('portal:invitation_continue')})}"
+            )
+            context["must_sign_in"] = True
+            return render(request, "portal/invitation_accept.html", context, status=403)
+        if request.method == "POST":
+            return _invitation_done(request, invitation, invitee)
+        return render(request, "portal/invitation_accept.html", context)
+    form = SetPasswordForm(invitee, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            response = _invitation_done(request, invitation, invitee)
+        login(request, invitee, backend="django.contrib.auth.backends.ModelBackend")
         return response
+    context["form"] = form
+    return render(
+        request,
+        "portal/invitation_accept.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _invitation_done(request, invitation, user):
+    try:
+        invitation = services.invitation_accept(invitation=invitation, user=user)
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+        return redirect("portal:index")
+    request.session.pop(_INVITATION_SESSION_KEY, None)
+    if invitation.status == invitation.Status.AWAITING_CONFIRMATION:
+        messages.info(
+            request,
+            _(
+                "Dank u. De directie van de school bevestigt de koppeling eerst; daarna ziet u "
+                "hier de gegevens van uw kind."
+            ),
+        )
+    else:
+        messages.success(request, _("Welkom! U bent nu gekoppeld aan uw kind."))
+    return redirect("portal:index")
 
 
 # --- Staff -----------------------------------------------------------------------------------
@@ -209,6 +288,7 @@ def staff_request(request, pk):
         _request_context(
             parent_request,
             MessageForm(),
+            viewer=request.user,
             may_handle=may_handle,
             is_directie=is_directie,
             extend_form=ExtendForm(),
@@ -358,7 +438,38 @@ def staff_guardians(request, pk):
         pk=pk,
     )
     links = pupil.guardian_links.select_related("guardian__user").order_by("guardian__last_name")
-    return render(request, "portal/staff_guardians.html", {"pupil": pupil, "links": links})
+    awaiting = Invitation.objects.filter(
+        guardian__links__pupil=pupil, status=Invitation.Status.AWAITING_CONFIRMATION
+    ).select_related("guardian", "user")
+    return render(
+        request,
+        "portal/staff_guardians.html",
+        {
+            "pupil": pupil,
+            "links": links,
+            "awaiting": awaiting,
+            "may_confirm": access.has_school_role(request.user, pupil.school, "directie"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_invitation_confirm(request, pk, invitation_pk):
+    """The directie confirms that an account waiting for it may be linked to the parent."""
+    pupil = get_object_or_404(
+        Pupil.objects.filter(school__in=access.schools_with_role(request.user, "directie")),
+        pk=pk,
+    )
+    invitation = get_object_or_404(Invitation, pk=invitation_pk, guardian__links__pupil=pupil)
+    try:
+        services.invitation_confirm(actor=request.user, invitation=invitation)
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+        return redirect("portal:staff_guardians", pk)
+    messages.success(request, _("De koppeling is bevestigd."))
+    return redirect("portal:staff_guardians", pk)
 
 
 @login_required

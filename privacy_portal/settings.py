@@ -77,10 +77,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise: static files stay cacheable; every rendered response is no-store.
+    "privacy_portal.middleware.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Refuses NUL bytes, huge numbers and oversized uploads before any view reads them.
+    "privacy_portal.middleware.BadInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -171,6 +175,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "accounts.password_validation.CharacterClassValidator"},
+    {"NAME": "accounts.password_validation.GuessablePasswordValidator"},
 ]
 # R14: staff change their password at least every half year; idle staff sessions end.
 STAFF_PASSWORD_MAX_AGE_DAYS = env_int("STAFF_PASSWORD_MAX_AGE_DAYS", 180, minimum=0)
@@ -184,9 +189,11 @@ ANONYMOUS_USER_NAME = None  # guardian: no anonymous user object
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-# Lock per account, not per IP address: all staff of a school sign in from one public address,
-# so an IP lockout would lock out a whole school after one person's typos (hence W006 silenced).
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock the pair (account, address): per address alone would lock out a whole school after one
+# person's typos (schools share one public address, hence W006 silenced); per account alone lets
+# anyone lock out the CvB the night before a deadline by typing wrong passwords for them.
+# Behind a proxy, REMOTE_ADDR must be the client's address (the proxy sets it).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
