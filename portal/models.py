@@ -146,6 +146,8 @@ class Invitation(models.Model):
         return f"{self.guardian} {self.sent_at:%Y-%m-%d}"
 
 
-auditlog.register(ParentRequest)
+# The inspection export is a copy of the whole file: the audit trail records that it was made
+# and released (who, when), never its content.
+auditlog.register(ParentRequest, exclude_fields=["export_json"])
 auditlog.register(RequestMessage)
 auditlog.register(CorrectionItem)

@@ -84,6 +84,9 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         user=account,
     )
     entry = DossierEntry.objects.filter(pupil=pupil).order_by("pk").first()
+    scan = DossierEntry(pupil=pupil, category="care", title="Scan", content_type="application/pdf")
+    scan.document.save("scan.pdf", ContentFile(f"%PDF-1.4 {marker} verslag".encode()), save=False)
+    scan.save()
     parent_account = f.UserFactory(
         first_name=f"{marker}Ouder", email=f"{marker}ouder@thuis.example"
     )
@@ -142,6 +145,7 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         leaves_on=deregistered_on,
         content={"zorg": f"{marker}-zorgnotitie", "adres": f"{marker}straat 1"},
         retention_until=deregistered_on,
+        override_reason=f"{marker} ouders onbereikbaar",
     )
     dossier.entries.add(entry)  # documents chosen for the OSO transfer
     ParentReview.objects.create(
