@@ -161,6 +161,30 @@ def unclassified() -> list[str]:
 # --- Executing the plan ----------------------------------------------------------------------
 
 
+@models.Field.register_lookup
+class AnyOf(models.Lookup):
+    """``field__any_of=[...]``: ``= ANY(%s)`` with one array parameter on PostgreSQL (a list of
+    thousands of placeholders costs more to build and parse than to run), ``IN (...)`` elsewhere."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if connection.vendor == "postgresql":
+            prepared = [self.lhs.output_field.get_db_prep_value(v, connection) for v in values]
+            return f"{lhs} = ANY(%s)", [*lhs_params, prepared]
+        if not values:
+            return "1 = 0", list(lhs_params)
+        placeholders = ", ".join(["%s"] * len(values))
+        prepared = [self.lhs.output_field.get_db_prep_value(v, connection) for v in values]
+        return f"{lhs} IN ({placeholders})", [*lhs_params, *prepared]
+
+
+models.ForeignObject.register_lookup(AnyOf)  # foreign keys keep lookups of their own
+
+
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -170,7 +194,7 @@ def chunks(ids: list, size: int = 900):
         yield ids[start : start + size]
 
 
-def _where_in(column: str, ids) -> list[tuple[str, list]]:
+def where_in(column: str, ids) -> list[tuple[str, list]]:
     """(SQL condition, params) pairs for ``column`` in ``ids``: one array parameter on
     PostgreSQL, chunks of placeholders elsewhere (SQLite's parameter limit)."""
     ids = sorted(ids)
@@ -188,7 +212,7 @@ def select(model, columns: list[str], where_column: str, ids) -> list[tuple]:
     cols = ", ".join(_q(c) for c in columns)
     rows: list[tuple] = []
     with connection.cursor() as cursor:
-        for condition, params in _where_in(_q(where_column), ids):
+        for condition, params in where_in(_q(where_column), ids):
             cursor.execute(f"SELECT {cols} FROM {table} WHERE {condition}", params)  # noqa: S608
             rows.extend(cursor.fetchall())
     return rows
@@ -199,7 +223,7 @@ def delete_rows(model, ids) -> int:
     pk = _q(model._meta.pk.column)
     count = 0
     with connection.cursor() as cursor:
-        for condition, params in _where_in(pk, ids):
+        for condition, params in where_in(pk, ids):
             cursor.execute(f"DELETE FROM {table} WHERE {condition}", params)  # noqa: S608
             count += cursor.rowcount
     return count
@@ -419,22 +443,33 @@ def earlier_deleted(collected: Collected) -> dict[type, set]:
     from django.contrib.contenttypes.models import ContentType
 
     found: dict[type, set] = defaultdict(set)
+    table = _q(LogEntry._meta.db_table)
     for target, rels in _delete_relations().items():
         target_ids = collected.ids.get(target)
         if not target_ids:
             continue
+        wanted = sorted(str(pk) for pk in target_ids)
         for relation in rels:
             if not auditlog.contains(relation.model):
                 continue
             content_type = ContentType.objects.get_for_model(relation.model)
-            wanted = [str(pk) for pk in target_ids]
-            for chunk in chunks(wanted):
-                lookup = {f"changes__{relation.field.name}__0__in": chunk}
-                found[relation.model] |= set(
-                    LogEntry.objects.filter(
-                        content_type=content_type, action=LogEntry.Action.DELETE, **lookup
-                    ).values_list("object_pk", flat=True)
-                )
+            if connection.vendor == "postgresql":
+                value = "changes -> %s ->> 0"
+            else:
+                value = "json_extract(changes, '$.' || %s || '[0]')"
+            with connection.cursor() as cursor:
+                for condition, params in where_in(value, wanted):
+                    cursor.execute(
+                        f"SELECT object_pk FROM {table} WHERE content_type_id = %s "  # noqa: S608
+                        f"AND action = %s AND {condition}",
+                        [
+                            content_type.pk,
+                            LogEntry.Action.DELETE,
+                            relation.field.name,
+                            *params,
+                        ],
+                    )
+                    found[relation.model] |= {row[0] for row in cursor.fetchall()}
     return found
 
 

@@ -14,6 +14,7 @@ rows survive a crash between commit and removal and are retried by the next run)
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -245,33 +246,42 @@ def _scrub_entries(entries) -> int:
 
 def scrub_audit_log(objects: dict[type, object]) -> int:
     """``objects``: model -> primary keys of purged or anonymised objects. Every auditlog entry
-    about them forgets (one UPDATE per model and chunk); Django admin log entries and object
-    permissions on them are deleted (the plan's generic relations)."""
+    about them forgets (one UPDATE per model: ``object_pk = ANY(%s)`` on PostgreSQL); Django
+    admin log entries and object permissions on them are deleted (the plan's generic
+    relations), asked only for the content types those small tables hold at all."""
     from django.contrib.admin.models import LogEntry as AdminLogEntry
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
     total = 0
-    pairs: list[tuple[ContentType, list[str]]] = []
-    for model, pks in objects.items():
-        if not pks or model._meta.auto_created:
-            continue
-        content_type = ContentType.objects.get_for_model(model)
-        keys = sorted(str(pk) for pk in pks)
-        for chunk in plan.chunks(keys):
-            entries = LogEntry.objects.filter(
-                content_type=content_type, object_pk__in=chunk
-            ).exclude(object_repr=SCRUBBED, changes__isnull=True)
-            total += _scrub_entries(entries)
-            pairs.append((content_type, chunk))
-    if pairs:
-        by_pk = Q(pk__in=[])
-        by_id = Q(pk__in=[])
-        for content_type, chunk in pairs:
-            by_pk |= Q(content_type=content_type, object_pk__in=chunk)
-            by_id |= Q(content_type=content_type, object_id__in=chunk)
-        for permission_model in (UserObjectPermission, GroupObjectPermission):
-            permission_model.objects.filter(by_pk).delete()
-        AdminLogEntry.objects.filter(by_id).delete()
+    table = connection.ops.quote_name(LogEntry._meta.db_table)
+    scrubbed_json = json.dumps({"scrubbed": True})
+    generic = {
+        model: set(model.objects.values_list("content_type_id", flat=True).distinct())
+        for model in (UserObjectPermission, GroupObjectPermission, AdminLogEntry)
+    }
+    with connection.cursor() as cursor:
+        for model, pks in objects.items():
+            if not pks or model._meta.auto_created:
+                continue
+            content_type = ContentType.objects.get_for_model(model)
+            keys = sorted(str(pk) for pk in pks)
+            for condition, params in plan.where_in("object_pk", keys):
+                # Names are constants; values are parameters.
+                cursor.execute(
+                    f"UPDATE {table} SET object_repr = %s, changes = NULL, "  # noqa: S608
+                    "changes_text = '', serialized_data = NULL, additional_data = %s "
+                    f"WHERE content_type_id = %s AND {condition} "
+                    "AND NOT (object_repr = %s AND changes IS NULL)",
+                    [SCRUBBED, scrubbed_json, content_type.pk, *params, SCRUBBED],
+                )
+                total += cursor.rowcount
+            for generic_model, present in generic.items():
+                if content_type.pk not in present:
+                    continue
+                key = "object_id" if generic_model is AdminLogEntry else "object_pk"
+                generic_model.objects.filter(
+                    content_type=content_type, **{f"{key}__any_of": keys}
+                ).delete()
     return total
 
 
@@ -306,21 +316,25 @@ def _anonymise_accounts(user_ids: set[int]) -> int:
     ids = {pk for pk in user_ids if pk}
     if not ids:
         return 0
-    working = set(StaffMembership.objects.filter(user_id__in=ids).values_list("user_id", flat=True))
-    working |= set(
-        ClassAssignment.objects.filter(user_id__in=ids).values_list("user_id", flat=True)
+    working = set(
+        StaffMembership.objects.filter(user_id__any_of=ids).values_list("user_id", flat=True)
     )
-    working |= set(FoundationRole.objects.filter(user_id__in=ids).values_list("user_id", flat=True))
     working |= set(
-        User.objects.filter(pk__in=ids)
+        ClassAssignment.objects.filter(user_id__any_of=ids).values_list("user_id", flat=True)
+    )
+    working |= set(
+        FoundationRole.objects.filter(user_id__any_of=ids).values_list("user_id", flat=True)
+    )
+    working |= set(
+        User.objects.filter(pk__any_of=ids)
         .filter(Q(is_staff=True) | Q(is_superuser=True))
         .values_list("pk", flat=True)
     )
     plain = sorted(ids - working)
     if not plain:
         return 0
-    emails = list(User.objects.filter(pk__in=plain).values_list("email", flat=True))
-    User.objects.filter(pk__in=plain).update(
+    emails = list(User.objects.filter(pk__any_of=plain).values_list("email", flat=True))
+    User.objects.filter(pk__any_of=plain).update(
         email=Concat(Value("verwijderd-"), Cast("pk", CharField()), Value("@verwijderd.invalid")),
         first_name="",
         last_name="",
@@ -330,7 +344,7 @@ def _anonymise_accounts(user_ids: set[int]) -> int:
     names = {e.lower() for e in emails} | set(emails)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__in=sorted(names)).delete()
-    LogEntry.objects.filter(actor_id__in=plain).update(actor_email=None)
+    LogEntry.objects.filter(actor_id__any_of=plain).update(actor_email=None)
     scrub_audit_log({User: plain})
     return len(plain)
 
@@ -400,6 +414,53 @@ class RunContext:
         return removal.rule, removal.on, False
 
 
+def _insert_records(records: list[DestructionRecord]) -> None:
+    """One multi-row INSERT for a batch's destruction records: on PostgreSQL from one array per
+    column (``unnest``), so the statement does not grow with the batch; elsewhere bulk_create."""
+    if not records:
+        return
+    if connection.vendor != "postgresql":
+        DestructionRecord.objects.bulk_create(records)
+        return
+    table = connection.ops.quote_name(DestructionRecord._meta.db_table)
+    columns = [
+        ("run_id", "integer"),
+        ("school_id", "integer"),
+        ("reference", "text"),
+        ("part", "text"),
+        ("rule", "text"),
+        ("due_on", "date"),
+        ("destroyed_at", "timestamptz"),
+        ("counts", "jsonb"),
+        ("after_restore", "boolean"),
+    ]
+    values = [
+        [r.run_id for r in records],
+        [r.school_id for r in records],
+        [r.reference for r in records],
+        [str(r.part) for r in records],
+        [r.rule for r in records],
+        [r.due_on for r in records],
+        [r.destroyed_at for r in records],
+        [json.dumps(r.counts) for r in records],
+        [r.after_restore for r in records],
+    ]
+    names = ", ".join(name for name, _type in columns)
+    arrays = ", ".join(
+        f"%s::{kind}[]" if kind != "jsonb" else "%s::text[]" for _name, kind in columns
+    )
+    select_list = ", ".join(
+        f"c{i}::jsonb" if kind == "jsonb" else f"c{i}" for i, (_n, kind) in enumerate(columns)
+    )
+    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {select_list} "  # noqa: S608
+            f"FROM unnest({arrays}) AS t({aliases})",
+            values,
+        )
+
+
 def _lock(queryset):
     """Lock the pupil rows of this batch; other runs skip them (PostgreSQL)."""
     features = connection.features
@@ -428,16 +489,20 @@ def _held_by_other_apps(pupil_ids: list[int]) -> dict[int, str]:
 def _request_processors(pupils: dict, parts: dict[int, list[str]], ctx: RunContext) -> int:
     """R6 art. 12, before anything goes: a destruction request per processor that received a
     pupil's data, for every part that goes (dossier parts too), and a mail to the processor's
-    contact with the identifying data it needs (sent after this batch commits)."""
+    contact with the identifying data it needs to find the child (name, date of birth, school):
+    after the purge the school no longer has them. The mail leaves with the batch's commit."""
+    from privacy_portal.mail import send_templated_mail_on_commit
+
     rows = hooks.collect("retention_processors", pupil_ids=sorted(pupils))
     if not rows:
         return 0
     items = []
+    asked: dict[tuple[str, int | None], list[dict]] = defaultdict(list)
     for pupil_id, name, agreement_id in rows:
         pupil = pupils.get(pupil_id)
-        if pupil is None:
+        if pupil is None or not parts.get(pupil_id):
             continue
-        for part in parts.get(pupil_id, ()):
+        for part in parts[pupil_id]:
             items.append(
                 ProcessorDestruction(
                     school_id=pupil.school_id,
@@ -447,7 +512,43 @@ def _request_processors(pupils: dict, parts: dict[int, list[str]], ctx: RunConte
                     agreement_id=agreement_id,
                 )
             )
+        asked[(name, agreement_id)].append(
+            {"pupil_id": pupil_id, "parts": [str(Part(p).label) for p in parts[pupil_id]]}
+        )
     created = ProcessorDestruction.objects.bulk_create(items, ignore_conflicts=True)
+    contacts = hooks.collect_mapping(
+        "processor_contacts", agreement_ids=sorted({a for _n, a in asked if a})
+    )
+    if not contacts:
+        return len(created)
+    identifying = {
+        p.pk: p
+        for p in Pupil.objects.filter(pk__any_of=list(pupils))
+        .select_related("school")
+        .only("pk", "first_name", "last_name", "date_of_birth", "school__name", "school__brin")
+    }
+    for (name, agreement_id), wanted in asked.items():
+        email = contacts.get(agreement_id)
+        if not email:
+            continue
+        send_templated_mail_on_commit(
+            "retention/email/processor_destruction_request",
+            {
+                "processor": name,
+                "children": [
+                    {
+                        "name": f"{identifying[w['pupil_id']].first_name} "
+                        f"{identifying[w['pupil_id']].last_name}",
+                        "date_of_birth": identifying[w["pupil_id"]].date_of_birth,
+                        "school": identifying[w["pupil_id"]].school.name,
+                        "reference": ctx.reference(identifying[w["pupil_id"]])[:16],
+                        "parts": ", ".join(w["parts"]),
+                    }
+                    for w in wanted
+                ],
+            },
+            [email],
+        )
     return len(created)
 
 
@@ -458,10 +559,12 @@ def _purge_pupils(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
     now = timezone.now()
     with transaction.atomic(), disable_auditlog():
         dossier_ids = set(
-            _lock(selectors.dossier_due(day).filter(pk__in=ids)).values_list("pk", flat=True)
+            _lock(selectors.dossier_due(day).filter(pk__any_of=ids)).values_list("pk", flat=True)
         )
         admin_ids = set(
-            _lock(selectors.administration_due(day).filter(pk__in=ids)).values_list("pk", flat=True)
+            _lock(selectors.administration_due(day).filter(pk__any_of=ids)).values_list(
+                "pk", flat=True
+            )
         )
         replay = {pk: ctx.restored[pk] for pk in ids if pk in ctx.restored}
         if replay:
@@ -483,7 +586,7 @@ def _purge_pupils(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
             admin_ids -= held.keys()
         pupils = {
             p.pk: p
-            for p in Pupil.objects.filter(pk__in=dossier_ids | admin_ids).only(
+            for p in Pupil.objects.filter(pk__any_of=sorted(dossier_ids | admin_ids)).only(
                 "pk", "school_id", "deregistered_on", "destination_is_sbo", "user_id"
             )
         }
@@ -500,7 +603,9 @@ def _purge_pupils(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
         if field_names:
             blank = dict.fromkeys(field_names, "")
             with_fields = set(
-                Pupil.objects.filter(pk__in=all_ids).exclude(**blank).values_list("pk", flat=True)
+                Pupil.objects.filter(pk__any_of=all_ids)
+                .exclude(**blank)
+                .values_list("pk", flat=True)
             )
         parts: dict[int, list[str]] = defaultdict(list)
         for pk in all_ids:
@@ -574,7 +679,7 @@ def _purge_pupils(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
                         after_restore=again,
                     )
                 )
-        DestructionRecord.objects.bulk_create(records)
+        _insert_records(records)
         for key, value in deleted.items():
             counts[plan.count_key(key)] += value
         counts["files"] += len(paths)
@@ -825,11 +930,13 @@ def purge_plan(*, day: date | None = None) -> list[PlannedPart]:
             dossier.add(pk)
     ids = sorted(dossier | administration)
     entry_counts = defaultdict(int)
-    for pupil_id in DossierEntry.objects.filter(pupil_id__in=ids).values_list(
+    for pupil_id in DossierEntry.objects.filter(pupil_id__any_of=ids).values_list(
         "pupil_id", flat=True
     ):
         entry_counts[pupil_id] += 1
-    for pupil in Pupil.objects.filter(pk__in=ids).filter(selectors.not_held(day)).order_by("pk"):
+    for pupil in (
+        Pupil.objects.filter(pk__any_of=ids).filter(selectors.not_held(day)).order_by("pk")
+    ):
         reference = ctx.reference(pupil)
         if pupil.pk in dossier or (pupil.pk in administration and entry_counts[pupil.pk]):
             rule, due_on, _again = ctx.rule_and_due(pupil, Part.DOSSIER)
@@ -887,7 +994,7 @@ def purge_expired(
         files_erase()  # leftovers of a run that died between commit and file removal
         ctx = RunContext.build(day=day, run=run)
         ids = sorted(set(selectors.due_pupil_ids(day)) | set(ctx.restored))
-        brin_of = dict(Pupil.objects.filter(pk__in=ids).values_list("pk", "school_id"))
+        brin_of = dict(Pupil.objects.filter(pk__any_of=ids).values_list("pk", "school_id"))
 
         def pupil_reference(pk):
             return rules.pseudonym(pk, ctx.brins[brin_of[pk]])

@@ -172,3 +172,45 @@ def test_processor_reminder_counts_pupils_and_processors_right(world, mailoutbox
     assert "Voor 1 vernietigde leerling hebben" in body
     assert "leerling(en)" not in body
     assert "2 verwerkers hebben" in mailoutbox[0].subject
+
+
+def test_processors_are_asked_before_each_part_goes_with_what_they_need(
+    world, purge, mailoutbox, monkeypatch
+):
+    """Issue 15: dossier purges made no request, nothing was sent, and the reference alone
+    was useless to the supplier."""
+    from retention.models import ProcessorDestruction
+
+    dossier_only = left_pupil(
+        world.class_5a, deregistered_on=date(2023, 1, 1), first_name="Pien", last_name="Dossier"
+    )
+    everything = left_pupil(
+        world.class_5a, deregistered_on=date(2019, 1, 1), first_name="Bas", last_name="Alles"
+    )
+    original_collect, original_mapping = hooks.collect, hooks.collect_mapping
+
+    def collect(name, *args, **kwargs):
+        if name == "retention_processors":
+            return [(pk, "Leerlingvolgsysteem BV", 7) for pk in kwargs["pupil_ids"]]
+        return original_collect(name, *args, **kwargs)
+
+    def collect_mapping(name, *args, **kwargs):
+        if name == "processor_contacts":
+            return {7: "privacy@lvs.example"}
+        return original_mapping(name, *args, **kwargs)
+
+    monkeypatch.setattr(hooks, "collect", collect)
+    monkeypatch.setattr(hooks, "collect_mapping", collect_mapping)
+    purge()
+    parts = sorted(ProcessorDestruction.objects.values_list("part", flat=True))
+    assert parts == ["administration", "dossier", "dossier"]
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["privacy@lvs.example"]
+    assert "2 leerlingen" in mail.subject
+    assert "Pien Dossier" in mail.body and "Bas Alles" in mail.body
+    assert everything.date_of_birth.strftime("%d-%m-%Y") in mail.body
+    assert not Pupil.objects.filter(pk=everything.pk).exists()
+    assert Pupil.objects.filter(pk=dossier_only.pk).exists()
+    purge()
+    assert len(mailoutbox) == 1  # nothing due any more: not asked twice
