@@ -344,3 +344,17 @@ def known_processors(foundation_ids):
     return list(
         Supplier.objects.filter(foundation_id__in=foundation_ids).values_list("name", flat=True)
     )
+
+
+def processor_contacts(agreement_ids):
+    """For the purge (R6 art. 12): the e-mail address of the supplier's contact per agreement
+    id, to send the destruction request to before the data goes."""
+    from agreements.models import Agreement
+
+    return {
+        pk: email
+        for pk, email in Agreement.objects.filter(pk__in=agreement_ids).values_list(
+            "pk", "supplier__contact_email"
+        )
+        if email
+    }

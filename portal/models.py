@@ -173,7 +173,9 @@ class Invitation(models.Model):
         return f"{self.guardian} {self.sent_at:%Y-%m-%d}"
 
 
-auditlog.register(ParentRequest)
+# The inspection export is a copy of the whole file: the audit trail records that it was made
+# and released (who, when), never its content.
+auditlog.register(ParentRequest, exclude_fields=["export_json"])
 auditlog.register(RequestMessage)
 # The proposed values may be a secret address: the audit trail keeps neither.
 auditlog.register(
