@@ -23,23 +23,24 @@ def navigation(user):
 
 
 def attention(user):
-    """Directie: this school year's reminder (R8) has not reached every parent yet."""
+    """Directie: this school year's reminder (R8) has not reached every parent yet.
+
+    Two queries for all the person's schools (names, and one aggregate of the counts): the
+    start page never loads a school's pupils."""
     from consent import selectors
 
     items = []
-    for school in access.schools_with_role(user, SchoolRole.DIRECTIE):
-        numbers = selectors.consent_numbers(school=school)
-        if numbers["reminder_parents"] and not numbers["reminder_done"]:
+    schools = list(access.schools_with_role(user, SchoolRole.DIRECTIE).order_by("name"))
+    numbers = selectors.reminder_numbers([school.pk for school in schools]) if schools else {}
+    for school in schools:
+        parents, sent = numbers.get(school.pk, (0, 0))
+        if parents and sent < parents:
             items.append(
                 AttentionItem(
                     _("Jaarlijkse herinnering toestemming beeldmateriaal nog niet aan alle ouders"),
                     url=reverse("consent:school_settings", args=[school.pk]),
                     detail=_("%(sent)s van %(total)s ouders herinnerd (%(school)s).")
-                    % {
-                        "sent": numbers["reminder_sent"],
-                        "total": numbers["reminder_parents"],
-                        "school": school.name,
-                    },
+                    % {"sent": sent, "total": parents, "school": school.name},
                     level="warning",
                 )
             )

@@ -200,6 +200,38 @@ def consent_numbers(*, school: School, school_year: int | None = None) -> dict:
     }
 
 
+def reminder_numbers(school_ids) -> dict[int, tuple[int, int]]:
+    """Per school id: how many parents with authority over its enrolled pupils there are, and
+    how many of them this school year's reminder (R8) reached. One aggregate query for all the
+    schools (the start page), whatever their number of pupils; the same counts as
+    ``consent_numbers``'s ``reminder_parents`` and ``reminder_sent``."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from students.models import GuardianLink
+
+    year = services.current_school_year()
+    reminded = ParentNotice.objects.filter(
+        guardian_id=OuterRef("guardian_id"),
+        kind=ParentNotice.Kind.REMINDER,
+        school_year=year,
+        sent_at__isnull=False,
+    )
+    rows = (
+        GuardianLink.objects.filter(
+            pupil__school_id__in=list(school_ids),
+            pupil__deregistered_on__isnull=True,
+            has_parental_authority=True,
+        )
+        .order_by()
+        .values("pupil__school_id")
+        .annotate(
+            parents=Count("guardian_id", distinct=True),
+            sent=Count("guardian_id", distinct=True, filter=Exists(reminded)),
+        )
+    )
+    return {row["pupil__school_id"]: (row["parents"], row["sent"]) for row in rows}
+
+
 def class_pupil_ids(school_class: SchoolClass):
     """Ids of the enrolled pupils of a class (a subquery, filtered further by visible_pupils)."""
     return school_class.enrolments.filter(pupil__deregistered_on__isnull=True).values("pupil_id")

@@ -88,8 +88,12 @@ def _parent_consent_navigation(user):
 
 def _parent_consent_attention(user):
     """Parents: channels not yet answered this school year (no answer = no consent)."""
+    from accounts import access
     from consent import selectors, services
 
+    facts = access.summary(user)
+    if not (facts.is_parent or facts.is_pupil):
+        return []  # staff: no query (the start page's budget, docs/performance.md)
     items = []
     for pupil in selectors.children_for_consent(user):
         # Only whoever decides is asked: a parent under 16, the pupil from 16.

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     # After whitenoise: static files stay cacheable; every rendered response is no-store.
     "privacy_portal.middleware.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # One access summary per person per request (accounts.access.summary), before anything asks.
+    "accounts.middleware.AccessScopeMiddleware",
     "accounts.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,7 +89,8 @@ MIDDLEWARE = [
     "privacy_portal.middleware.BadInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's middleware, checking the session's device against the access summary.
+    "accounts.middleware.SessionOTPMiddleware",
     "privacy_portal.middleware.KeepFormAfterTimeoutMiddleware",
     "accounts.middleware.IdleSessionTimeoutMiddleware",
     "accounts.middleware.AccessSyncMiddleware",
@@ -130,6 +133,13 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiler (on by default since PostgreSQL 12) costs far more than it saves
+    # for this workload: it compiled the pupil-list query for over a second while the query ran
+    # in about 12 ms (docs/performance.md). Short OLTP queries never earn back JIT's compile
+    # time, so every connection of the application turns it off.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery -----------------------------------------------------------------
@@ -276,6 +286,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs a dozen INFO lines per PDF (fonts, steps); only problems are news.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 CSRF_FAILURE_VIEW = "privacy_portal.views.csrf_failure"
