@@ -143,7 +143,11 @@ def pupil_history(request, pupil_id: int):
     pupil = selectors.pupil_for_staff(request.user, pupil_id)
     channels = selectors.active_channels(pupil.school.foundation_id, school_id=pupil.school_id)
     may_record = services.may_record_paper_answers(request.user, pupil)
-    form = _paper_form(pupil, channels, request.POST or None) if may_record else None
+    form = (
+        _paper_form(pupil, channels, request.POST if request.method == "POST" else None)
+        if may_record
+        else None
+    )
     status = 200
     if request.method == "POST":
         if not may_record:
