@@ -23,11 +23,17 @@ def navigation(user):
 
 
 def attention(user):
-    """Directie: this school year's reminder (R8) has not reached every parent yet."""
-    from consent import selectors
+    """Directie: this school year's reminder (R8) is due and has not reached every parent."""
+    from django.utils import timezone
+
+    from consent import selectors, services
 
     items = []
+    today = timezone.localdate()
     for school in access.schools_with_role(user, SchoolRole.DIRECTIE):
+        plan = services.round_plan(school.foundation_id, services.current_school_year(today))
+        if plan.reminder_on > today:
+            continue  # not due yet: nothing to warn about
         numbers = selectors.consent_numbers(school=school)
         if numbers["reminder_parents"] and not numbers["reminder_done"]:
             items.append(
@@ -86,6 +92,8 @@ def consent_history(pupil):
             "when": timezone.localtime(decision.decided_at).strftime("%d-%m-%Y %H:%M"),
             "school_year": decision.school_year,
             "by": str(decision.guardian or (_("de leerling") if decision.by_pupil else "")),
+            "text_version": decision.text.version,
+            "source": str(decision.get_source_display()),
         }
         for decision in selectors.decision_history(pupil)
     ]

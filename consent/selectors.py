@@ -187,10 +187,12 @@ def consent_numbers(*, school: School, school_year: int | None = None) -> dict:
                 "share_answered": (answered / len(pupils)) if pupils else 0.0,
             }
         )
+    # Parents of pupils of 16+ get no reminder (the pupil decides): they are not counted.
+    reminded_pupils = [p for p in pupils if not services.pupil_decides_self(p, day)]
     parent_ids = set(
-        GuardianLink.objects.filter(pupil__in=pupils, has_parental_authority=True).values_list(
-            "guardian_id", flat=True
-        )
+        GuardianLink.objects.filter(
+            pupil__in=reminded_pupils, has_parental_authority=True
+        ).values_list("guardian_id", flat=True)
     )
     reminded = set(
         ParentNotice.objects.filter(

@@ -45,6 +45,16 @@ logger = logging.getLogger(__name__)
 
 SELF_DECISION_AGE = 16
 DEFAULT_REMINDER_AFTER_DAYS = 14
+# The registry's category for photos and video: its purposes, legal basis (consent) and
+# retention are what the consent screens show as "why and on what basis".
+MEDIA_CATEGORY_KEY = "beeldmateriaal"
+
+
+def media_category():
+    from students import registry
+
+    return registry.get_category(MEDIA_CATEGORY_KEY)
+
 
 DEFAULT_CHANNELS = [
     (

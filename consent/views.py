@@ -48,6 +48,7 @@ def class_list(request):
             "page": page,
             "query": query,
             "directie_schools": directie_schools,
+            "category": services.media_category(),
             "manages_channels": any(
                 services.may_manage_channels(request.user, fd)
                 for fd in access.foundations_for(request.user)

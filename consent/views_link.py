@@ -112,6 +112,7 @@ def link_form(request):
             "rows": rows,
             "error": error,
             "school_year": services.current_school_year(),
+            "category": services.media_category(),
             "has_account": bool(guardian.user_id and guardian.user.has_usable_password()),
         },
         status=status,
