@@ -851,7 +851,11 @@ def _send_notice(*, notice, address: str, template: str, context: dict, guardian
     from consent import links
 
     if guardian is not None:
-        context = {**context, "personal_path": links.link_create(guardian=guardian, notice=notice)}
+        context = {
+            **context,
+            "personal_path": links.link_create(guardian=guardian, notice=notice),
+            "link_days": links.LINK_VALID_DAYS,
+        }
     send_templated_mail_on_commit(template, context, [address])
     notice.sent_at = timezone.now()
     notice.save(update_fields=["sent_at"])
