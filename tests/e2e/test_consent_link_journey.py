@@ -64,3 +64,46 @@ def test_parent_without_account_answers_through_the_mailed_link_on_a_phone(
     screenshot("consent-link-teacher-photo-list-1280")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("consent-link-teacher-photo-list-390")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_administratie_enters_a_whole_paper_form_and_directie_confirms_the_two_parent_rule(
+    world, page, screenshot
+):
+    ch = channels(world.foundation)
+    second = f.parent_of(world.pupil, with_account=False)
+
+    # The administratie copies the enrolment form: every channel × both parents, one post.
+    sign_in(page, world.administratie)
+    page.goto(f"/toestemming/leerling/{world.pupil.pk}/")
+    form = page.locator("#paper-form")
+    rows = form.locator("tbody tr")
+    assert rows.count() == len(ch)
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td")
+        cells.nth(0).get_by_label("ja", exact=True).check()
+        if i == 0:  # the second parent only filled in the first line
+            cells.nth(1).get_by_label("nee", exact=True).check()
+    screenshot("consent-paper-form-1280")
+    form.get_by_role("button", name="Formulier vastleggen").click()
+    page.get_by_text("8 antwoorden op papier zijn vastgelegd.").wait_for()
+    assert ConsentDecision.objects.filter(pupil=world.pupil, source="paper").count() == 8
+    assert {d.guardian_id for d in ConsentDecision.objects.all()} == {
+        world.parent.guardian.pk,
+        second.pk,
+    }
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("consent-paper-history-390")
+    page.context.clear_cookies()
+
+    # The directie switches on the two-parent rule: the consequence first, then confirm.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, world.directie)
+    page.goto(f"/toestemming/school/{world.school.pk}/")
+    page.get_by_label("Beide ouders met gezag moeten toestemming geven").check()
+    page.locator("#rule-form").get_by_role("button", name="Opslaan").click()
+    page.get_by_text("1 leerling verliest toestemming voor 6 kanalen").wait_for()
+    screenshot("consent-two-parent-rule-consequence-1280")
+    page.get_by_role("button", name="Ja, wijzigen").click()
+    page.get_by_text("De instelling is opgeslagen.").wait_for()
+    assert services.requires_both_parents(world.school.pk)
