@@ -918,14 +918,27 @@ def consent_requests_send(
         return started[fid]
 
     sent = 0
-    links = [link for link in _parent_links(pupil_ids) if not pupil_decides_self(link.pupil, day)]
+    # Only what is still due: not asked yet this year, the round started, an address known.
+    # (The daily job then does no work at all outside the first days of a round.)
+    asked = set(
+        ParentNotice.objects.filter(
+            kind=ParentNotice.Kind.REQUEST,
+            school_year=school_year,
+            guardian__isnull=False,
+            sent_at__isnull=False,
+        ).values_list("guardian_id", "pupil_id")
+    )
+    links = [
+        link
+        for link in _parent_links(pupil_ids)
+        if (link.guardian_id, link.pupil_id) not in asked
+        and not pupil_decides_self(link.pupil, day)
+        and may_ask(link.pupil)
+        and _guardian_address(link.guardian)
+    ]
     choices = _choices_of({link.pupil for link in links}, day)
     for link in links:
-        if not may_ask(link.pupil):
-            continue
         address = _guardian_address(link.guardian)
-        if not address:
-            continue
         with transaction.atomic():
             notice = _claim_notice(
                 kind=ParentNotice.Kind.REQUEST,
