@@ -157,7 +157,7 @@ def seed_demo(demo):
         "Klasbord App",
         "II",
         "Nieuws en foto's uit de groep voor ouders.",
-        ["identification", "parents"],
+        ["identification", "parents", "beeldmateriaal"],
         ["NL"],
         purposes="Informeren van ouders",
     )
@@ -166,7 +166,7 @@ def seed_demo(demo):
         product=klasbord,
         core_processing="Nieuws en foto's uit de groep voor ouders.",
         purposes="Informeren van ouders\nStatistiek over gebruik",
-        categories=["identification", "parents"],
+        categories=["identification", "parents", "beeldmateriaal"],
         countries=["NL"],
         subprocessors=[{"name": "Cloud Inc", "task": "opslag van foto's", "country": "US"}],
         contact="privacy@klasbord.example",
@@ -177,7 +177,7 @@ def seed_demo(demo):
     for school, item, categories in [
         (regenboog, rekentuin, ["identification", "results"]),
         (regenboog, parnassys, ["identification", "enrolment", "parents", "results", "care"]),
-        (regenboog, klasbord, ["identification", "parents"]),
+        (regenboog, klasbord, ["identification", "parents", "beeldmateriaal"]),
         (kompas, rekentuin, ["identification", "results"]),
     ]:
         services.product_use_create(

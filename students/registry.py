@@ -286,6 +286,24 @@ CATEGORIES: tuple[DataCategory, ...] = (
         holds_dossier_entries=True,
     ),
     DataCategory(
+        # Photos and video of a recognisable pupil (R8). The pictures themselves live on the
+        # school's channels and with processors (Klasbord, the school photographer), not in
+        # this application; what the school keeps here is the consent per channel
+        # (``consent`` app), which says where pictures may be used.
+        "beeldmateriaal",
+        _("Foto's en video's (beeldmateriaal)"),
+        Sensitivity.PUBLIC,
+        C.PUPIL_BASIC,
+        (Purpose.PUPIL_NEWS, Purpose.SCHOOL_ACTIVITIES),
+        LegalBasis.CONSENT,
+        RetentionClass.ADMINISTRATION,
+        _(
+            "Foto's en video's waarop uw kind herkenbaar is, alleen voor de kanalen waarvoor u "
+            "toestemming hebt gegeven. Zonder toestemming gebruikt de school geen beeld van uw "
+            "kind; u kunt uw toestemming altijd intrekken."
+        ),
+    ),
+    DataCategory(
         "secret_contact",
         _("Geheim adres of telefoonnummer"),
         Sensitivity.VERY_SENSITIVE,
