@@ -130,6 +130,8 @@ SUPPLIER_FIELDS = (
     "contact_phone",
     "breach_contact",
 )
+# Art. 10: the transfer bases the supplier provides (see agreements.countries.transfer_basis).
+SUPPLIER_FLAGS = ("dpf_certified", "standard_contractual_clauses")
 
 
 @transaction.atomic
@@ -139,7 +141,11 @@ def supplier_create(*, actor, foundation, **data) -> Supplier:
         selectors.may_edit_register(actor, foundation),
         _("U mag het leveranciersregister niet wijzigen."),
     )
-    supplier = Supplier(foundation=foundation, **{k: data.get(k, "") for k in SUPPLIER_FIELDS})
+    supplier = Supplier(
+        foundation=foundation,
+        **{k: data.get(k, "") for k in SUPPLIER_FIELDS},
+        **{k: bool(data.get(k, False)) for k in SUPPLIER_FLAGS},
+    )
     _full_clean(supplier)
     supplier.save()
     return supplier
@@ -154,6 +160,9 @@ def supplier_update(*, actor, supplier: Supplier, **data) -> Supplier:
     for key in SUPPLIER_FIELDS:
         if key in data:
             setattr(supplier, key, data[key])
+    for key in SUPPLIER_FLAGS:
+        if key in data:
+            setattr(supplier, key, bool(data[key]))
     _full_clean(supplier)
     supplier.save()
     return supplier
