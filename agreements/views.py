@@ -973,7 +973,8 @@ def processor_sign(request, token):
     context["form"] = form
     response = _form_response(request, "agreements/processor_sign.html", context, form)
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: never send it to another site (same-origin keeps CSRF checks).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
