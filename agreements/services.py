@@ -1016,9 +1016,10 @@ def agreement_send_processor_link(*, actor, agreement: Agreement, email: str = "
 class InvalidProcessorLink(Exception):
     """The link is forged, expired, already used or replaced by a newer one."""
 
-    def __init__(self, message):
+    def __init__(self, message, *, gone: bool = True):
         super().__init__(message)
         self.message = message
+        self.gone = gone  # expired or used (410), rather than never valid (404)
 
 
 def agreement_for_processor_token(token: str) -> Agreement:
@@ -1032,10 +1033,10 @@ def agreement_for_processor_token(token: str) -> Agreement:
             _("Deze link is verlopen. Vraag de school om een nieuwe link.")
         ) from exc
     except signing.BadSignature as exc:
-        raise InvalidProcessorLink(_("Deze link is ongeldig.")) from exc
+        raise InvalidProcessorLink(_("Deze link is ongeldig."), gone=False) from exc
     agreement = Agreement.objects.filter(pk=data.get("a")).first()
     if agreement is None or not data.get("n"):
-        raise InvalidProcessorLink(_("Deze link is ongeldig."))
+        raise InvalidProcessorLink(_("Deze link is ongeldig."), gone=False)
     if agreement.state != S.AWAITING_PROCESSOR or agreement.processor_link_nonce != data["n"]:
         raise InvalidProcessorLink(_("Deze link is al gebruikt of vervangen door een nieuwe link."))
     return agreement

@@ -23,6 +23,7 @@ urlpatterns = [
         name="agreement_create",
     ),
     path("producten/", views.product_list, name="product_list"),
+    path("landen/", views.countries, name="countries"),
     path("producten/<int:pk>/", views.product_detail, name="product_detail"),
     path(
         "producten/<int:product_pk>/bijsluiter/nieuw/",

@@ -82,6 +82,25 @@ def dashboard(request):
     )
 
 
+# --- Country register --------------------------------------------------------------------------
+
+
+@login_required
+def countries(request):
+    """The basis for each transfer outside the EEA (art. 10, art. 44–46 AVG)."""
+    from agreements.countries import EEA, adequacy_countries, country_name
+
+    _require_register(request.user)
+    return render(
+        request,
+        "agreements/countries.html",
+        {
+            "eea": sorted(((c, country_name(c)) for c in EEA), key=lambda item: item[1]),
+            "adequacy": adequacy_countries(),
+        },
+    )
+
+
 # --- Suppliers ---------------------------------------------------------------------------------
 
 
@@ -934,6 +953,15 @@ def agreement_countersigned(request, pk):
     )
 
 
+def _invalid_link(request, exc):
+    return render(
+        request,
+        "agreements/processor_link_invalid.html",
+        {"reason": exc.message},
+        status=410 if exc.gone else 404,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def processor_sign(request, token):
     """The supplier's signatory reads and accepts the agreement through the personal link.
@@ -944,9 +972,7 @@ def processor_sign(request, token):
     try:
         agreement = services.agreement_for_processor_token(token)
     except services.InvalidProcessorLink as exc:
-        return render(
-            request, "agreements/processor_link_invalid.html", {"reason": exc.message}, status=410
-        )
+        return _invalid_link(request, exc)
     form = ProcessorAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -959,12 +985,7 @@ def processor_sign(request, token):
                 ip=request.META.get("REMOTE_ADDR"),
             )
         except services.InvalidProcessorLink as exc:
-            return render(
-                request,
-                "agreements/processor_link_invalid.html",
-                {"reason": exc.message},
-                status=410,
-            )
+            return _invalid_link(request, exc)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -19,6 +19,7 @@ PUBLIC = {
     "accounts:logout",
     "set_language",
     "portal:invitation_accept",  # the link in a parent's invitation e-mail
+    "agreements:processor_sign",  # the personal link mailed to the processor's signatory
 }
 # Pages every signed-in person may open, whatever their roles.
 FOR_EVERYONE = {

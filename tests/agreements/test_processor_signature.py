@@ -113,7 +113,7 @@ def test_a_link_opens_only_its_own_agreement(world, reg, client, awaiting):
             reverse("agreements:processor_sign", args=[token]),
             {"name": "X", "function": "Y", "accept": "on"},
         )
-        assert response.status_code == 410
+        assert response.status_code in (404, 410)
     other.refresh_from_db()
     assert other.state == S.AWAITING_PROCESSOR
     # Using the first agreement's own link signs that one only.

@@ -360,6 +360,8 @@ def test_every_register_page_opens_for_the_directie(world, client_for, reg, draf
         url("agreement_update", draft.pk),
         url("agreement_end", draft.pk),
         url("agreement_destruction", draft.pk),
+        url("countries"),
+        url("product_use_opt_ins", reg.use.pk),
     ]:
         assert client.get(path).status_code == 200, path
     assert client.get(url("product_use_create", world.other_school.pk)).status_code == 404
