@@ -33,6 +33,20 @@ def attention(user):
                 level="warning",
             )
         )
+    proposals = selectors.bijsluiter_proposals_for(user).count()
+    if proposals:
+        items.append(
+            AttentionItem(
+                ngettext(
+                    "%(n)s voorgestelde privacybijsluiter wacht op uw besluit",
+                    "%(n)s voorgestelde privacybijsluiters wachten op uw besluit",
+                    proposals,
+                )
+                % {"n": proposals},
+                url=reverse("agreements:product_list"),
+                level="warning",
+            )
+        )
     schools = list(selectors.directie_schools(user))
     for school in schools:
         coverage = selectors.coverage(user, school=school)

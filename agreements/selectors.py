@@ -223,6 +223,16 @@ def visible_agreements(user) -> QuerySet[Agreement]:
     return Agreement.objects.filter(pk__in=ids).select_related("supplier", "foundation")
 
 
+def bijsluiter_proposals_for(user) -> QuerySet[Bijsluiter]:
+    """Versions schools proposed that this beheerder or CvB member decides on."""
+    foundations = [
+        f.pk for f in access.foundations_for(user) if is_beheerder_of(user, f) or is_cvb_of(user, f)
+    ]
+    return Bijsluiter.objects.filter(
+        product__supplier__foundation__in=foundations, status=BijsluiterStatus.PROPOSED
+    )
+
+
 def agreements_awaiting(user) -> QuerySet[Agreement]:
     """Agreements waiting for this CvB member's signature."""
     foundations = [f for f in access.foundations_for(user) if is_cvb_of(user, f)]

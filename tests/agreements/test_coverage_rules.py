@@ -139,6 +139,16 @@ def test_directie_only_proposes_a_bijsluiter_for_a_product_several_schools_use(
     assert status(world) == "widened"
 
 
+def test_the_beheerder_is_told_a_proposal_waits(world, shared):
+    from privacy_portal import hooks
+
+    widen(world, shared, actor=world.directie)
+    texts = [str(item.title) for item in hooks.attention(world.beheerder)]
+    assert any("voorgestelde privacybijsluiter wacht op uw besluit" in t for t in texts)
+    texts = [str(item.title) for item in hooks.attention(world.teacher)]
+    assert not any("voorgestelde" in t for t in texts)
+
+
 def test_beheerder_rejects_a_proposal_with_a_reason(world, shared):
     proposal = widen(world, shared, actor=world.directie)
     with pytest.raises(ValidationError):
