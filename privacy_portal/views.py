@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.functional import Promise
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -34,8 +35,24 @@ def bad_request(request, exception=None):
     return render(request, "400.html", status=400)
 
 
+def permission_denied_reason(exception) -> str:
+    """The reason a PermissionDenied carries, when the code gave one in words for the user.
+
+    Services and views raise ``PermissionDenied(_("…"))`` with a translated sentence that tells
+    this person what is missing (e.g. "Log in met tweestapsverificatie om te ondertekenen");
+    the 403 page shows it instead of a generic text. A bare PermissionDenied (or one carrying
+    something that is not a sentence, such as an exception object) shows the generic text.
+    """
+    if exception is None or not exception.args:
+        return ""
+    reason = exception.args[0]
+    if not isinstance(reason, str | Promise):
+        return ""
+    return str(reason).strip()
+
+
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    return render(request, "403.html", {"reason": permission_denied_reason(exception)}, status=403)
 
 
 def page_not_found(request, exception=None):
