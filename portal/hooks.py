@@ -20,6 +20,14 @@ def navigation(user):
         items.append(
             NavItem(_("Mijn kinderen"), reverse("portal:index"), order=5, section="/ouders/kind")
         )
+        items.append(
+            NavItem(
+                _("Mijn gegevens"),
+                reverse("portal:my_details"),
+                order=6,
+                section="/ouders/mijn-gegevens",
+            )
+        )
     if facts.has_school_role("directie", "administratie") or facts.has_foundation_role("fg"):
         items.append(
             NavItem(
@@ -110,6 +118,28 @@ def _parent_consent_attention(user):
                 )
             )
     return items
+
+
+def retention_holds(pupil_ids: list[int]) -> dict[int, str]:
+    """Hold on destruction: pupil id -> reason, for each of ``pupil_ids`` with an open request of
+    a parent. The purge keeps such a pupil's data until the request is closed (a parent who asked
+    for inspection or correction must get an answer about data that still exists)."""
+    open_requests = (
+        ParentRequest.objects.filter(
+            pupil_id__in=list(pupil_ids),
+            status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS],
+        )
+        .order_by("pupil_id", "received_at")
+        .values_list("pupil_id", "reference", "kind")
+    )
+    holds: dict[int, str] = {}
+    for pupil_id, reference, kind in open_requests:
+        if pupil_id not in holds:
+            holds[pupil_id] = _("Open verzoek van een ouder: %(ref)s (%(kind)s)") % {
+                "ref": reference,
+                "kind": ParentRequest.Kind(kind).label.lower(),
+            }
+    return holds
 
 
 def checklist_evidence():

@@ -146,6 +146,8 @@ class Invitation(models.Model):
         return f"{self.guardian} {self.sent_at:%Y-%m-%d}"
 
 
-auditlog.register(ParentRequest)
+# The export is a copy of everything about the child: the audit trail records that it was
+# compiled and downloaded (access records), never its content.
+auditlog.register(ParentRequest, exclude_fields=["export_json"])
 auditlog.register(RequestMessage)
 auditlog.register(CorrectionItem)

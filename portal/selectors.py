@@ -65,22 +65,48 @@ def _value(pupil: Pupil, name: str) -> str:
     return str(value)
 
 
-def _people(pupil: Pupil) -> list[tuple[str, str]]:
+def _people(pupil: Pupil, viewer) -> list[tuple[str, str]]:
+    """Parents and emergency contacts as a parent may see them: the viewer's own e-mail and
+    phone, never those of the other parent (``registry.parent_may_see``)."""
     from django.utils.translation import gettext as _
 
-    people = [
-        (
-            f"{link.guardian} ({link.get_relationship_display()})",
-            " · ".join(filter(None, [link.guardian.email, link.guardian.phone]))
-            + ("" if link.has_parental_authority else f" · {_('zonder ouderlijk gezag')}"),
+    people = []
+    for link in pupil.guardian_links.select_related("guardian"):
+        guardian = link.guardian
+        details = [
+            getattr(guardian, name)
+            for name in ("email", "phone")
+            if registry.parent_may_see(
+                f"Guardian.{name}", pupil=pupil, viewer=viewer, owner=guardian
+            )
+        ]
+        if not link.has_parental_authority:
+            details.append(_("zonder ouderlijk gezag"))
+        people.append(
+            (f"{guardian} ({link.get_relationship_display()})", " · ".join(filter(None, details)))
         )
-        for link in pupil.guardian_links.select_related("guardian")
-    ]
     people += [
         (f"{contact.name} ({_('noodcontact')})", contact.phone)
         for contact in pupil.emergency_contacts.all()
     ]
     return people
+
+
+def parent_pupil_facts(pupil: Pupil, category: registry.DataCategory, viewer) -> list:
+    """(label, value) of ``category``'s pupil fields as a parent may see them; a field the
+    secret flag hides reads "afgeschermd"."""
+    from django.utils.translation import gettext as _
+
+    facts = []
+    for name in category.model_fields("Pupil"):
+        if name in {"school", "user"}:
+            continue
+        label = str(Pupil._meta.get_field(name).verbose_name).capitalize()
+        if registry.parent_may_see(f"Pupil.{name}", pupil=pupil, viewer=viewer):
+            facts.append((label, _value(pupil, name)))
+        else:
+            facts.append((label, _("afgeschermd (geheim adres)")))
+    return facts
 
 
 def data_recipients(pupil: Pupil) -> list[dict]:
@@ -89,7 +115,7 @@ def data_recipients(pupil: Pupil) -> list[dict]:
     return hooks.collect("data_recipients", pupil)
 
 
-def child_overview(pupil: Pupil) -> list[dict]:
+def child_overview(pupil: Pupil, viewer) -> list[dict]:
     """'What the school keeps about my child': every registry category, with the data itself where
     parents see it directly, and why, on which basis and how long it is kept."""
     direct = {c.key for c in parent_direct_categories()}
@@ -98,13 +124,9 @@ def child_overview(pupil: Pupil) -> list[dict]:
     for category in registry.CATEGORIES:
         facts = []
         if category.key in direct:
-            facts = [
-                (str(Pupil._meta.get_field(name).verbose_name).capitalize(), _value(pupil, name))
-                for name in category.model_fields("Pupil")
-                if name not in {"school", "user"}
-            ]
+            facts = parent_pupil_facts(pupil, category, viewer)
             if category.key == "parents":
-                facts += _people(pupil)
+                facts += _people(pupil, viewer)
         rows.append(
             {
                 "category": category,
@@ -171,55 +193,63 @@ def may_see_requests(user) -> bool:
     )
 
 
-def inspection_export(pupil: Pupil) -> dict:
-    """Everything about the child: all registry categories with their values, dossier entries,
-    consents (when the consent app answers the ``consent_history`` hook), suppliers receiving data,
-    and the access records. Only this child's data."""
+def inspection_export(pupil: Pupil, viewer=None) -> dict:
+    """Everything about the child for the parent ``viewer`` (art. 15): all registry categories with
+    their values, dossier entries (with a reference to each document), consents (the
+    ``consent_history`` hook), suppliers receiving data and where, and the access records. Only
+    this child's data, and only what ``registry.parent_may_see`` lets a parent see: never the
+    other parent's contact details, never a secret address."""
     from privacy_portal.audit import access_records_for
 
     categories = []
     for category in registry.CATEGORIES:
-        values = {
-            str(Pupil._meta.get_field(name).verbose_name): _value(pupil, name)
-            for name in category.model_fields("Pupil")
-            if name not in {"school", "user"}
-        }
         categories.append(
             {
                 "key": category.key,
                 "label": str(category.label),
+                "explanation": str(category.parent_explanation),
                 "purposes": [str(p) for p in category.purpose_labels],
                 "legal_basis": str(category.legal_basis_label),
                 "retention": str(category.retention_label),
-                "values": values,
+                "values": dict(parent_pupil_facts(pupil, category, viewer)),
             }
         )
-    guardians = [
-        {
-            "name": str(link.guardian),
+    guardians = []
+    for link in pupil.guardian_links.select_related("guardian"):
+        guardian = link.guardian
+        row = {
+            "name": str(guardian),
             "relationship": link.get_relationship_display(),
             "parental_authority": link.has_parental_authority,
-            "email": link.guardian.email,
-            "phone": link.guardian.phone,
         }
-        for link in pupil.guardian_links.select_related("guardian")
-    ]
+        for name in ("email", "phone"):
+            if registry.parent_may_see(
+                f"Guardian.{name}", pupil=pupil, viewer=viewer, owner=guardian
+            ):
+                row[name] = getattr(guardian, name)
+        guardians.append(row)
     contacts = [
         {"name": c.name, "relationship": c.relationship, "phone": c.phone}
         for c in pupil.emergency_contacts.all()
     ]
-    dossier = [
-        {
-            "category": entry.category,
-            "title": entry.title,
-            "text": entry.body,
-            "document": entry.document_name,
-            "created": timezone.localtime(entry.created_at).isoformat()
-            if getattr(entry, "created_at", None)
-            else "",
-        }
-        for entry in pupil.dossier_entries.all()
-    ]
+    dossier = []
+    for entry in pupil.dossier_entries.all():
+        category = registry.BY_KEY.get(entry.category)
+        dossier.append(
+            {
+                "id": entry.pk,
+                "category": entry.category,
+                "category_label": str(category.label) if category else entry.category,
+                "kind": entry.get_kind_display(),
+                "title": entry.title,
+                "text": entry.body,
+                "document": entry.document_name if entry.document else "",
+                "document_file": document_path(entry) if entry.document else "",
+                "created": timezone.localtime(entry.created_at).isoformat()
+                if entry.created_at
+                else "",
+            }
+        )
     enrolments = [
         {"class": e.school_class.name, "school_year": e.school_class.school_year_label}
         for e in pupil.enrolments.select_related("school_class")
@@ -246,11 +276,56 @@ def inspection_export(pupil: Pupil) -> dict:
     }
 
 
-def correction_audit_entries(request: ParentRequest):
-    """The audit-log entries that record accepted corrections of this request on the pupil."""
+def document_path(entry) -> str:
+    """The name of a dossier document inside the inspection zip: never the stored path."""
+    import re
+
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", entry.document_name or "document").strip("-.")
+    stem = stem or "document"
+    extension = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+        entry.content_type, ""
+    )
+    if extension and not stem.lower().endswith(extension):
+        stem += extension
+    return f"documenten/{entry.pk}-{stem}"
+
+
+def correction_value_visible(request: ParentRequest, field_name: str, viewer) -> bool:
+    """Whether ``viewer`` may read the old and new value of a correction of ``field_name``: the
+    parent through ``registry.parent_may_see``, staff through ``registry.staff_may_see_value``."""
+    field = f"Pupil.{field_name}"
+    pupil = request.pupil
+    if request.requester_id == viewer.pk and not access.pupil_capabilities(viewer, pupil):
+        return registry.parent_may_see(field, pupil=pupil, viewer=viewer)
+    return registry.staff_may_see_value(
+        field, pupil=pupil, capabilities=access.pupil_capabilities(viewer, pupil)
+    )
+
+
+def correction_rows(request: ParentRequest, viewer) -> list[dict]:
+    """The corrections of a request as ``viewer`` may read them: a secret value is masked."""
+    rows = []
+    for item in request.corrections.all():
+        visible = correction_value_visible(request, item.field_name, viewer)
+        rows.append(
+            {
+                "item": item,
+                "visible": visible,
+                "old_value": item.old_value if visible else None,
+                "new_value": item.new_value if visible else None,
+            }
+        )
+    return rows
+
+
+def correction_audit_entries(request: ParentRequest, viewer=None):
+    """The audit-log entries that record accepted corrections of this request on the pupil;
+    values the viewer may not read (a secret phone) are left out."""
     from auditlog.models import LogEntry
 
     fields = set(request.corrections.values_list("field_name", flat=True))
+    if viewer is not None:
+        fields = {name for name in fields if correction_value_visible(request, name, viewer)}
     entries = (
         LogEntry.objects.get_for_object(request.pupil)
         .filter(action=LogEntry.Action.UPDATE, timestamp__gte=request.received_at)

@@ -1,6 +1,5 @@
 """Parent portal: children, 'what the school keeps', requests; and the staff side of requests."""
 
-import json
 from datetime import datetime, time
 
 from django.contrib import messages
@@ -9,19 +8,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from portal import selectors, services
-from portal.forms import CorrectionDecisionForm, DecisionForm, ExtendForm, MessageForm, RequestForm
+from portal import export, selectors, services
+from portal.forms import (
+    CorrectionDecisionForm,
+    DecisionForm,
+    EmergencyContactForm,
+    ExtendForm,
+    MessageForm,
+    OwnContactForm,
+    RequestForm,
+)
 from portal.models import CorrectionItem, ParentRequest
 from privacy_portal.audit import record_access
-from privacy_portal.pdf import render_pdf
 from students.models import Guardian, Pupil
 
 
@@ -48,20 +55,37 @@ def child_detail(request, pk):
     return render(
         request,
         "portal/child_detail.html",
-        {"pupil": pupil, "rows": selectors.child_overview(pupil)},
+        {"pupil": pupil, "rows": selectors.child_overview(pupil, request.user)},
     )
 
 
 @login_required
 def request_new(request, pk):
+    """A request in small steps that need no script: the type (one line of explanation each);
+    for a correction, which fields are wrong; then only those fields and a note."""
     pupil = selectors.child_or_404(request.user, pk)
-    correctable = services.correctable_fields()
-    initial = (
-        {"kind": request.GET.get("soort")}
-        if request.GET.get("soort") in ParentRequest.Kind.values
-        else {}
+    correctable = services.correctable_fields(pupil, request.user)
+    source = request.POST if request.method == "POST" else request.GET
+    kind = source.get("kind") or request.GET.get("soort")
+    kind = kind if kind in ParentRequest.Kind.values else None
+    chosen = [name for name in source.getlist("velden") if name in correctable]
+    form = RequestForm(
+        request.POST or None,
+        correctable=correctable,
+        pupil=pupil,
+        shown=chosen,
+        initial={"kind": kind} if kind else {},
     )
-    form = RequestForm(request.POST or None, correctable=correctable, pupil=pupil, initial=initial)
+    if kind is None:
+        step = "kind"
+    elif (
+        kind == ParentRequest.Kind.CORRECTION
+        and not request.GET.get("stap")
+        and request.method != "POST"
+    ):
+        step = "fields"
+    else:
+        step = "details"
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -84,12 +108,29 @@ def request_new(request, pk):
                     )
                     % {
                         "ref": parent_request.reference,
-                        "date": timezone.localtime(parent_request.deadline).strftime("%d-%m-%Y"),
+                        "date": date_format(timezone.localtime(parent_request.deadline), "j F Y"),
                     },
                 )
                 return redirect("portal:request_detail", parent_request.pk)
         status = 400
-    return render(request, "portal/request_new.html", {"pupil": pupil, "form": form}, status=status)
+        step = "details" if kind else "kind"
+    return render(
+        request,
+        "portal/request_new.html",
+        {
+            "pupil": pupil,
+            "form": form,
+            "step": step,
+            "kind": kind,
+            "kind_label": ParentRequest.Kind(kind).label if kind else "",
+            "chosen": chosen,
+            "correctable": [
+                (name, label.capitalize(), getattr(pupil, name) or "—")
+                for name, (_category, label) in correctable.items()
+            ],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -106,42 +147,46 @@ def request_detail(request, pk):
         return render(
             request,
             "portal/request_detail.html",
-            _request_context(parent_request, form),
+            _request_context(parent_request, request.user, form),
             status=400,
         )
-    return render(request, "portal/request_detail.html", _request_context(parent_request, form))
+    return render(
+        request, "portal/request_detail.html", _request_context(parent_request, request.user, form)
+    )
 
 
-def _request_context(parent_request, form=None, **extra):
+def _request_context(parent_request, viewer, form=None, **extra):
     return {
         "req": parent_request,
         "days_left": services.days_left(parent_request),
         "days_overdue": max(0, -services.days_left(parent_request)),
         "thread": parent_request.messages.select_related("author"),
-        "corrections": parent_request.corrections.all(),
+        "corrections": selectors.correction_rows(parent_request, viewer),
         "form": form,
         **extra,
     }
 
 
+EXPORT_TYPES = {
+    "pdf": "application/pdf",
+    "json": "application/json; charset=utf-8",
+    "zip": "application/zip",
+}
+
+
 def _export_response(parent_request, fmt, actor):
-    export = parent_request.export_json
+    # The access record names the export, never its content.
     record_access(
         actor=actor,
         instance=parent_request.pupil,
         what=f"export:inzage:{fmt}",
         request=parent_request.reference,
     )
+    build = {"pdf": export.pdf_bytes, "json": export.json_bytes, "zip": export.zip_bytes}[fmt]
+    response = HttpResponse(build(parent_request), content_type=EXPORT_TYPES[fmt])
     filename = f"inzage-{parent_request.reference}.{fmt}"
-    if fmt == "json":
-        response = HttpResponse(
-            json.dumps(export, ensure_ascii=False, indent=2),
-            content_type="application/json; charset=utf-8",
-        )
-    else:
-        pdf = render_pdf("pdf/portal/inspection.html", {"req": parent_request, "export": export})
-        response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -152,6 +197,111 @@ def request_export(request, pk, fmt):
         # Nothing reaches the parent before staff released it.
         raise PermissionDenied
     return _export_response(parent_request, fmt, request.user)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: per field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+@login_required
+def my_details(request):
+    """A parent's own contact details, and per child the emergency contacts: changed directly."""
+    guardian = Guardian.objects.filter(user=request.user).first()
+    children = list(selectors.parent_children(request.user))
+    if guardian is None or not children:
+        raise PermissionDenied
+    form = OwnContactForm(
+        request.POST or None, initial={"email": guardian.email, "phone": guardian.phone}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.parent_contact_update(
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Uw gegevens zijn opgeslagen. De school is op de hoogte gebracht.")
+            )
+            return redirect("portal:my_details")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "portal/my_details.html",
+        {"form": form, "children": children},
+        status=status,
+    )
+
+
+@login_required
+def emergency_contacts(request, pk):
+    """The emergency contacts of one child: add, correct, remove."""
+    pupil = selectors.child_or_404(request.user, pk)
+    contacts = list(pupil.emergency_contacts.all())
+    editing = None
+    if request.method == "POST":
+        contact_pk = request.POST.get("contact")
+        if contact_pk:
+            editing = next((c for c in contacts if str(c.pk) == contact_pk), None)
+            if editing is None:
+                raise Http404
+        if editing is not None and request.POST.get("delete"):
+            services.parent_emergency_contact_delete(actor=request.user, contact=editing)
+            messages.success(
+                request, _("Het noodcontact is verwijderd. De school is op de hoogte gebracht.")
+            )
+            return redirect("portal:emergency_contacts", pk)
+        prefix = f"c{editing.pk}" if editing is not None else "new"
+        form = EmergencyContactForm(request.POST, prefix=prefix)
+        if form.is_valid():
+            try:
+                services.parent_emergency_contact_save(
+                    actor=request.user, pupil=pupil, contact=editing, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Het noodcontact is opgeslagen. De school is op de hoogte gebracht.")
+                )
+                return redirect("portal:emergency_contacts", pk)
+    else:
+        form = None
+    rows = []
+    for contact in contacts:
+        bound = form if editing is not None and editing.pk == contact.pk else None
+        rows.append(
+            (
+                contact,
+                bound
+                or EmergencyContactForm(
+                    initial={
+                        "name": contact.name,
+                        "relationship": contact.relationship,
+                        "phone": contact.phone,
+                    },
+                    prefix=f"c{contact.pk}",
+                ),
+            )
+        )
+    new_form = (
+        form if (form is not None and editing is None) else EmergencyContactForm(prefix="new")
+    )
+    return render(
+        request,
+        "portal/emergency_contacts.html",
+        {"pupil": pupil, "rows": rows, "new_form": new_form},
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):
@@ -208,12 +358,13 @@ def staff_request(request, pk):
         "portal/staff_request.html",
         _request_context(
             parent_request,
+            request.user,
             MessageForm(),
             may_handle=may_handle,
             is_directie=is_directie,
             extend_form=ExtendForm(),
             decision_form=DecisionForm(),
-            audit_entries=selectors.correction_audit_entries(parent_request)
+            audit_entries=selectors.correction_audit_entries(parent_request, request.user)
             if parent_request.kind == ParentRequest.Kind.CORRECTION
             else [],
         ),
