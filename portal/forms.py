@@ -102,6 +102,32 @@ class DecisionForm(forms.Form):
     )
 
 
+class ObjectionEffectForm(forms.Form):
+    """For a granted objection: what changes for the child."""
+
+    product_use = forms.TypedChoiceField(
+        label=_("Product dat geen gegevens van deze leerling meer ontvangt"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+    effect = forms.CharField(
+        label=_("Wat verandert er? (de ouder leest dit)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bijvoorbeeld: de foto's van uw kind worden niet meer op de website gezet."),
+    )
+
+    def __init__(self, *args, recipients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product_use"].choices = [("", _("— geen —"))] + [
+            (r["use_id"], f"{r['product']} ({r['supplier']})")
+            for r in recipients
+            if r.get("use_id")
+        ]
+
+
 class CorrectionDecisionForm(forms.Form):
     accept = forms.TypedChoiceField(
         choices=[("1", _("Overnemen")), ("0", _("Afwijzen"))], coerce=lambda v: v == "1"

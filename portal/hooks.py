@@ -120,6 +120,29 @@ def _parent_consent_attention(user):
     return items
 
 
+def _without_authority_text():
+    return _(
+        "U staat bij de school ingeschreven als ouder of verzorger, maar zonder ouderlijk gezag. "
+        "Daarom ziet u hier geen gegevens van uw kind en kunt u geen verzoeken indienen: dat mag "
+        "alleen een ouder met gezag. U mag de school wel vragen hoe het met uw kind gaat; de "
+        "school vertelt u dan over belangrijke zaken. Heeft u wel gezag? Laat de school een "
+        "uittreksel uit het gezagsregister zien, dan passen wij het aan."
+    )
+
+
+def welcome_note(user):
+    """The start page of a parent without parental authority: why they see nothing, in their words."""
+    from accounts import access
+    from students.models import GuardianLink
+
+    facts = access.summary(user)
+    if facts.is_parent or facts.is_pupil:
+        return []
+    if GuardianLink.objects.filter(guardian__user=user, has_parental_authority=False).exists():
+        return [_without_authority_text()]
+    return []
+
+
 def retention_holds(pupil_ids: list[int]) -> dict[int, str]:
     """Hold on destruction: pupil id -> reason, for each of ``pupil_ids`` with an open request of
     a parent. The purge keeps such a pupil's data until the request is closed (a parent who asked

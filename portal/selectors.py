@@ -109,10 +109,34 @@ def parent_pupil_facts(pupil: Pupil, category: registry.DataCategory, viewer) ->
     return facts
 
 
+def stopped_product_uses(pupil: Pupil) -> set[int]:
+    """Product uses that no longer receive this child's data after a granted objection."""
+    from portal.models import ObjectionEffect
+
+    return set(
+        ObjectionEffect.objects.filter(request__pupil=pupil, product_use__isnull=False).values_list(
+            "product_use_id", flat=True
+        )
+    )
+
+
 def data_recipients(pupil: Pupil) -> list[dict]:
     """Who else receives this child's data: suppliers (product, supplier, country, link to the
-    privacybijsluiter, categories). Apps answer through a ``data_recipients(pupil)`` hook."""
-    return hooks.collect("data_recipients", pupil)
+    privacybijsluiter, categories). Apps answer through a ``data_recipients(pupil)`` hook. A
+    product stopped for this child by a granted objection is left out."""
+    stopped = stopped_product_uses(pupil)
+    return [r for r in hooks.collect("data_recipients", pupil) if r.get("use_id") not in stopped]
+
+
+def objection_effects(pupil: Pupil):
+    """What granted objections changed for this child, newest first."""
+    from portal.models import ObjectionEffect
+
+    return (
+        ObjectionEffect.objects.filter(request__pupil=pupil)
+        .select_related("request")
+        .order_by("-recorded_at")
+    )
 
 
 def child_overview(pupil: Pupil, viewer) -> list[dict]:

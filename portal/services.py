@@ -17,11 +17,19 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import access
 from accounts.models import User
 from portal import selectors
-from portal.models import CorrectionItem, DeadlineNotice, Invitation, ParentRequest, RequestMessage
+from portal.models import (
+    CorrectionItem,
+    DeadlineNotice,
+    Invitation,
+    ObjectionEffect,
+    ParentRequest,
+    RequestMessage,
+)
 from privacy_portal.audit import record_access
 from privacy_portal.mail import send_templated_mail_on_commit
 from students import registry
@@ -278,8 +286,12 @@ def _close(request: ParentRequest, *, actor, status: str, decision: str) -> Pare
     request.closed_at = timezone.now()
     request.handled_by = request.handled_by or actor
     request.save(update_fields=["status", "decision", "closed_at", "handled_by"])
+    # The decision per field with its reason goes into the mail; the values do not (a mail is
+    # easily forwarded, and a value may be an address).
     send_templated_mail_on_commit(
-        "portal/email/request_closed", {"request": request}, [request.requester.email]
+        "portal/email/request_closed",
+        {"request": request, "corrections": list(request.corrections.all())},
+        [request.requester.email],
     )
     return request
 
@@ -333,7 +345,11 @@ def correction_decide(
             request,
             actor=actor,
             status=ParentRequest.Status.DONE,
-            decision=_("%(accepted)s van %(total)s correcties overgenomen.")
+            decision=ngettext(
+                "%(accepted)s van %(total)s correctie overgenomen.",
+                "%(accepted)s van %(total)s correcties overgenomen.",
+                total,
+            )
             % {"accepted": accepted, "total": total},
         )
     return item
@@ -341,13 +357,22 @@ def correction_decide(
 
 @transaction.atomic
 def request_decide(
-    *, actor: User, request: ParentRequest, granted: bool, decision: str
+    *,
+    actor: User,
+    request: ParentRequest,
+    granted: bool,
+    decision: str,
+    effect: str = "",
+    product_use_id: int | None = None,
 ) -> ParentRequest:
     """Close an erasure, objection or question with a decision in plain Dutch.
 
-    A refusal must give the legal reason (for an erasure, e.g. the retention duty of R13).
+    A refusal must give the legal reason (for an erasure, e.g. the retention duty of R13). A
+    granted objection records its effect: which supplier no longer receives the child's data
+    (``product_use_id``, one of the child's recipients) and/or what stops (``effect``).
     """
     _require_handler(actor, request)
+    request = ParentRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(request)
     if request.kind in (ParentRequest.Kind.CORRECTION, ParentRequest.Kind.INSPECTION):
         raise ValidationError(_("Dit soort verzoek wordt via de eigen stappen afgehandeld."))
@@ -359,6 +384,40 @@ def request_decide(
                     "Schrijf het besluit en de motivering op; de ouder krijgt die te lezen."
                 )
             }
+        )
+    effect = (effect or "").strip()
+    if granted and request.kind == ParentRequest.Kind.OBJECTION:
+        recipient = None
+        if product_use_id:
+            recipient = next(
+                (
+                    r
+                    for r in selectors.data_recipients(request.pupil)
+                    if r.get("use_id") == product_use_id
+                ),
+                None,
+            )
+            if recipient is None:
+                raise ValidationError(
+                    {"product_use": _("Dit product ontvangt geen gegevens van deze leerling.")}
+                )
+        if recipient is None and not effect:
+            raise ValidationError(
+                {
+                    "effect": _(
+                        "Een toegewezen bezwaar verandert iets: kies het product dat geen gegevens "
+                        "meer ontvangt of beschrijf welke verwerking stopt."
+                    )
+                }
+            )
+        ObjectionEffect.objects.create(
+            request=request,
+            product_use_id=product_use_id if recipient else None,
+            product_name=f"{recipient['product']} ({recipient['supplier']})" if recipient else "",
+            description=effect
+            or _("%(product)s ontvangt geen gegevens van uw kind meer.")
+            % {"product": recipient["product"]},
+            recorded_by=actor,
         )
     status = ParentRequest.Status.DONE if granted else ParentRequest.Status.REFUSED
     return _close(request, actor=actor, status=status, decision=decision)

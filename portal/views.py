@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from portal import export, selectors, services
+from portal import export, hooks, selectors, services
 from portal.forms import (
     CorrectionDecisionForm,
     DecisionForm,
     EmergencyContactForm,
     ExtendForm,
     MessageForm,
+    ObjectionEffectForm,
     OwnContactForm,
     RequestForm,
 )
@@ -45,7 +46,11 @@ def index(request):
     return render(
         request,
         "portal/index.html",
-        {"children": children, "requests": selectors.requests_for_parent(request.user)[:20]},
+        {
+            "children": children,
+            "requests": selectors.requests_for_parent(request.user)[:20],
+            "without_authority": " ".join(hooks.welcome_note(request.user)),
+        },
     )
 
 
@@ -55,7 +60,11 @@ def child_detail(request, pk):
     return render(
         request,
         "portal/child_detail.html",
-        {"pupil": pupil, "rows": selectors.child_overview(pupil, request.user)},
+        {
+            "pupil": pupil,
+            "rows": selectors.child_overview(pupil, request.user),
+            "effects": selectors.objection_effects(pupil),
+        },
     )
 
 
@@ -162,6 +171,7 @@ def _request_context(parent_request, viewer, form=None, **extra):
         "days_overdue": max(0, -services.days_left(parent_request)),
         "thread": parent_request.messages.select_related("author"),
         "corrections": selectors.correction_rows(parent_request, viewer),
+        "effects": parent_request.effects.all(),
         "form": form,
         **extra,
     }
@@ -364,6 +374,11 @@ def staff_request(request, pk):
             is_directie=is_directie,
             extend_form=ExtendForm(),
             decision_form=DecisionForm(),
+            effect_form=ObjectionEffectForm(
+                recipients=selectors.data_recipients(parent_request.pupil)
+            )
+            if parent_request.kind == ParentRequest.Kind.OBJECTION
+            else None,
             audit_entries=selectors.correction_audit_entries(parent_request, request.user)
             if parent_request.kind == ParentRequest.Kind.CORRECTION
             else [],
@@ -430,13 +445,18 @@ def staff_decide(request, pk):
     form = DecisionForm(request.POST)
 
     def act(parent_request):
-        if not form.is_valid():
+        effect_form = ObjectionEffectForm(
+            request.POST, recipients=selectors.data_recipients(parent_request.pupil)
+        )
+        if not form.is_valid() or not effect_form.is_valid():
             raise ValidationError(_("Kies een besluit en schrijf de motivering op."))
         services.request_decide(
             actor=request.user,
             request=parent_request,
             granted=form.cleaned_data["granted"],
             decision=form.cleaned_data["decision"],
+            effect=effect_form.cleaned_data["effect"],
+            product_use_id=effect_form.cleaned_data["product_use"],
         )
         messages.success(request, _("Het verzoek is afgehandeld; de ouder is geïnformeerd."))
 
