@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal import selectors
 from portal.models import ParentRequest
@@ -28,6 +29,15 @@ def navigation(user):
                 section="/ouders/mijn-gegevens",
             )
         )
+    if facts.is_pupil:
+        items.append(
+            NavItem(
+                _("Mijn pagina"),
+                reverse("portal:pupil_home"),
+                order=5,
+                section="/ouders/mijn-pagina",
+            )
+        )
     if facts.has_school_role("directie", "administratie") or facts.has_foundation_role("fg"):
         items.append(
             NavItem(
@@ -41,7 +51,17 @@ def navigation(user):
 
 
 def attention(user):
+    from accounts import access
+
     items = []
+    if access.is_pupil(user):
+        items.append(
+            AttentionItem(
+                _("Bekijk je eigen pagina"),
+                url=reverse("portal:pupil_home"),
+                detail=_("Wat de school over jou bewaart, en wie je een vraag kunt stellen."),
+            )
+        )
     if selectors.may_see_requests(user):
         open_requests = selectors.staff_requests(user).filter(
             status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS]
@@ -68,7 +88,12 @@ def attention(user):
         if other:
             items.append(
                 AttentionItem(
-                    _("%(count)s open verzoek(en) van ouders") % {"count": other},
+                    ngettext(
+                        "%(count)s open verzoek van ouders",
+                        "%(count)s open verzoeken van ouders",
+                        other,
+                    )
+                    % {"count": other},
                     url=reverse("portal:staff_queue"),
                 )
             )
@@ -85,7 +110,8 @@ def _parent_consent_navigation(user):
     if facts.is_parent or facts.is_pupil:
         return [
             NavItem(
-                _("Toestemming foto's"),
+                # A pupil reads about pictures of themself, not of "uw kind".
+                _("Toestemming foto's") if facts.is_parent else _("Foto's van mij"),
                 reverse("portal:consent_index"),
                 order=20,
                 section="ouders/toestemming",
@@ -106,7 +132,20 @@ def _parent_consent_attention(user):
         channels = selectors.active_channels(pupil.school.foundation_id)
         statuses = services.statuses_for([pupil], channels)
         open_count = sum(1 for c in channels if not statuses[(pupil.pk, c.pk)].answered)
-        if open_count:
+        if open_count and pupil.user_id == user.pk:
+            items.append(
+                AttentionItem(
+                    _("Kies zelf of de school foto's van jou mag gebruiken"),
+                    url=reverse("portal:consent_detail", args=[pupil.pk]),
+                    detail=ngettext(
+                        "%(count)s keuze staat nog open; zolang je niets kiest, gebruikt de school geen foto's van jou.",
+                        "%(count)s keuzes staan nog open; zolang je niets kiest, gebruikt de school geen foto's van jou.",
+                        open_count,
+                    )
+                    % {"count": open_count},
+                )
+            )
+        elif open_count:
             items.append(
                 AttentionItem(
                     _("Geef uw keuze door over foto's van %(name)s") % {"name": pupil.first_name},
@@ -178,7 +217,11 @@ def checklist_evidence():
         if overdue:
             return Evidence(
                 Verdict.NOT_OK,
-                _("%(count)s verzoek(en) van ouders over de termijn van 4 weken.")
+                ngettext(
+                    "%(count)s verzoek van ouders over de termijn van 4 weken.",
+                    "%(count)s verzoeken van ouders over de termijn van 4 weken.",
+                    overdue,
+                )
                 % {"count": overdue},
                 url=reverse("portal:staff_queue"),
             )

@@ -368,3 +368,43 @@ def correction_audit_entries(request: ParentRequest, viewer=None):
         for e in entries
         if fields & set(e.changes_dict)
     ]
+
+
+# --- The pupil's own page ----------------------------------------------------------------------
+
+
+def own_pupil_or_404(user) -> Pupil:
+    """The pupil record of a signed-in pupil (role ``leerling``); nobody else's."""
+    if not (user and user.is_authenticated):
+        raise Http404
+    pupil = Pupil.objects.select_related("school").filter(user=user).first()
+    if pupil is None:
+        raise Http404
+    return pupil
+
+
+def pupil_page(pupil: Pupil) -> dict:
+    """What a pupil sees about themself: name, current group, the consent choices for their
+    pictures, and dossier entries meant for the pupil (audience "leerling"). Only this pupil:
+    no classmate appears, not even in the group."""
+    from accounts.models import school_year_of
+    from accounts.roles import Audience
+    from consent import selectors as consent_selectors
+    from consent import services as consent_services
+
+    year = school_year_of(timezone.localdate())
+    enrolments = list(
+        pupil.enrolments.select_related("school_class").order_by("-school_class__school_year")
+    )
+    current = next((e.school_class for e in enrolments if e.school_class.school_year == year), None)
+    channels = consent_selectors.active_channels(pupil.school.foundation_id)
+    statuses = consent_services.statuses_for([pupil], channels)
+    consents = [{"channel": c, "status": statuses[(pupil.pk, c.pk)]} for c in channels]
+    entries = pupil.dossier_entries.filter(audience=Audience.LEERLING).order_by("-created_at")
+    return {
+        "pupil": pupil,
+        "group": current or (enrolments[0].school_class if enrolments else None),
+        "consents": consents,
+        "decides_self": consent_services.pupil_decides_self(pupil),
+        "entries": list(entries),
+    }

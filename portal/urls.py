@@ -10,6 +10,7 @@ urlpatterns = [
     path("toestemming/<int:pupil_id>/", views_consent.consent_detail, name="consent_detail"),
     path("kind/<int:pk>/", views.child_detail, name="child_detail"),
     path("mijn-gegevens/", views.my_details, name="my_details"),
+    path("mijn-pagina/", views.pupil_home, name="pupil_home"),
     path("kind/<int:pk>/noodcontacten/", views.emergency_contacts, name="emergency_contacts"),
     path("kind/<int:pk>/verzoek/", views.request_new, name="request_new"),
     path("verzoeken/<int:pk>/", views.request_detail, name="request_detail"),

@@ -55,6 +55,13 @@ def index(request):
 
 
 @login_required
+def pupil_home(request):
+    """The pupil's own page (role ``leerling``), in words a child understands."""
+    pupil = selectors.own_pupil_or_404(request.user)
+    return render(request, "portal/pupil_home.html", selectors.pupil_page(pupil))
+
+
+@login_required
 def child_detail(request, pk):
     pupil = selectors.child_or_404(request.user, pk)
     return render(
