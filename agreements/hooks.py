@@ -250,6 +250,7 @@ def data_recipients(pupil):
         countries = bijsluiter.all_countries() if bijsluiter else []
         rows.append(
             {
+                "use_id": use.pk,
                 "product": use.product.name,
                 "supplier": use.product.supplier.name,
                 "country": ", ".join(country_name(code) for code in countries) or "–",

@@ -19,6 +19,8 @@ def home(request):
         {
             "roles": access.role_summary(request.user),
             "attention_items": hooks.attention(request.user),
+            # Apps explain in the user's own words why the start page is empty for them.
+            "welcome_notes": hooks.collect("welcome_note", request.user),
         },
     )
 

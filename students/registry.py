@@ -448,3 +448,38 @@ def retention_until(pupil, retention: str):
     if retention == RetentionClass.ADMINISTRATION:
         return _years_after(pupil.deregistered_on, 5)
     return _years_after(pupil.deregistered_on, 3 if pupil.destination_is_sbo else 2)
+
+
+# --- Field policy for parents -----------------------------------------------------------------
+# The secret flag (``Pupil.contact_is_secret``) hides the fields of the categories marked
+# ``secret_hides`` from parents (the portal, the request form, the inspection export) and from
+# staff without SECRET_AUDIENCE: in a protected-living case one parent must not learn where the
+# child lives. Derived from the categories above, so the staff renderer (``students.rendering``)
+# and the portal cannot disagree.
+HIDDEN_WHEN_SECRET: frozenset[str] = frozenset(
+    f"Pupil.{name}" for name in secret_hidden_fields("Pupil")
+)
+# A parent's own contact details: that parent sees them, another parent of the child never does.
+OWN_PARENT_ONLY: frozenset[str] = frozenset({"Guardian.email", "Guardian.phone"})
+
+
+def parent_may_see(field: str, *, pupil, viewer=None, owner=None) -> bool:
+    """Whether a parent (``viewer``, a user) may see ``field`` ("Model.field") of ``pupil``.
+
+    ``owner`` is the Guardian a Guardian field belongs to. Every portal screen and export asks
+    this one function, so the field policy can grow here without touching the portal.
+    """
+    if field in HIDDEN_WHEN_SECRET and pupil.contact_is_secret:
+        return False
+    if field in OWN_PARENT_ONLY:
+        return owner is not None and viewer is not None and owner.user_id == viewer.pk
+    return True
+
+
+def staff_may_see_value(field: str, *, pupil, capabilities) -> bool:
+    """Whether staff holding ``capabilities`` for ``pupil`` may see the value of ``field`` where
+    it appears outside the pupil file (a correction request, its audit trail): a secret address
+    or phone only with very sensitive access (directie, IB-er)."""
+    if field in HIDDEN_WHEN_SECRET and pupil.contact_is_secret:
+        return SECRET_AUDIENCE in set(capabilities)
+    return True
