@@ -42,9 +42,10 @@ def clock_text(breach, now=None) -> str:
 
 
 def attention(user):
-    """The FG (all breaches) and directie (their schools) see every running 72-hour clock."""
+    """The FG and the CvB (all breaches of the foundation) and directie (their schools) see
+    every running 72-hour clock."""
     scope = selectors.breach_access(user)
-    if not (scope.is_fg or scope.directie_schools):
+    if not (scope.is_fg or scope.cvb_foundations or scope.directie_schools):
         return []
     now = timezone.now()
     items = []

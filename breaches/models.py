@@ -289,8 +289,9 @@ class LetterRecipient(models.Model):
 
 
 class BreachReminder(models.Model):
-    """A reminder or alert sent by the periodic clock job; one row per kind per breach, so that
-    each fires exactly once whatever how often the job runs."""
+    """A reminder or alert sent by the periodic clock job to the FG, the CvB and the directie of
+    the schools involved; one row per kind per breach, so that each fires exactly once whatever
+    how often the job runs. ``sent_to`` keeps which roles were mailed."""
 
     class Kind(models.TextChoices):
         HOURS_24 = "24h", _("nog 24 uur")
@@ -302,6 +303,11 @@ class BreachReminder(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
     mailed = models.BooleanField(
         default=True, help_text="False when a more urgent reminder was sent in the same run."
+    )
+    sent_to = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The roles mailed (fg, cvb, directie); each hears each reminder once.",
     )
 
     class Meta:

@@ -477,12 +477,45 @@ R = BreachReminder.Kind
 REMINDER_THRESHOLDS = [(R.OVERDUE, 0), (R.HOURS_8, 8), (R.HOURS_24, 24)]
 
 
-def breach_send_clock_reminders(*, now: datetime | None = None, run=None) -> int:
-    """Send the 24-hour and 8-hour reminders and the overdue alert to the FG, each once.
+# Who hears the clock, in this order (a person with two of these roles gets one mail): the FG
+# acts, the CvB is the controller that answers for a late notification, and the directie of
+# each school involved must know that its breach is running out of time.
+ESCALATION_ROLES = ["fg", "cvb", "directie"]
 
-    Idempotent: a reminder is a row (unique per breach and kind); running twice, or not at all
-    for a while, changes nothing twice. When a run finds more than one threshold passed, only
-    the most urgent is mailed and the passed ones are recorded as such.
+
+def _escalation_recipients(breach: Breach) -> dict[str, list[str]]:
+    """Addresses per role for a clock mail, each person once, on the day it is sent."""
+    from accounts.roles import SchoolRole
+
+    people = {
+        "fg": list(access.users_with_foundation_role(breach.foundation, FoundationRoleKind.FG)),
+        "cvb": list(access.users_with_foundation_role(breach.foundation, FoundationRoleKind.CVB)),
+        "directie": [
+            user
+            for school in breach.schools.all()
+            for user in access.users_with_school_role(school, SchoolRole.DIRECTIE)
+        ],
+    }
+    seen: set[int] = set()
+    recipients: dict[str, list[str]] = {}
+    for role in ESCALATION_ROLES:
+        addresses = []
+        for user in sorted(people[role], key=lambda u: u.pk):
+            if user.pk not in seen and user.email:
+                seen.add(user.pk)
+                addresses.append(user.email)
+        recipients[role] = addresses
+    return recipients
+
+
+def breach_send_clock_reminders(*, now: datetime | None = None, run=None) -> int:
+    """Send the 24-hour and 8-hour reminders and the overdue alert to the FG, the CvB and the
+    directie of the schools involved, each once.
+
+    Idempotent: a reminder is a row (unique per breach and kind) that records which roles were
+    mailed; running twice, or not at all for a while, changes nothing twice. When a run finds
+    more than one threshold passed, only the most urgent is mailed and the passed ones are
+    recorded as such. Returns the number of reminders mailed (one per breach and kind).
     """
     now = now or timezone.now()
     sent = 0
@@ -505,27 +538,33 @@ def breach_send_clock_reminders(*, now: datetime | None = None, run=None) -> int
             if not new:
                 continue
             most_urgent = new[0]
+            recipients = _escalation_recipients(breach)
+            mailed_roles = [role for role in ESCALATION_ROLES if recipients[role]]
             BreachReminder.objects.bulk_create(
                 [
                     BreachReminder(
-                        breach=breach, kind=kind, sent_at=now, mailed=kind == most_urgent
+                        breach=breach,
+                        kind=kind,
+                        sent_at=now,
+                        mailed=kind == most_urgent,
+                        sent_to=mailed_roles if kind == most_urgent else [],
                     )
                     for kind in new
                 ]
             )
-            fgs = access.users_with_foundation_role(breach.foundation, FoundationRoleKind.FG)
-            send_templated_mail_on_commit(
-                "breaches/email/reminder",
-                {
-                    "breach": breach,
-                    "url": _breach_url(breach),
-                    "overdue": most_urgent == R.OVERDUE,
-                    "hours_left": max(int(hours_left), 0),
-                },
-                _emails(fgs),
-            )
+            context = {
+                "breach": breach,
+                "url": _breach_url(breach),
+                "overdue": most_urgent == R.OVERDUE,
+                "hours_left": max(int(hours_left), 0),
+                "schools": ", ".join(school.name for school in breach.schools.all()),
+            }
+            for role in mailed_roles:
+                send_templated_mail_on_commit(
+                    "breaches/email/reminder", {**context, "audience": role}, recipients[role]
+                )
             sent += 1
             if run is not None:
                 run.count(str(most_urgent))
-                run.log(f"breach {breach.pk}: {most_urgent}")
+                run.log(f"breach {breach.pk}: {most_urgent} to {','.join(mailed_roles)}")
     return sent
