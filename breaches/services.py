@@ -84,6 +84,21 @@ def _check_text(errors: dict, field: str, value: str, *, required: bool, label: 
     return value
 
 
+def _fg_contact(foundation) -> dict:
+    """The FG registered for the foundation as the AP's contact person (the governance app
+    answers the ``fg_contact`` hook); empty when none is registered."""
+    from privacy_portal.hooks import collect
+
+    for contact in collect("fg_contact", foundation):
+        return {
+            "contact_name": contact["name"][:200],
+            "contact_role": "FG",
+            "contact_email": contact["email"],
+            "contact_phone": contact["phone"][:30],
+        }
+    return {}
+
+
 # --- Reporting -------------------------------------------------------------------------------
 
 
@@ -176,6 +191,9 @@ def breach_report(
                     data_categories=sorted(set(data_categories)),
                     special_categories=sorted(set(special_categories)),
                     people_count=people_count,
+                    people_min=people_count,
+                    people_max=people_count,
+                    **_fg_contact(foundation),
                     affected_groups=sorted(set(affected_groups)),
                     encrypted=encrypted,
                     processor_name=(processor_name or "").strip(),
@@ -251,6 +269,83 @@ def breach_assess(
         send_templated_mail_on_commit(
             "breaches/email/board", {"breach": breach, "url": _breach_url(breach)}, _emails(board)
         )
+    breach.save()
+    return breach
+
+
+@transaction.atomic
+def breach_ap_details_update(
+    *,
+    breach: Breach,
+    actor,
+    contact_name: str,
+    contact_role: str = "",
+    contact_email: str,
+    contact_phone: str,
+    people_min: int | None,
+    people_max: int | None,
+    is_ongoing: bool | None,
+    ended_at: datetime | None = None,
+    cross_border: bool | None,
+    cross_border_countries: str = "",
+    follow_up_expected: bool | None,
+    follow_up_note: str = "",
+) -> Breach:
+    """The FG completes what the AP's notification form asks beyond the report: the contact
+    person with a phone number, the number of people as minimum–maximum, whether the breach
+    still goes on (or when it ended), cross-border, and whether a follow-up notification
+    will come."""
+    breach = _lock(breach)
+    if breach.status == S.CLOSED:
+        raise ValidationError(_("Een afgesloten datalek kan niet meer worden gewijzigd."))
+    errors: dict[str, str] = {}
+    contact_name = (contact_name or "").strip()
+    contact_phone = (contact_phone or "").strip()
+    contact_email = (contact_email or "").strip().lower()
+    if not contact_name:
+        errors["contact_name"] = _("Vul de naam van de contactpersoon in.")
+    if not contact_email:
+        errors["contact_email"] = _("Vul het e-mailadres van de contactpersoon in.")
+    if not re.fullmatch(r"[0-9 +()\-]{6,30}", contact_phone):
+        errors["contact_phone"] = _("Vul een telefoonnummer in (cijfers, spaties, + of -).")
+    for field, value in (("people_min", people_min), ("people_max", people_max)):
+        if value is None:
+            errors[field] = _("Vul een aantal in.")
+        elif value < 0 or value > MAX_PEOPLE:
+            errors[field] = _("Vul een aantal tussen 0 en 10 miljoen in.")
+    if not {"people_min", "people_max"} & errors.keys() and people_max < people_min:
+        errors["people_max"] = _("Het maximum is kleiner dan het minimum.")
+    now = timezone.now()
+    if is_ongoing is None:
+        errors["is_ongoing"] = _("Geef aan of het lek nog voortduurt.")
+    elif is_ongoing:
+        ended_at = None
+    elif ended_at is None:
+        errors["ended_at"] = _("Vul in wanneer het lek is beëindigd.")
+    elif ended_at > now:
+        errors["ended_at"] = _("Dit moment ligt in de toekomst.")
+    elif breach.occurred_at and ended_at < breach.occurred_at:
+        errors["ended_at"] = _("Het lek kan niet zijn beëindigd voordat het begon.")
+    cross_border_countries = (cross_border_countries or "").strip()
+    if cross_border is None:
+        errors["cross_border"] = _("Geef aan of er betrokkenen in andere EU-landen zijn.")
+    elif cross_border and not cross_border_countries:
+        errors["cross_border_countries"] = _("Noem de landen.")
+    elif not cross_border:
+        cross_border_countries = ""
+    if follow_up_expected is None:
+        errors["follow_up_expected"] = _("Geef aan of er een vervolgmelding komt.")
+    follow_up_note = _check_text(
+        errors, "follow_up_note", follow_up_note, required=False, label=_("de toelichting")
+    )
+    if errors:
+        raise ValidationError(errors)
+    breach.contact_name, breach.contact_role = contact_name[:200], (contact_role or "")[:100]
+    breach.contact_email, breach.contact_phone = contact_email, contact_phone
+    breach.people_min, breach.people_max = people_min, people_max
+    breach.is_ongoing, breach.ended_at = is_ongoing, ended_at
+    breach.cross_border, breach.cross_border_countries = cross_border, cross_border_countries
+    breach.follow_up_expected, breach.follow_up_note = follow_up_expected, follow_up_note
     breach.save()
     return breach
 
