@@ -354,13 +354,26 @@ def dashboard(request):
                 if name not in section_names:
                     section_names.append(name)
             break
+    # The staff's opinion next to the system's own evidence: an item answered OK that the
+    # evidence says is not OK is shown as a contradiction, per school and per section.
+    found = selectors.contradictions([summary.round for _school, summary in this_year if summary])
+    contradictions = [
+        (school, found.get(summary.round.pk, []) if summary else [])
+        for school, summary in this_year
+    ]
     table = [
         (
             school,
             summary,
-            [summary.section_scores.get(n) if summary else None for n in section_names],
+            [
+                (
+                    summary.section_scores.get(n) if summary else None,
+                    sum(1 for c in found_here if c.result.item.section == n),
+                )
+                for n in section_names
+            ],
         )
-        for school, summary in this_year
+        for (school, summary), (_school, found_here) in zip(this_year, contradictions, strict=True)
     ]
     chart = charts.trend_chart(
         [
@@ -392,6 +405,7 @@ def dashboard(request):
                 for index, name in enumerate(section_names)
             ],
             "chart": chart,
+            "contradictions": [(school, rows) for school, rows in contradictions if rows],
         },
     )
 

@@ -79,6 +79,8 @@ DEFAULT_TASKS = [
     },
 ]
 
+EQUIPMENT_TASK = "equipment"  # closes only with an entry in the equipment log (R15)
+
 MAX_DAYS_AHEAD = 366
 MAX_DAYS_BACK = 366
 
@@ -264,11 +266,42 @@ def departure_record(*, actor, person, schools, departure_date: date, note: str 
             foundation=foundation, is_active=True
         )
     )
+    _product_tasks_create(departure, schools)
     _notify_task_owners(departure, schools, actor)
     if departure_date <= today:
         departure_apply(departure=departure)
         departure.refresh_from_db()
     return departure
+
+
+PRODUCT_TASK_POSITION = 1000  # after the foundation's own task list
+
+
+def _product_tasks_create(departure: Departure, schools) -> None:
+    """One task per product the schools use (the agreements register answers the
+    ``school_products`` hook): close the departing person's account there (R16 §12: logins to
+    school-related sites are stopped)."""
+    from django.utils.text import slugify
+
+    from privacy_portal.hooks import collect
+
+    names = sorted({name for school in schools for name in collect("school_products", school)})
+    OffboardingTask.objects.bulk_create(
+        OffboardingTask(
+            departure=departure,
+            title=(_("Account sluiten bij %(product)s") % {"product": name})[:200],
+            description=_(
+                "De school gebruikt %(product)s (register verwerkers). Sluit het account van de "
+                "medewerker daar of zet het op inactief."
+            )
+            % {"product": name},
+            owner=TaskActor.DIRECTIE,
+            key=f"product-{slugify(name)}"[:50],
+            position=PRODUCT_TASK_POSITION + index,
+            due_date=departure.departure_date,
+        )
+        for index, name in enumerate(names)
+    )
 
 
 def _notify_task_owners(departure: Departure, schools, actor) -> None:
@@ -372,6 +405,16 @@ def task_complete(*, actor, task: OffboardingTask) -> OffboardingTask:
         raise ValidationError(_("Deze taak moet eerst gemeld worden."))
     if not selectors.may_act_on_task(actor, task):
         raise PermissionDenied
+    if (
+        task.key == EQUIPMENT_TASK
+        and not EquipmentDisposal.objects.filter(departure=task.departure_id).exists()
+    ):
+        raise ValidationError(
+            _(
+                "Leg eerst in het logboek afgevoerde apparatuur vast welk apparaat is ingenomen "
+                "en hoe het is gewist of vernietigd (bij dit vertrek)."
+            )
+        )
     task.status = OffboardingTask.Status.DONE
     task.done_by = actor
     task.done_at = timezone.now()
