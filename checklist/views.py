@@ -257,11 +257,26 @@ def round_report(request, pk: int):
         .order_by("item__order", "pk")
         .values_list("item__text", "verdict", "remark")
     )
+    from governance import overview
+
+    school = checklist_round.school
+    figures = [
+        (
+            figure,
+            figure.value_for(school.pk)
+            if figure.value_for(school.pk) is not None or figure.unit != "count"
+            else 0,
+        )
+        for figure in overview.figures(school.foundation)
+        if not figure.failed
+    ]
     pdf = render_pdf(
         "pdf/checklist/report.html",
         {
             "round": checklist_round,
             "results": results,
+            "flagged": [result for result in results.items if result.flagged],
+            "figures": figures,
             "chart": chart,
             "remarks": list(remarks),
             "generated_at": timezone.now(),

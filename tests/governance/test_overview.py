@@ -118,3 +118,19 @@ def test_the_overview_pdf_holds_the_same_figures(world, registers, client_for, t
     text = " ".join(text.split())
     assert "Producten zonder getekende verwerkersovereenkomst" in text
     assert "Verzoeken van ouders over de termijn" in text
+
+
+def test_the_gmr_report_of_a_school_holds_its_figures_and_the_contradiction(
+    world, registers, client_for, tmp_path
+):
+    import subprocess
+
+    response = client_for(world.directie).get(f"/checklist/rondes/{registers.pk}/rapport.pdf")
+    assert response.status_code == 200
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    text = " ".join(text.split())
+    assert "Cijfers uit de registers" in text
+    assert "Producten zonder getekende verwerkersovereenkomst 2" in text
+    assert "Antwoord en bewijs spreken elkaar tegen" in text
