@@ -105,3 +105,22 @@ def test_the_fg_is_never_the_controller_even_by_email_of_a_new_account(world):
     with pytest.raises(ValidationError):
         _register(world, kind="internal", email=world.cvb.email)
     assert world.cvb not in _fgs(world)
+
+
+def test_the_invited_fg_chooses_a_password_through_the_link(
+    world, client, django_capture_on_commit_callbacks
+):
+    import re
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _register(world)
+    body = next(m.body for m in mail.outbox if m.to == ["anna@privacyadvies.example"])
+    link = re.search(r"/account/wachtwoord-herstellen/\S+/", body).group(0)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+        {"new_password1": "Zomer-Privacy-2026!x", "new_password2": "Zomer-Privacy-2026!x"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="anna@privacyadvies.example").has_usable_password()
