@@ -392,3 +392,44 @@ def processor_contacts(agreement_ids):
         )
         if email
     }
+
+
+def foundation_figures(foundation):
+    """For the foundation overview (governance.overview): per school, the products in use
+    without an active signed processor agreement (the same rule as the checklist evidence)."""
+    from agreements.selectors import uncovered_product_uses
+    from governance.overview import Figure, FigureItem
+
+    per_school, items = {}, []
+    dashboard = reverse("agreements:dashboard")
+    for school in foundation.schools.order_by("name"):
+        missing = uncovered_product_uses(school)
+        per_school[school.pk] = len(missing)
+        items += [
+            FigureItem(
+                title=f"{use.product.name} – {school.name}",
+                url=f"{dashboard}?school={school.pk}",
+                school_id=school.pk,
+                level="danger",
+            )
+            for use in missing
+        ]
+    return [
+        Figure(
+            key="agreements.unsigned",
+            title=_("Producten zonder getekende verwerkersovereenkomst"),
+            per_school=per_school,
+            url=dashboard,
+            description=_(
+                "Producten in gebruik zonder actieve, door het CvB getekende overeenkomst."
+            ),
+            items=tuple(items),
+            order=10,
+        )
+    ]
+
+
+def school_products(school):
+    """Names of the products ``school`` uses today (for the departure task list: close the
+    departing person's account in each of them)."""
+    return sorted({use.product.name for use in _product_uses_in_force([school.pk])})

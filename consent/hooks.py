@@ -118,3 +118,36 @@ def seed_demo(demo):
     for channel in channels[:3]:
         services.consent_decide(actor=guardian.user, pupil=pupil, channel=channel, granted=True)
     return []
+
+
+def foundation_figures(foundation):
+    """For the foundation overview (governance.overview): per school, the share of answers
+    parents gave this school year over all pupils and channels (the same numbers as the
+    checklist evidence). Percentages only."""
+    from consent import selectors
+    from governance.overview import Figure
+
+    per_school = {}
+    answered_total = asked_total = 0
+    for school in foundation.schools.all():
+        numbers = selectors.consent_numbers(school=school)
+        asked = numbers["pupils"] * len(numbers["channels"])
+        answered = sum(row["answered"] for row in numbers["channels"])
+        per_school[school.pk] = round(100 * answered / asked) if asked else None
+        asked_total += asked
+        answered_total += answered
+    return [
+        Figure(
+            key="consent.response",
+            title=_("Antwoord op de toestemmingsvraag beeldmateriaal"),
+            per_school=per_school,
+            total=round(100 * answered_total / asked_total) if asked_total else None,
+            unit="percent",
+            url=reverse("consent:class_list"),
+            description=_(
+                "Aandeel leerlingen en kanalen waarvoor ouders dit schooljaar antwoord gaven."
+            ),
+            good="high",
+            order=30,
+        )
+    ]

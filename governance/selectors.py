@@ -52,6 +52,12 @@ def directie_schools(user) -> QuerySet[School]:
     return access.schools_with_role(user, SchoolRole.DIRECTIE)
 
 
+def overview_foundations(user) -> QuerySet[Foundation]:
+    """Foundations whose overview (figures of all schools side by side) the user may open: the
+    CvB and the FG. Foundation-wide figures are for foundation roles only."""
+    return foundations_with_role(user, CVB, FG)
+
+
 def reader_foundations(user) -> QuerySet[Foundation]:
     """Foundations whose FG and protocol in force the user may read: staff, board, FG, office,
     parents (with parental authority) and pupils."""

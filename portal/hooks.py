@@ -269,3 +269,48 @@ def pupil_actions(user, pupil):
             )
         ]
     return []
+
+
+def foundation_figures(foundation):
+    """For the foundation overview (governance.overview): parents' requests per school that
+    are open, and open past their 4-week deadline; requests received per year. Counts only."""
+    from django.db.models import Count
+
+    from governance.overview import Figure
+
+    now = timezone.now()
+    year = timezone.localdate().year
+    requests = ParentRequest.objects.filter(pupil__school__foundation=foundation)
+    open_requests = requests.filter(
+        status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS]
+    )
+    per_year = dict(requests.values_list("received_at__year").annotate(n=Count("pk")).order_by())
+
+    def per_school(queryset):
+        return dict(queryset.values_list("pupil__school").annotate(n=Count("pk")).order_by())
+
+    queue = reverse("portal:staff_queue")
+    return [
+        Figure(
+            key="portal.open",
+            title=_("Open verzoeken van ouders"),
+            per_school=per_school(open_requests),
+            url=queue,
+            description=_(
+                "Inzage, correctie, verwijdering en bezwaar die nog niet zijn afgehandeld."
+            ),
+            over_time=tuple((str(y), per_year.get(y, 0)) for y in range(year - 4, year + 1)),
+            over_time_title=_("Verzoeken van ouders per jaar"),
+            order=20,
+        ),
+        Figure(
+            key="portal.overdue",
+            title=_("Verzoeken van ouders over de termijn"),
+            per_school=per_school(open_requests.filter(deadline__lt=now)),
+            url=queue,
+            description=_(
+                "Open verzoeken waarvan de termijn van 4 weken (of de verlenging) voorbij is."
+            ),
+            order=21,
+        ),
+    ]
