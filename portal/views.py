@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from accounts import access
 from portal import selectors, services
 from portal.forms import CorrectionDecisionForm, DecisionForm, ExtendForm, MessageForm, RequestForm
 from portal.models import CorrectionItem, ParentRequest
+from privacy_portal import once
 from privacy_portal.audit import record_access
 from privacy_portal.pdf import render_pdf
 from students.models import Guardian, Pupil
@@ -66,13 +67,22 @@ def request_new(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                parent_request = services.parent_request_create(
-                    actor=request.user,
-                    pupil=pupil,
-                    kind=form.cleaned_data["kind"],
-                    description=form.cleaned_data["description"],
-                    corrections=form.corrections(),
+                # One-time token: a double click files one request (privacy_portal.once).
+                outcome = once.submit_once(
+                    request,
+                    "portal.request_new",
+                    lambda: services.parent_request_create(
+                        actor=request.user,
+                        pupil=pupil,
+                        kind=form.cleaned_data["kind"],
+                        description=form.cleaned_data["description"],
+                        corrections=form.corrections(),
+                    ),
+                    url=lambda created: reverse("portal:request_detail", args=[created.pk]),
                 )
+                if outcome.repeated:
+                    return once.show_first_result(request, outcome)
+                parent_request = outcome.result
             except ValidationError as exc:
                 for error in _errors(exc):
                     form.add_error(None, error)

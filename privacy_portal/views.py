@@ -1,9 +1,14 @@
-"""The start page and the error pages."""
+"""The start page, the FG's list of undelivered mail, and the error pages."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from privacy_portal import hooks
@@ -19,6 +24,32 @@ def home(request):
             "attention_items": hooks.attention(request.user),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outbox_failed(request):
+    """Mails the outbox gave up on: what kind, when, why (no content, no addresses shown), and
+    a button to try them again once the mail server works."""
+    from privacy_portal import mail
+    from privacy_portal.models import OutboxMail
+
+    if not hooks.may_see_outbox(request.user):
+        raise PermissionDenied(_("Alleen de FG ziet de niet-afgeleverde e-mails."))
+    if request.method == "POST":
+        count = mail.retry_failed()
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s e-mail wordt opnieuw verstuurd.",
+                "%(count)s e-mails worden opnieuw verstuurd.",
+                count,
+            )
+            % {"count": count},
+        )
+        return redirect("outbox_failed")
+    failed = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED).order_by("-created_at")
+    return render(request, "outbox_failed.html", {"mails": failed[:200]})
 
 
 def bad_request(request, exception=None):

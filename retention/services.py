@@ -580,14 +580,18 @@ def _purge_batch(
         counts["records"] += len(records)
         counts["pupils"] += len(pupils)
         if paths:
-            transaction.on_commit(_enqueue_file_erasure)
+            transaction.on_commit(_enqueue_file_erasure, robust=True)
     return counts
 
 
 def _enqueue_file_erasure():
+    """Hand the file erasure to a worker. The FileErasure rows are the job: a broker that is
+    down is logged, not raised into the purge (whose batches have committed), and the hourly
+    ``retention.erase_files`` run picks the rows up."""
+    from privacy_portal import jobs
     from retention.tasks import erase_files
 
-    erase_files.delay()
+    jobs.enqueue(erase_files)
 
 
 def files_erase() -> int:

@@ -297,10 +297,18 @@ def import_run(request, pk: int):
         pk=pk,
     )
     running = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+    stuck = imports.import_looks_stuck(run)
     return render(
         request,
         "students/import_run.html",
-        {"run": run, "running": running, "done": imports.import_progress(run)},
+        {
+            "run": run,
+            "running": running,
+            # A stuck run's page stops refreshing itself; the reaper requeues or fails it.
+            "refresh": running and not stuck,
+            "stuck": stuck,
+            "done": imports.import_progress(run),
+        },
     )
 
 
