@@ -17,7 +17,8 @@ How a creating form adopts it (three lines):
        obj = outcome.result  # the first submit: as before
 
 3. nothing else: a ValidationError from the service propagates as before and frees the token,
-   so the corrected form can be sent again.
+   so the corrected form can be sent again. A token that someone else used raises a
+   ValidationError too (a 400 with a message, never their result).
 
 The token is claimed in the same transaction as the object it creates (a unique row in
 ``FormToken``): a twin submit that arrives while the first is still working waits on the
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -77,7 +79,10 @@ def submit_once(request, form: str, action, *, url) -> Outcome:
     except IntegrityError:
         previous = _previous(token, form, user_id)
         if previous is None:
-            raise
+            # Used by someone else or on another form: show nothing of it, ask for a fresh page.
+            raise ValidationError(
+                _("Dit formulier is al gebruikt. Laad de pagina opnieuw en vul het opnieuw in.")
+            ) from None
         return Outcome(repeated=True, url=previous.result_url)
     return Outcome(result=result, url=claim.result_url)
 
