@@ -269,7 +269,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/bestanden-niet-openbaar/"
 MAX_UPLOAD_MEGABYTES = env_int("MAX_UPLOAD_MEGABYTES", 10, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_MEGABYTES * 1024 * 1024
+# Uploaded files stay in memory (bounded by MAX_UPLOAD_MEGABYTES): no temporary copy of a
+# document in $TMPDIR that a killed request could leave behind.
+FILE_UPLOAD_HANDLERS = ["privacy_portal.uploads.MemoryOnlyUploadHandler"]
 
 # --- E-mail ----------------------------------------------------------------------------------
 globals().update(email_settings_from_url(env_str("EMAIL_URL", "console://")))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from privacy_portal import hooks
+from privacy_portal import hooks, uploads
 from privacy_portal.pdf import render_pdf
 from students import imports, registry, selectors, services
 from students.forms import (
@@ -143,7 +143,16 @@ def dossier_entry_create(request, pk: int):
         initial={"category": request.GET.get("categorie")},
     )
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and uploads.upload_cut_off(request):
+        # The connection dropped mid-upload: save neither the entry nor part of its document.
+        form.add_error(
+            None,
+            _(
+                "Het bestand is niet volledig aangekomen. Er is niets opgeslagen; probeer het opnieuw."
+            ),
+        )
+        status = 400
+    elif request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
