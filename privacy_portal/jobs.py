@@ -61,10 +61,8 @@ def enqueue(task, *args) -> bool:
     """Send a task now; a broker that is down is logged, not raised (the reaper retries)."""
     try:
         task.delay(*args)
-    except Exception:
-        logger.warning(
-            "could not enqueue %s%r; the reaper will retry", task.name, args, exc_info=True
-        )
+    except Exception as exc:
+        logger.warning("could not enqueue %s%r, the reaper will retry: %r", task.name, args, exc)
         return False
     return True
 

@@ -82,8 +82,8 @@ def enqueue_delivery(mail_id: int) -> None:
 
     try:
         deliver_mail.delay(mail_id)
-    except Exception:  # the broker, or an eager delivery that broke in an unforeseen way
-        logger.warning("mail %s left for the outbox sweep", mail_id, exc_info=True)
+    except Exception as exc:  # the broker, or an eager delivery that broke unforeseen
+        logger.warning("mail %s left for the outbox sweep: %r", mail_id, exc)
 
 
 def _locked(queryset):

@@ -1,5 +1,7 @@
 """The start page, the FG's list of undelivered mail, and the error pages."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -64,9 +66,24 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+# The last resort when even 500.html cannot be rendered (say, a static-files manifest that is
+# missing): still our own page in Dutch, never a server's bare error.
+BARE_500 = (
+    '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
+    "<title>Er ging iets mis · Privacyportaal</title></head><body><main>"
+    "<h1>Er ging iets mis</h1><p>Er is een fout opgetreden aan onze kant. Probeer het later "
+    "opnieuw; blijft het misgaan, meld het dan bij de beheerder.</p>"
+    '<p><a href="/">Terug naar de startpagina</a></p></main></body></html>'
+)
+
+
 def server_error(request):
     # No request context: the layout's context processors may be what failed.
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    try:
+        return HttpResponseServerError(loader.get_template("500.html").render())
+    except Exception:
+        logging.getLogger(__name__).exception("the 500 page itself failed")
+        return HttpResponseServerError(BARE_500)
 
 
 def csrf_failure(request, reason=""):

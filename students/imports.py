@@ -508,8 +508,8 @@ def _cache_quietly(action: str, *args):
 
     try:
         return getattr(cache, action)(*args)
-    except Exception:
-        logger.warning("cache %s failed; progress not shown", action, exc_info=True)
+    except Exception as exc:
+        logger.warning("cache %s failed, progress not shown: %r", action, exc)
         return None
 
 
