@@ -1,7 +1,10 @@
 """Background work of the shared core: mail delivery from the outbox, its sweep, and the reaper
 of stale background jobs (thin wrappers; the work is in privacy_portal.mail and .jobs)."""
 
+from datetime import timedelta
+
 from celery import shared_task
+from celery.schedules import schedule
 
 from privacy_portal import jobs, mail
 from privacy_portal.jobs import recorded_run
@@ -30,7 +33,14 @@ def reap_jobs() -> list:
     return lines
 
 
+# Schedule objects, not bare numbers: runserver_with_jobs asks each entry ``is_due``.
 BEAT_SCHEDULE = {
-    "privacy_portal.sweep_outbox": {"task": "privacy_portal.sweep_outbox", "schedule": 60.0},
-    "privacy_portal.reap_jobs": {"task": "privacy_portal.reap_jobs", "schedule": 120.0},
+    "privacy_portal.sweep_outbox": {
+        "task": "privacy_portal.sweep_outbox",
+        "schedule": schedule(timedelta(minutes=1)),
+    },
+    "privacy_portal.reap_jobs": {
+        "task": "privacy_portal.reap_jobs",
+        "schedule": schedule(timedelta(minutes=2)),
+    },
 }

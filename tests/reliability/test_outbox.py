@@ -198,3 +198,13 @@ def test_a_broker_that_is_down_fails_no_action_and_the_sweep_delivers(
     assert mail.outbox == []
     tasks.sweep_outbox()
     assert [m.to for m in mail.outbox] == [[world.fg.email]]
+
+
+def test_the_sweep_and_the_reaper_are_on_the_beat_schedule_also_for_make_run():
+    from privacy_portal.celery import collect_beat_schedule
+
+    schedule = collect_beat_schedule()
+    long_ago = timezone.now() - timedelta(minutes=5)
+    for name in ("privacy_portal.sweep_outbox", "privacy_portal.reap_jobs"):
+        # runserver_with_jobs (make run) asks every entry is_due, as Celery beat does.
+        assert schedule[name]["schedule"].is_due(long_ago)[0]

@@ -111,3 +111,47 @@ def test_two_decisions_on_one_correction_never_deadlock_or_contradict(world, mon
         assert world.pupil.first_name == "Mila"
     assert ParentRequest.objects.get().status == ParentRequest.Status.DONE
     assert OutboxMail.objects.filter(template="portal/email/request_closed").count() == 1
+
+
+def test_a_redelivered_import_task_does_nothing_while_its_worker_still_works(
+    world, monkeypatch, settings
+):
+    from students import imports
+    from students import tasks as student_tasks
+    from students.models import ImportRun, Pupil
+    from tests.students.test_import import SAMPLE
+
+    settings.JOB_CLAIM_GRACE_SECONDS = 0  # the claim looks stale at once: only the lock tells
+    monkeypatch.setattr(student_tasks.apply_pupil_import, "delay", lambda *args: None)
+    queued = imports.import_queue(
+        actor=world.administratie, school=world.school, raw=SAMPLE.read_bytes(), mode="all"
+    )
+    working, finish = threading.Event(), threading.Event()
+    real_import = imports.pupil_import
+
+    def slow_import(**kwargs):
+        working.set()
+        finish.wait(20)
+        return real_import(**kwargs)
+
+    monkeypatch.setattr(imports, "pupil_import", slow_import)
+
+    def first_worker():
+        try:
+            imports.import_apply(queued.pk)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=first_worker)
+    worker.start()
+    assert working.wait(20)
+    imports.import_apply(queued.pk)  # the same message, redelivered to a second worker
+    from privacy_portal import jobs
+
+    assert jobs.reap() == []  # the reaper leaves a locked run alone
+    assert ImportRun.objects.get(pk=queued.pk).status == ImportRun.Status.RUNNING
+    finish.set()
+    worker.join(30)
+    run = ImportRun.objects.get(pk=queued.pk)
+    assert (run.status, run.attempts) == (ImportRun.Status.DONE, 1)
+    assert Pupil.objects.exclude(administration_number="").count() == 3
