@@ -169,3 +169,32 @@ def test_a_stored_upload_that_no_run_points_at_is_deleted(world, settings):
     os.utime(orphan, (hour_ago, hour_ago))
     tasks.reap_jobs()
     assert not orphan.exists()
+
+
+def test_a_purge_whose_file_hand_off_fails_still_succeeds_and_the_files_go_later(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from retention import services as retention_services
+    from retention import tasks as retention_tasks
+    from retention.models import FileErasure
+    from students.models import DossierEntry
+    from tests.retention.factories import left_pupil
+    from tests.retention.test_purge import TODAY
+
+    pupil = left_pupil(world.class_5a, deregistered_on=date(2024, 6, 15), entries=1, with_file=True)
+    path = DossierEntry.objects.filter(pupil=pupil).exclude(document="").get().document.path
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis")
+
+    monkeypatch.setattr(retention_tasks.erase_files, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = retention_services.purge_expired(day=TODAY, batch_size=2)
+    assert run.counts["files"] == 1
+    assert not DossierEntry.objects.filter(pupil=pupil).exists()
+    assert FileErasure.objects.count() == 1 and os.path.exists(path)  # waiting, not lost
+
+    retention_tasks.erase_files()  # the hourly run
+    assert not os.path.exists(path) and not FileErasure.objects.exists()
