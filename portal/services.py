@@ -210,6 +210,14 @@ def _require_open(request: ParentRequest) -> None:
         raise ValidationError(_("Dit verzoek is al afgehandeld."))
 
 
+def _lock_open(request: ParentRequest) -> None:
+    """Lock the request's row for the rest of the transaction, reload it, and check that it is
+    still open. Two staff acting at once take turns here: the second sees the first one's
+    decision and gets a clear message instead of a second decision (and a second mail)."""
+    request.refresh_from_db(from_queryset=ParentRequest.objects.select_for_update())
+    _require_open(request)
+
+
 @transaction.atomic
 def request_message_add(*, actor: User, request: ParentRequest, body: str) -> RequestMessage:
     """A message in the request's thread, from the parent or from a handler."""
@@ -234,7 +242,7 @@ def request_message_add(*, actor: User, request: ParentRequest, body: str) -> Re
 @transaction.atomic
 def request_start(*, actor: User, request: ParentRequest) -> ParentRequest:
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     request.status = ParentRequest.Status.IN_PROGRESS
     request.handled_by = actor
     request.save(update_fields=["status", "handled_by"])
@@ -247,7 +255,7 @@ def request_extend(
 ) -> ParentRequest:
     """A reasoned extension; the parent is told the new date and the reason."""
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
@@ -306,7 +314,10 @@ def correction_decide(
     """Accept (write through the pupil service, so the audit log records it) or refuse one field."""
     request = item.request
     _require_handler(actor, request)
-    _require_open(request)
+    # The request's row first, then the item's: every decision on a request takes the locks in
+    # this order, so two staff deciding at once take turns instead of deadlocking.
+    _lock_open(request)
+    item.refresh_from_db(from_queryset=CorrectionItem.objects.select_for_update())
     if item.decision != CorrectionItem.Decision.OPEN:
         raise ValidationError(_("Over dit gegeven is al besloten."))
     if accept:
@@ -375,8 +386,7 @@ def request_decide(
     (``product_use_id``, one of the child's recipients) and/or what stops (``effect``).
     """
     _require_handler(actor, request)
-    request = ParentRequest.objects.select_for_update().get(pk=request.pk)
-    _require_open(request)
+    _lock_open(request)
     if request.kind in (ParentRequest.Kind.CORRECTION, ParentRequest.Kind.INSPECTION):
         raise ValidationError(_("Dit soort verzoek wordt via de eigen stappen afgehandeld."))
     decision = (decision or "").strip()
@@ -430,7 +440,7 @@ def request_decide(
 def inspection_prepare(*, actor: User, request: ParentRequest) -> ParentRequest:
     """Build the complete export of everything about the child, for staff to review."""
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     if request.kind != ParentRequest.Kind.INSPECTION:
         raise ValidationError(_("Alleen een inzageverzoek levert een export op."))
     if not access.has_school_role(actor, request.pupil.school, "directie"):
@@ -449,7 +459,7 @@ def inspection_prepare(*, actor: User, request: ParentRequest) -> ParentRequest:
 def inspection_release(*, actor: User, request: ParentRequest) -> ParentRequest:
     """After review, release the export to the parent; until then nothing reaches them."""
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     if not request.export_json:
         raise ValidationError(_("Stel eerst de export samen en controleer die."))
     if not access.has_school_role(actor, request.pupil.school, "directie"):

@@ -343,6 +343,9 @@ NOT_PERSONAL: dict[str, str] = {
     "ImportRun.mode": "how the import was asked for",
     "ImportRun.create_classes": "an option of the run",
     "ImportRun.upload_path": "a random file name; the file is deleted when the run ends",
+    "ImportRun.heartbeat_at": "the job's lease: when it was queued or claimed last",
+    "ImportRun.attempts": "count of workers that claimed the run",
+    "ImportRun.interruption": "what the reaper did about a lost worker",
 }
 
 # Dossier entries carry their own category; these are the ones they may carry.
