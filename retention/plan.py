@@ -81,6 +81,7 @@ CLASSIFICATION: dict[str, Rule] = {
     "portal.RequestMessage.request": delete(),
     "portal.CorrectionItem.request": delete(),
     "portal.DeadlineNotice.request": delete(),
+    "portal.ObjectionEffect.request": delete("what a granted objection changed for this child"),
     "portal.Invitation.guardian": delete(),
     "retention.Hold.pupil": anonymise(
         "reason", "lift_reason", why="the hold stays as a record, tied by its reference"

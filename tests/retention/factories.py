@@ -60,6 +60,7 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         CorrectionItem,
         DeadlineNotice,
         Invitation,
+        ObjectionEffect,
         ParentRequest,
         RequestMessage,
     )
@@ -137,6 +138,11 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         new_value=f"{marker}laan 2",
     )
     DeadlineNotice.objects.create(request=request, kind="week_before", deadline=now)
+    ObjectionEffect.objects.create(
+        request=request,
+        product_name=f"{marker} Rekentuin",
+        description=f"{marker} ontvangt geen gegevens meer",
+    )
     dossier = TransferDossier.objects.create(
         pupil=pupil,
         state=TransferDossier.State.HANDED_OVER,
