@@ -162,6 +162,27 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         lift_reason=f"{marker} opgelost",
     )
     record_access(actor=world.directie, instance=pupil, what="medical")
+    # The login log (django-axes) of the parent's account: a lockout and a login.
+    from axes.models import AccessAttempt, AccessAttemptExpiration, AccessLog
+
+    attempt = AccessAttempt.objects.create(
+        username=parent_account.email,
+        user_agent="Firefox",
+        ip_address="192.0.2.1",
+        http_accept="*/*",
+        path_info="/inloggen/",
+        get_data="",
+        post_data="",
+        failures_since_start=3,
+    )
+    AccessAttemptExpiration.objects.create(access_attempt=attempt, expires_at=now)
+    AccessLog.objects.create(
+        username=parent_account.email,
+        user_agent="Firefox",
+        ip_address="192.0.2.1",
+        http_accept="*/*",
+        path_info="/inloggen/",
+    )
     return SimpleNamespace(
         pupil=pupil,
         guardian=guardian,
