@@ -97,4 +97,37 @@ def menu(user) -> list:
 
 
 def attention(user) -> list[AttentionItem]:
-    return collect("attention", user)
+    return collect("attention", user) + _undelivered_mail(user)
+
+
+def may_see_outbox(user) -> bool:
+    """The FG (and the functional admin) watch the mail that could not be delivered."""
+    from accounts import access
+
+    return access.summary(user).has_foundation_role("fg", "beheerder")
+
+
+def _undelivered_mail(user) -> list[AttentionItem]:
+    """The core's own start-page item: mails the outbox gave up on (one count query)."""
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    from privacy_portal.models import OutboxMail
+
+    if not may_see_outbox(user):
+        return []
+    count = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED).count()
+    if not count:
+        return []
+    return [
+        AttentionItem(
+            ngettext(
+                "%(count)s e-mail kon niet worden afgeleverd",
+                "%(count)s e-mails konden niet worden afgeleverd",
+                count,
+            )
+            % {"count": count},
+            url=reverse("outbox_failed"),
+            level="danger",
+        )
+    ]

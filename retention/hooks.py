@@ -157,3 +157,44 @@ def checklist_evidence():
         ),
         provider("bewaartermijn-dossier", selectors.dossier_due, _("het dossier")),
     ]
+
+
+def foundation_figures(foundation):
+    """For the foundation overview (governance.overview): per school, the pupils whose
+    administration or dossier is due for destruction within the preview period (or already
+    due). Counts only."""
+    from django.db.models import Count
+
+    from governance.overview import Figure
+
+    horizon = timezone.localdate() + timedelta(days=selectors.PREVIEW_DAYS)
+    due_ids = set(
+        selectors.administration_due(horizon)
+        .filter(school__foundation=foundation)
+        .values_list("pk", flat=True)
+    ) | set(
+        selectors.dossier_due(horizon)
+        .filter(school__foundation=foundation)
+        .values_list("pk", flat=True)
+    )
+    from students.models import Pupil
+
+    per_school = dict(
+        Pupil.objects.filter(pk__in=due_ids)
+        .values_list("school")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        Figure(
+            key="retention.upcoming",
+            title=_("Vernietiging in de komende %(days)s dagen") % {"days": selectors.PREVIEW_DAYS},
+            per_school=per_school,
+            url=reverse("retention:preview"),
+            description=_(
+                "Leerlingen van wie administratie of dossier binnenkort vernietigd wordt."
+            ),
+            good="neutral",
+            order=60,
+        )
+    ]

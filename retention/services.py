@@ -655,7 +655,7 @@ def _purge_pupils(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
             FileErasure.objects.bulk_create(
                 [FileErasure(path=p) for p in paths], ignore_conflicts=True
             )
-            transaction.on_commit(_enqueue_file_erasure)
+            transaction.on_commit(_enqueue_file_erasure, robust=True)
         _check_constraints_now()
 
         # 3. Destruction records: one multi-row INSERT.
@@ -849,9 +849,13 @@ def _guarded(batch: list[int], work, failures: list[str], reference_of) -> dict[
 
 
 def _enqueue_file_erasure():
+    """Hand the file erasure to a worker. The FileErasure rows are the job: a broker that is
+    down is logged, not raised into the purge (whose batches have committed), and the hourly
+    ``retention.erase_files`` run picks the rows up."""
+    from privacy_portal import jobs
     from retention.tasks import erase_files
 
-    erase_files.delay()
+    jobs.enqueue(erase_files)
 
 
 def files_erase() -> int:
