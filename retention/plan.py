@@ -78,10 +78,13 @@ CLASSIFICATION: dict[str, Rule] = {
     ),
     "consent.ParentNotice.pupil": delete(),
     "consent.ParentNotice.guardian": delete(),
+    "consent.ConsentLink.guardian": delete(),
+    "consent.ConsentLink.notice": delete("the personal link of a consent mail about the pupil"),
     "portal.ParentRequest.pupil": delete(),
     "portal.RequestMessage.request": delete(),
     "portal.CorrectionItem.request": delete(),
     "portal.DeadlineNotice.request": delete(),
+    "portal.ObjectionEffect.request": delete(),
     "portal.Invitation.guardian": delete(),
     "retention.Hold.pupil": anonymise(
         "reason", "lift_reason", why="the hold stays as a record, tied by its reference"
