@@ -1,15 +1,16 @@
-"""Business rules of retention (R13, R6 art. 12): the foundation's periods, holds and reviews,
-and the purge that removes what has expired, scrubs the audit trail and writes destruction
-records.
+"""Business rules of retention (R13, R6 art. 12): the foundation's periods (legal minimums),
+holds and reviews, and the purge that removes what has expired, makes the audit trail forget
+and writes destruction records.
 
 The purge works in batches of pupils. Each batch is one transaction: the pupils are locked
-(``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two runs never take the same pupil),
-re-checked (still due, not held), and then everything of the batch goes together: dossier
-entries, dossier fields, the pupil with its enrolments, parent links and emergency contacts,
-parents without another child, their accounts, the personal data in the audit log, holds' free
-texts, and the destruction records are written. A crash rolls the batch back whole; the next run
-finds the same pupils due again. Files on disk are removed after the commit (``FileErasure``
-rows survive a crash between commit and removal and are retried by the next run).
+(``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL), re-checked (still due, not held, no hold
+from another app), processors are asked for destruction, and then the deletion plan
+(``retention.plan``) removes everything of the batch set-based; the audit entries of every
+deleted or anonymised row are scrubbed, accounts anonymised, and the destruction records
+written. A failing batch is retried pupil by pupil, so one bad pupil never stops the others.
+Transfer dossiers go on their own date afterwards. Files on disk are removed after the commit
+(``FileErasure`` rows survive a crash between commit and removal and are retried by the next
+run). One run at a time: see ``_start_run``.
 """
 
 from __future__ import annotations
