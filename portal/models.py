@@ -106,6 +106,36 @@ class CorrectionItem(models.Model):
         return f"{self.request.reference} {self.field_name}"
 
 
+class ObjectionEffect(models.Model):
+    """What a granted objection changes (art. 21): a supplier no longer receives the child's data,
+    or a processing stops. The portal shows it to the parent; the recipients list leaves out a
+    stopped product for this child."""
+
+    request = models.ForeignKey(ParentRequest, on_delete=models.CASCADE, related_name="effects")
+    product_use = models.ForeignKey(
+        "agreements.ProductUse",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("product dat geen gegevens meer ontvangt"),
+    )
+    product_name = models.CharField(_("product"), max_length=200, blank=True)
+    description = models.TextField(_("wat er verandert"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gevolg van bezwaar")
+        verbose_name_plural = _("gevolgen van bezwaar")
+        ordering = ["recorded_at"]
+
+    def __str__(self):
+        return f"{self.request.reference}: {self.product_name or self.description[:40]}"
+
+
 class DeadlineNotice(models.Model):
     """Records that a deadline notice went out, so that the periodic job sends each only once."""
 
@@ -173,7 +203,9 @@ class Invitation(models.Model):
         return f"{self.guardian} {self.sent_at:%Y-%m-%d}"
 
 
-auditlog.register(ParentRequest)
+# The inspection export is a copy of the whole file: the audit trail records that it was made
+# and released (who, when), never its content.
+auditlog.register(ParentRequest, exclude_fields=["export_json"])
 auditlog.register(RequestMessage)
 # The proposed values may be a secret address: the audit trail keeps neither.
 auditlog.register(
@@ -181,3 +213,4 @@ auditlog.register(
     mask_fields=["old_value", "new_value"],
     mask_callable="students.registry.mask_audit_value",
 )
+auditlog.register(ObjectionEffect)

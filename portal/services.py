@@ -17,15 +17,23 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import access
 from accounts.models import User
 from portal import selectors
-from portal.models import CorrectionItem, DeadlineNotice, Invitation, ParentRequest, RequestMessage
+from portal.models import (
+    CorrectionItem,
+    DeadlineNotice,
+    Invitation,
+    ObjectionEffect,
+    ParentRequest,
+    RequestMessage,
+)
 from privacy_portal.audit import record_access
 from privacy_portal.mail import send_templated_mail_on_commit
 from students import registry, rendering
-from students.models import Guardian, Pupil
+from students.models import EmergencyContact, Guardian, Pupil
 
 RESPONSE_TIME = timedelta(weeks=4)
 # GDPR art. 12(3): the period may be extended by two further months where necessary.
@@ -74,20 +82,42 @@ def _fg_emails(request: ParentRequest) -> list[str]:
     return list(access.users_with_foundation_role(foundation, "fg").values_list("email", flat=True))
 
 
-def correctable_fields() -> dict[str, tuple[str, str]]:
+# Pupil fields a parent can know and so may propose a correction for. Internal fields
+# (leerlingnummer, ingeschreven op, SBO) and care or medical notes are not among them.
+PARENT_CORRECTABLE = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "street_address",
+    "postal_code",
+    "city",
+    "phone",
+    "previous_school",
+    "allergies",
+    "emergency_instructions",
+)
+
+
+def correctable_fields(pupil: Pupil | None = None, viewer: User | None = None) -> dict:
     """Pupil fields a parent may propose a correction for: field -> (category key, label).
 
-    Only categories parents see directly; care and medical notes go through inspection first.
+    Only fields a parent can know, in categories parents see directly; a field the secret flag
+    hides (``registry.parent_may_see``) is left out, so its value never appears on the form.
     """
-    from students.models import Pupil
-
+    direct = {
+        name: category.key
+        for category in selectors.parent_direct_categories()
+        for name in category.model_fields("Pupil")
+    }
     result = {}
-    for category in selectors.parent_direct_categories():
-        for name in category.model_fields("Pupil"):
-            field = Pupil._meta.get_field(name)
-            if field.is_relation or not field.editable:
-                continue
-            result[name] = (category.key, str(field.verbose_name))
+    for name in PARENT_CORRECTABLE:
+        if name not in direct:
+            continue
+        if pupil is not None and not registry.parent_may_see(
+            f"Pupil.{name}", pupil=pupil, viewer=viewer
+        ):
+            continue
+        result[name] = (direct[name], str(Pupil._meta.get_field(name).verbose_name))
     return result
 
 
@@ -116,10 +146,15 @@ def parent_request_create(
     corrections = {
         k: (v or "").strip() for k, v in (corrections or {}).items() if (v or "").strip()
     }
-    allowed = correctable_fields()
+    allowed = correctable_fields(pupil, actor)
     if kind == ParentRequest.Kind.CORRECTION:
-        if not corrections:
-            raise ValidationError(_("Vul bij minstens één gegeven de juiste waarde in."))
+        # A note alone is a valid correction request ("the allergy list is out of date").
+        if not corrections and not description:
+            raise ValidationError(
+                _(
+                    "Vul bij minstens één gegeven de juiste waarde in, of beschrijf wat er niet klopt."
+                )
+            )
         unknown = set(corrections) - set(allowed)
         if unknown:
             raise ValidationError(_("Voor deze gegevens kunt u geen correctie voorstellen."))
@@ -175,6 +210,14 @@ def _require_open(request: ParentRequest) -> None:
         raise ValidationError(_("Dit verzoek is al afgehandeld."))
 
 
+def _lock_open(request: ParentRequest) -> None:
+    """Lock the request's row for the rest of the transaction, reload it, and check that it is
+    still open. Two staff acting at once take turns here: the second sees the first one's
+    decision and gets a clear message instead of a second decision (and a second mail)."""
+    request.refresh_from_db(from_queryset=ParentRequest.objects.select_for_update())
+    _require_open(request)
+
+
 @transaction.atomic
 def request_message_add(*, actor: User, request: ParentRequest, body: str) -> RequestMessage:
     """A message in the request's thread, from the parent or from a handler."""
@@ -199,7 +242,7 @@ def request_message_add(*, actor: User, request: ParentRequest, body: str) -> Re
 @transaction.atomic
 def request_start(*, actor: User, request: ParentRequest) -> ParentRequest:
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     request.status = ParentRequest.Status.IN_PROGRESS
     request.handled_by = actor
     request.save(update_fields=["status", "handled_by"])
@@ -212,7 +255,7 @@ def request_extend(
 ) -> ParentRequest:
     """A reasoned extension; the parent is told the new date and the reason."""
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
@@ -254,8 +297,12 @@ def _close(request: ParentRequest, *, actor, status: str, decision: str) -> Pare
     request.closed_at = timezone.now()
     request.handled_by = request.handled_by or actor
     request.save(update_fields=["status", "decision", "closed_at", "handled_by"])
+    # The decision per field with its reason goes into the mail; the values do not (a mail is
+    # easily forwarded, and a value may be an address).
     send_templated_mail_on_commit(
-        "portal/email/request_closed", {"request": request}, [request.requester.email]
+        "portal/email/request_closed",
+        {"request": request, "corrections": list(request.corrections.all())},
+        [request.requester.email],
     )
     return request
 
@@ -267,7 +314,10 @@ def correction_decide(
     """Accept (write through the pupil service, so the audit log records it) or refuse one field."""
     request = item.request
     _require_handler(actor, request)
-    _require_open(request)
+    # The request's row first, then the item's: every decision on a request takes the locks in
+    # this order, so two staff deciding at once take turns instead of deadlocking.
+    _lock_open(request)
+    item.refresh_from_db(from_queryset=CorrectionItem.objects.select_for_update())
     if item.decision != CorrectionItem.Decision.OPEN:
         raise ValidationError(_("Over dit gegeven is al besloten."))
     if accept:
@@ -309,7 +359,11 @@ def correction_decide(
             request,
             actor=actor,
             status=ParentRequest.Status.DONE,
-            decision=_("%(accepted)s van %(total)s correcties overgenomen.")
+            decision=ngettext(
+                "%(accepted)s van %(total)s correctie overgenomen.",
+                "%(accepted)s van %(total)s correcties overgenomen.",
+                total,
+            )
             % {"accepted": accepted, "total": total},
         )
     return item
@@ -317,14 +371,22 @@ def correction_decide(
 
 @transaction.atomic
 def request_decide(
-    *, actor: User, request: ParentRequest, granted: bool, decision: str
+    *,
+    actor: User,
+    request: ParentRequest,
+    granted: bool,
+    decision: str,
+    effect: str = "",
+    product_use_id: int | None = None,
 ) -> ParentRequest:
     """Close an erasure, objection or question with a decision in plain Dutch.
 
-    A refusal must give the legal reason (for an erasure, e.g. the retention duty of R13).
+    A refusal must give the legal reason (for an erasure, e.g. the retention duty of R13). A
+    granted objection records its effect: which supplier no longer receives the child's data
+    (``product_use_id``, one of the child's recipients) and/or what stops (``effect``).
     """
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     if request.kind in (ParentRequest.Kind.CORRECTION, ParentRequest.Kind.INSPECTION):
         raise ValidationError(_("Dit soort verzoek wordt via de eigen stappen afgehandeld."))
     decision = (decision or "").strip()
@@ -336,6 +398,40 @@ def request_decide(
                 )
             }
         )
+    effect = (effect or "").strip()
+    if granted and request.kind == ParentRequest.Kind.OBJECTION:
+        recipient = None
+        if product_use_id:
+            recipient = next(
+                (
+                    r
+                    for r in selectors.data_recipients(request.pupil)
+                    if r.get("use_id") == product_use_id
+                ),
+                None,
+            )
+            if recipient is None:
+                raise ValidationError(
+                    {"product_use": _("Dit product ontvangt geen gegevens van deze leerling.")}
+                )
+        if recipient is None and not effect:
+            raise ValidationError(
+                {
+                    "effect": _(
+                        "Een toegewezen bezwaar verandert iets: kies het product dat geen gegevens "
+                        "meer ontvangt of beschrijf welke verwerking stopt."
+                    )
+                }
+            )
+        ObjectionEffect.objects.create(
+            request=request,
+            product_use_id=product_use_id if recipient else None,
+            product_name=f"{recipient['product']} ({recipient['supplier']})" if recipient else "",
+            description=effect
+            or _("%(product)s ontvangt geen gegevens van uw kind meer.")
+            % {"product": recipient["product"]},
+            recorded_by=actor,
+        )
     status = ParentRequest.Status.DONE if granted else ParentRequest.Status.REFUSED
     return _close(request, actor=actor, status=status, decision=decision)
 
@@ -344,12 +440,12 @@ def request_decide(
 def inspection_prepare(*, actor: User, request: ParentRequest) -> ParentRequest:
     """Build the complete export of everything about the child, for staff to review."""
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     if request.kind != ParentRequest.Kind.INSPECTION:
         raise ValidationError(_("Alleen een inzageverzoek levert een export op."))
     if not access.has_school_role(actor, request.pupil.school, "directie"):
         raise PermissionDenied(_("Alleen de directie stelt een inzage-export samen."))
-    request.export_json = selectors.inspection_export(request.pupil, requester=request.requester)
+    request.export_json = selectors.inspection_export(request.pupil, viewer=request.requester)
     request.status = ParentRequest.Status.IN_PROGRESS
     request.handled_by = actor
     request.save(update_fields=["export_json", "status", "handled_by"])
@@ -363,7 +459,7 @@ def inspection_prepare(*, actor: User, request: ParentRequest) -> ParentRequest:
 def inspection_release(*, actor: User, request: ParentRequest) -> ParentRequest:
     """After review, release the export to the parent; until then nothing reaches them."""
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     if not request.export_json:
         raise ValidationError(_("Stel eerst de export samen en controleer die."))
     if not access.has_school_role(actor, request.pupil.school, "directie"):
@@ -412,6 +508,112 @@ def deadline_watch(*, now: datetime | None = None) -> dict[str, int]:
                 send_templated_mail_on_commit(template, {"request": request}, recipients)
                 counts[kind] += 1
     return counts
+
+
+# --- Parents correct their own contact details directly ----------------------------------------
+
+
+def _own_guardian(actor: User) -> Guardian:
+    guardian = Guardian.objects.filter(user=actor).first()
+    if guardian is None or not selectors.parent_children(actor).exists():
+        raise PermissionDenied
+    return guardian
+
+
+def _school_handler_emails(pupils) -> list[str]:
+    emails: set[str] = set()
+    for school in {pupil.school for pupil in pupils}:
+        handlers = access.users_with_school_role(school, "directie", "administratie")
+        emails |= set(handlers.values_list("email", flat=True))
+    return sorted(emails)
+
+
+@transaction.atomic
+def parent_contact_update(*, actor: User, email: str, phone: str) -> Guardian:
+    """A parent corrects their own e-mail address and phone number. The change is recorded in the
+    audit log with the parent as actor; the school is told (without the values: it reads them in
+    the pupil file), and a changed e-mail address is told to the old address too."""
+    from auditlog.context import set_actor
+
+    guardian = Guardian.objects.select_for_update().get(pk=_own_guardian(actor).pk)
+    old_email = guardian.email
+    guardian.email = (email or "").strip().lower()
+    guardian.phone = (phone or "").strip()
+    if not guardian.email:
+        raise ValidationError({"email": _("Vul een e-mailadres in: de school mailt u hierop.")})
+    guardian.full_clean(exclude=["user"])
+    previous = Guardian.objects.get(pk=guardian.pk)
+    changed = [
+        name for name in ("email", "phone") if getattr(previous, name) != getattr(guardian, name)
+    ]
+    if not changed:
+        return guardian
+    with set_actor(actor):
+        guardian.save(update_fields=changed)
+    children = list(selectors.parent_children(actor))
+    send_templated_mail_on_commit(
+        "portal/email/contact_changed_school",
+        {"guardian": guardian, "children": children, "fields": changed},
+        _school_handler_emails(children),
+    )
+    if "email" in changed and old_email:
+        send_templated_mail_on_commit(
+            "portal/email/contact_changed_old_address", {"guardian": guardian}, [old_email]
+        )
+    return guardian
+
+
+def _require_parent(actor: User, pupil: Pupil) -> None:
+    if not access.is_parent_with_authority(actor, pupil):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def parent_emergency_contact_save(
+    *,
+    actor: User,
+    pupil: Pupil,
+    name: str,
+    phone: str,
+    relationship: str = "",
+    contact: EmergencyContact | None = None,
+) -> EmergencyContact:
+    """A parent with authority adds or corrects an emergency contact of their child (audited,
+    the school is told)."""
+    from auditlog.context import set_actor
+
+    _require_parent(actor, pupil)
+    if contact is None:
+        contact = EmergencyContact(pupil=pupil)
+    else:
+        contact = EmergencyContact.objects.select_for_update().get(pk=contact.pk, pupil=pupil)
+    contact.name = (name or "").strip()
+    contact.relationship = (relationship or "").strip()
+    contact.phone = (phone or "").strip()
+    contact.full_clean()
+    with set_actor(actor):
+        contact.save()
+    send_templated_mail_on_commit(
+        "portal/email/emergency_contacts_changed",
+        {"pupil": pupil},
+        _school_handler_emails([pupil]),
+    )
+    return contact
+
+
+@transaction.atomic
+def parent_emergency_contact_delete(*, actor: User, contact: EmergencyContact) -> None:
+    from auditlog.context import set_actor
+
+    pupil = contact.pupil
+    _require_parent(actor, pupil)
+    with set_actor(actor):
+        contact.delete()
+    send_templated_mail_on_commit(
+        "portal/email/emergency_contacts_changed",
+        {"pupil": pupil},
+        _school_handler_emails([pupil]),
+    )
 
 
 # --- Invitations -----------------------------------------------------------------------------

@@ -9,10 +9,13 @@ urlpatterns = [
     path("toestemming/", views_consent.consent_index, name="consent_index"),
     path("toestemming/<int:pupil_id>/", views_consent.consent_detail, name="consent_detail"),
     path("kind/<int:pk>/", views.child_detail, name="child_detail"),
+    path("mijn-gegevens/", views.my_details, name="my_details"),
+    path("mijn-pagina/", views.pupil_home, name="pupil_home"),
+    path("kind/<int:pk>/noodcontacten/", views.emergency_contacts, name="emergency_contacts"),
     path("kind/<int:pk>/verzoek/", views.request_new, name="request_new"),
     path("verzoeken/<int:pk>/", views.request_detail, name="request_detail"),
     re_path(
-        r"^verzoeken/(?P<pk>[0-9]+)/inzage\.(?P<fmt>pdf|json)$",
+        r"^verzoeken/(?P<pk>[0-9]+)/inzage\.(?P<fmt>pdf|json|zip)$",
         views.request_export,
         name="request_export",
     ),
@@ -35,7 +38,7 @@ urlpatterns = [
     path("behandeling/<int:pk>/export/", views.staff_prepare, name="staff_prepare"),
     path("behandeling/<int:pk>/vrijgeven/", views.staff_release, name="staff_release"),
     re_path(
-        r"^behandeling/(?P<pk>[0-9]+)/inzage\.(?P<fmt>pdf|json)$",
+        r"^behandeling/(?P<pk>[0-9]+)/inzage\.(?P<fmt>pdf|json|zip)$",
         views.staff_export,
         name="staff_export",
     ),

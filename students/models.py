@@ -277,6 +277,20 @@ class ImportRun(models.Model):
     create_classes = models.BooleanField(default=False)
     upload_path = models.CharField(max_length=200, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The job's lease (see privacy_portal.jobs): when it was queued or claimed last, how often a
+    # worker claimed it, and what the reaper did about a worker that stopped answering.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Interruption(models.TextChoices):
+        NONE = "", _("geen")
+        REQUEUED = "requeued", _("opnieuw gestart na een onderbreking")
+        WORKER_LOST = "worker_lost", _("de verwerking stopte steeds")
+        NEVER_STARTED = "never_started", _("de verwerking begon niet")
+
+    interruption = models.CharField(
+        max_length=20, choices=Interruption.choices, default="", blank=True
+    )
 
     class Meta:
         verbose_name = _("leerlingimport")

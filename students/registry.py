@@ -286,6 +286,24 @@ CATEGORIES: tuple[DataCategory, ...] = (
         holds_dossier_entries=True,
     ),
     DataCategory(
+        # Photos and video of a recognisable pupil (R8). The pictures themselves live on the
+        # school's channels and with processors (Klasbord, the school photographer), not in
+        # this application; what the school keeps here is the consent per channel
+        # (``consent`` app), which says where pictures may be used.
+        "beeldmateriaal",
+        _("Foto's en video's (beeldmateriaal)"),
+        Sensitivity.PUBLIC,
+        C.PUPIL_BASIC,
+        (Purpose.PUPIL_NEWS, Purpose.SCHOOL_ACTIVITIES),
+        LegalBasis.CONSENT,
+        RetentionClass.ADMINISTRATION,
+        _(
+            "Foto's en video's waarop uw kind herkenbaar is, alleen voor de kanalen waarvoor u "
+            "toestemming hebt gegeven. Zonder toestemming gebruikt de school geen beeld van uw "
+            "kind; u kunt uw toestemming altijd intrekken."
+        ),
+    ),
+    DataCategory(
         "secret_contact",
         _("Geheim adres of telefoonnummer"),
         Sensitivity.VERY_SENSITIVE,
@@ -325,6 +343,9 @@ NOT_PERSONAL: dict[str, str] = {
     "ImportRun.mode": "how the import was asked for",
     "ImportRun.create_classes": "an option of the run",
     "ImportRun.upload_path": "a random file name; the file is deleted when the run ends",
+    "ImportRun.heartbeat_at": "the job's lease: when it was queued or claimed last",
+    "ImportRun.attempts": "count of workers that claimed the run",
+    "ImportRun.interruption": "what the reaper did about a lost worker",
 }
 
 # Dossier entries carry their own category; these are the ones they may carry.
@@ -430,3 +451,38 @@ def retention_until(pupil, retention: str):
     if retention == RetentionClass.ADMINISTRATION:
         return _years_after(pupil.deregistered_on, 5)
     return _years_after(pupil.deregistered_on, 3 if pupil.destination_is_sbo else 2)
+
+
+# --- Field policy for parents -----------------------------------------------------------------
+# The secret flag (``Pupil.contact_is_secret``) hides the fields of the categories marked
+# ``secret_hides`` from parents (the portal, the request form, the inspection export) and from
+# staff without SECRET_AUDIENCE: in a protected-living case one parent must not learn where the
+# child lives. Derived from the categories above, so the staff renderer (``students.rendering``)
+# and the portal cannot disagree.
+HIDDEN_WHEN_SECRET: frozenset[str] = frozenset(
+    f"Pupil.{name}" for name in secret_hidden_fields("Pupil")
+)
+# A parent's own contact details: that parent sees them, another parent of the child never does.
+OWN_PARENT_ONLY: frozenset[str] = frozenset({"Guardian.email", "Guardian.phone"})
+
+
+def parent_may_see(field: str, *, pupil, viewer=None, owner=None) -> bool:
+    """Whether a parent (``viewer``, a user) may see ``field`` ("Model.field") of ``pupil``.
+
+    ``owner`` is the Guardian a Guardian field belongs to. Every portal screen and export asks
+    this one function, so the field policy can grow here without touching the portal.
+    """
+    if field in HIDDEN_WHEN_SECRET and pupil.contact_is_secret:
+        return False
+    if field in OWN_PARENT_ONLY:
+        return owner is not None and viewer is not None and owner.user_id == viewer.pk
+    return True
+
+
+def staff_may_see_value(field: str, *, pupil, capabilities) -> bool:
+    """Whether staff holding ``capabilities`` for ``pupil`` may see the value of ``field`` where
+    it appears outside the pupil file (a correction request, its audit trail): a secret address
+    or phone only with very sensitive access (directie, IB-er)."""
+    if field in HIDDEN_WHEN_SECRET and pupil.contact_is_secret:
+        return SECRET_AUDIENCE in set(capabilities)
+    return True

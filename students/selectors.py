@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -77,19 +77,14 @@ def editable_categories(user, pupil, *, capabilities=None) -> list[registry.Data
 def staff_pupils(user) -> QuerySet[Pupil]:
     """Pupils the user may see as staff (school-wide role or through a class they teach).
 
-    Parents and pupils are not staff: they see their own data in the parents' portal.
+    Filtered by the ids of the request's access scope (``school_id IN (…)`` or an enrolment in
+    one of the user's classes), so the planner starts from the visible rows whatever the size
+    of the deployment. Parents and pupils are not staff: they see their own data in the portal.
     """
-    if not (user and user.is_authenticated):
+    condition = access.staff_pupil_condition(user, Capability.PUPIL_BASIC)
+    if condition is None:
         return Pupil.objects.none()
-    basic = Capability.PUPIL_BASIC
-    in_taught_class = Enrolment.objects.filter(
-        pupil=OuterRef("pk"),
-        school_class__in=access.classes_with_capability(user, basic).values("pk"),
-    )
-    return Pupil.objects.filter(
-        Q(school__in=access.schools_with_capability(user, basic).values("pk"))
-        | Exists(in_taught_class)
-    )
+    return Pupil.objects.filter(condition)
 
 
 def staff_pupil_list(user, *, query: str = "", school_id=None, class_id=None) -> QuerySet[Pupil]:
@@ -140,10 +135,11 @@ def list_filter_options(user) -> tuple[QuerySet[School], QuerySet[SchoolClass]]:
         .select_related("school")
         .order_by("school__name", "-school_year", "name")
     )
-    schools = School.objects.filter(
-        Q(pk__in=access.schools_with_capability(user, Capability.PUPIL_BASIC).values("pk"))
-        | Q(pk__in=classes.values("school_id"))
-    ).order_by("name")
+    facts = access.summary(user)
+    school_ids = facts.school_ids_with(Capability.PUPIL_BASIC) | {
+        facts.class_schools[pk] for pk in facts.class_ids_with(Capability.PUPIL_BASIC)
+    }
+    schools = School.objects.filter(pk__in=sorted(school_ids)).order_by("name")
     return schools, classes
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from privacy_portal import hooks
+from privacy_portal import hooks, uploads
 from privacy_portal.pdf import render_pdf
 from students import imports, registry, selectors, services
 from students.forms import (
@@ -153,7 +153,16 @@ def dossier_entry_create(request, pk: int):
         initial={"category": request.GET.get("categorie")},
     )
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and uploads.upload_cut_off(request):
+        # The connection dropped mid-upload: save neither the entry nor part of its document.
+        form.add_error(
+            None,
+            _(
+                "Het bestand is niet volledig aangekomen. Er is niets opgeslagen; probeer het opnieuw."
+            ),
+        )
+        status = 400
+    elif request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -342,10 +351,18 @@ def import_run(request, pk: int):
         pk=pk,
     )
     running = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+    stuck = imports.import_looks_stuck(run)
     return render(
         request,
         "students/import_run.html",
-        {"run": run, "running": running, "done": imports.import_progress(run)},
+        {
+            "run": run,
+            "running": running,
+            # A stuck run's page stops refreshing itself; the reaper requeues or fails it.
+            "refresh": running and not stuck,
+            "stuck": stuck,
+            "done": imports.import_progress(run),
+        },
     )
 
 

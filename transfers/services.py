@@ -237,7 +237,12 @@ def dossier_offer(*, actor, dossier: TransferDossier) -> TransferDossier:
         ParentReview.objects.get_or_create(dossier=dossier, guardian=link.guardian)
         send_templated_mail_on_commit(
             "transfers/email/offered",
-            {"first_name": dossier.pupil.first_name, "dossier_id": dossier.pk},
+            {
+                "first_name": dossier.pupil.first_name,
+                "dossier_id": dossier.pk,
+                # Without a portal account the link is useless: the mail offers paper instead.
+                "has_account": link.guardian.user_id is not None,
+            },
             [link.guardian.email],
         )
     return dossier
@@ -420,7 +425,11 @@ def reminders_send(*, now=None) -> int:
             review.save(update_fields=["reminders_sent", "last_reminded_at"])
             send_templated_mail_on_commit(
                 "transfers/email/reminder",
-                {"first_name": review.dossier.pupil.first_name, "dossier_id": review.dossier_id},
+                {
+                    "first_name": review.dossier.pupil.first_name,
+                    "dossier_id": review.dossier_id,
+                    "has_account": review.guardian.user_id is not None,
+                },
                 [review.guardian.email],
             )
             sent += 1

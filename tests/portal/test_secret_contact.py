@@ -73,7 +73,7 @@ def test_the_request_form_does_not_show_the_secret_address(client_for, secret):
 
 def test_the_inspection_export_keeps_the_secret_address_and_other_parent_out(secret):
     export = json.dumps(
-        selectors.inspection_export(secret.pupil, requester=secret.parent), default=str
+        selectors.inspection_export(secret.pupil, viewer=secret.parent), default=str
     )
     assert ADDRESS not in export
     assert PHONE not in export
