@@ -65,7 +65,8 @@ class BreachReportForm(forms.Form):
     )
     people_count = forms.IntegerField(
         label=_("Om hoeveel mensen gaat het ongeveer?"),
-        min_value=0,
+        # Negative numbers get the form's own message; the upper bound keeps the database
+        # integer from overflowing.
         max_value=10_000_000,
         widget=forms.NumberInput(attrs={"min": 0}),
     )
