@@ -171,7 +171,7 @@ def seed_demo(demo):
         "Klasbord App",
         "II",
         "Nieuws en foto's uit de groep voor ouders.",
-        ["identification", "parents"],
+        ["identification", "parents", "beeldmateriaal"],
         ["NL"],
         purposes="Informeren van ouders",
     )
@@ -180,7 +180,7 @@ def seed_demo(demo):
         product=klasbord,
         core_processing="Nieuws en foto's uit de groep voor ouders.",
         purposes="Informeren van ouders\nStatistiek over gebruik",
-        categories=["identification", "parents"],
+        categories=["identification", "parents", "beeldmateriaal"],
         countries=["NL"],
         subprocessors=[{"name": "Cloud Inc", "task": "opslag van foto's", "country": "US"}],
         contact="privacy@klasbord.example",
@@ -191,7 +191,7 @@ def seed_demo(demo):
     for school, item, categories in [
         (regenboog, rekentuin, ["identification", "results"]),
         (regenboog, parnassys, ["identification", "enrolment", "parents", "results", "care"]),
-        (regenboog, klasbord, ["identification", "parents"]),
+        (regenboog, klasbord, ["identification", "parents", "beeldmateriaal"]),
         (kompas, rekentuin, ["identification", "results"]),
     ]:
         services.product_use_create(
@@ -250,6 +250,7 @@ def data_recipients(pupil):
         countries = bijsluiter.all_countries() if bijsluiter else []
         rows.append(
             {
+                "use_id": use.pk,
                 "product": use.product.name,
                 "supplier": use.product.supplier.name,
                 "country": ", ".join(country_name(code) for code in countries) or "–",
@@ -377,3 +378,58 @@ def known_processors(foundation_ids):
     return list(
         Supplier.objects.filter(foundation_id__in=foundation_ids).values_list("name", flat=True)
     )
+
+
+def processor_contacts(agreement_ids):
+    """For the purge (R6 art. 12): the e-mail address of the supplier's contact per agreement
+    id, to send the destruction request to before the data goes."""
+    from agreements.models import Agreement
+
+    return {
+        pk: email
+        for pk, email in Agreement.objects.filter(pk__in=agreement_ids).values_list(
+            "pk", "supplier__contact_email"
+        )
+        if email
+    }
+
+
+def foundation_figures(foundation):
+    """For the foundation overview (governance.overview): per school, the products in use
+    without an active signed processor agreement (the same rule as the checklist evidence)."""
+    from agreements.selectors import uncovered_product_uses
+    from governance.overview import Figure, FigureItem
+
+    per_school, items = {}, []
+    dashboard = reverse("agreements:dashboard")
+    for school in foundation.schools.order_by("name"):
+        missing = uncovered_product_uses(school)
+        per_school[school.pk] = len(missing)
+        items += [
+            FigureItem(
+                title=f"{use.product.name} – {school.name}",
+                url=f"{dashboard}?school={school.pk}",
+                school_id=school.pk,
+                level="danger",
+            )
+            for use in missing
+        ]
+    return [
+        Figure(
+            key="agreements.unsigned",
+            title=_("Producten zonder getekende verwerkersovereenkomst"),
+            per_school=per_school,
+            url=dashboard,
+            description=_(
+                "Producten in gebruik zonder actieve, door het CvB getekende overeenkomst."
+            ),
+            items=tuple(items),
+            order=10,
+        )
+    ]
+
+
+def school_products(school):
+    """Names of the products ``school`` uses today (for the departure task list: close the
+    departing person's account in each of them)."""
+    return sorted({use.product.name for use in _product_uses_in_force([school.pk])})

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import access
 from accounts.models import SchoolClass
 from agreements import documents, selectors, services
 from agreements.forms import (
@@ -75,10 +76,19 @@ def dashboard(request):
         except ValueError:
             return render(request, "400.html", status=400)
     coverage = selectors.coverage(request.user, school=school)
+    # Offer "Overeenkomst opstellen" only to the roles agreement_create lets in (directie and the
+    # beheerder keep the register); the per-request summary answers without a query.
+    facts = access.summary(request.user)
+    may_draft = facts.has_school_role("directie") or facts.has_foundation_role("beheerder")
     return render(
         request,
         "agreements/dashboard.html",
-        {"coverage": coverage, "schools": schools, "school": school},
+        {
+            "coverage": coverage,
+            "schools": schools,
+            "school": school,
+            "may_draft": may_draft,
+        },
     )
 
 
