@@ -477,6 +477,8 @@ GOVERNANCE_URLS = [
     ("disposal_list", []),
     ("disposal_create", []),
     ("disposal_certificate", [1]),
+    ("overview", []),
+    ("overview_pdf", []),
 ]
 
 
