@@ -65,6 +65,8 @@ class BreachReportForm(forms.Form):
     )
     people_count = forms.IntegerField(
         label=_("Om hoeveel mensen gaat het ongeveer?"),
+        min_value=0,
+        max_value=10_000_000,
         widget=forms.NumberInput(attrs={"min": 0}),
     )
     affected_groups = forms.MultipleChoiceField(

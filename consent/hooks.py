@@ -23,23 +23,33 @@ def navigation(user):
 
 
 def attention(user):
-    """Directie: this school year's reminder (R8) has not reached every parent yet."""
-    from consent import selectors
+    """Directie: this school year's reminder (R8) is due and has not reached every parent yet.
+
+    A few queries for all the person's schools (names, each foundation's round plan, and one
+    aggregate of the counts): the start page never loads a school's pupils."""
+    from django.utils import timezone
+
+    from consent import selectors, services
 
     items = []
-    for school in access.schools_with_role(user, SchoolRole.DIRECTIE):
-        numbers = selectors.consent_numbers(school=school)
-        if numbers["reminder_parents"] and not numbers["reminder_done"]:
+    today = timezone.localdate()
+    year = services.current_school_year(today)
+    schools = list(access.schools_with_role(user, SchoolRole.DIRECTIE).order_by("name"))
+    plans = {
+        foundation_id: services.round_plan(foundation_id, year)
+        for foundation_id in {school.foundation_id for school in schools}
+    }
+    due = [school for school in schools if plans[school.foundation_id].reminder_on <= today]
+    numbers = selectors.reminder_numbers([school.pk for school in due]) if due else {}
+    for school in due:
+        parents, sent = numbers.get(school.pk, (0, 0))
+        if parents and sent < parents:
             items.append(
                 AttentionItem(
                     _("Jaarlijkse herinnering toestemming beeldmateriaal nog niet aan alle ouders"),
                     url=reverse("consent:school_settings", args=[school.pk]),
                     detail=_("%(sent)s van %(total)s ouders herinnerd (%(school)s).")
-                    % {
-                        "sent": numbers["reminder_sent"],
-                        "total": numbers["reminder_parents"],
-                        "school": school.name,
-                    },
+                    % {"sent": sent, "total": parents, "school": school.name},
                     level="warning",
                 )
             )
@@ -86,6 +96,8 @@ def consent_history(pupil):
             "when": timezone.localtime(decision.decided_at).strftime("%d-%m-%Y %H:%M"),
             "school_year": decision.school_year,
             "by": str(decision.guardian or (_("de leerling") if decision.by_pupil else "")),
+            "text_version": decision.text.version,
+            "source": str(decision.get_source_display()),
         }
         for decision in selectors.decision_history(pupil)
     ]

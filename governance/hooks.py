@@ -29,7 +29,9 @@ def navigation(user):
         )
     if facts.has_foundation_role("cvb", "fg"):
         items.append(NavItem(_("Overzicht stichting"), reverse("governance:overview"), order=5))
-    if facts.has_school_role("directie") or facts.has_foundation_role("cvb", "beheerder"):
+    # The same roles as the views' guards: departures for whoever records them (directie, office),
+    # the equipment log for the board and the FG.
+    if facts.has_school_role("directie") or facts.has_foundation_role("beheerder"):
         items.append(
             NavItem(
                 _("Vertrek en apparatuur"),
@@ -38,7 +40,7 @@ def navigation(user):
                 group="Organisatie",
             )
         )
-    elif facts.has_foundation_role("fg"):
+    elif facts.has_foundation_role("cvb", "fg"):
         items.append(
             NavItem(
                 _("Afgevoerde apparatuur"),

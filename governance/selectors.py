@@ -263,5 +263,10 @@ def visible_disposals(user) -> QuerySet[EquipmentDisposal]:
     )
 
 
+def may_read_disposals(user) -> bool:
+    """Whoever ``visible_disposals`` serves, also while the log is still empty."""
+    return foundations_with_role(user, CVB, OFFICE, FG).exists() or directie_schools(user).exists()
+
+
 def may_manage_anything(user) -> bool:
     return recordable_schools(user).exists() or manager_foundations(user).exists()

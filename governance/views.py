@@ -427,7 +427,8 @@ def _may_log_equipment(user) -> bool:
 @login_required
 def disposal_list(request):
     disposals = selectors.visible_disposals(request.user)
-    if not (_may_log_equipment(request.user) or disposals.exists()):
+    # An empty log is an empty page, not a refusal, for everyone entitled to read it.
+    if not (_may_log_equipment(request.user) or selectors.may_read_disposals(request.user)):
         raise PermissionDenied
     query = request.GET.get("q", "").strip()[:100]
     disposals = disposals.select_related("school", "recorded_by").order_by("-performed_on", "-pk")
