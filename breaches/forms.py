@@ -161,9 +161,6 @@ class ApNotificationForm(forms.Form):
     )
 
 
-YES_NO_UNKNOWN = [("", _("nog niet ingevuld"))] + YES_NO
-
-
 class ApDetailsForm(forms.Form):
     """What the AP's notification form asks beyond the report (filled in by the FG)."""
 
