@@ -67,6 +67,10 @@ class BreachReportForm(forms.Form):
         label=_("Om hoeveel mensen gaat het ongeveer?"),
         min_value=0,
         max_value=10_000_000,
+        error_messages={
+            "min_value": _("Het aantal betrokkenen kan niet negatief zijn."),
+            "max_value": _("Dit aantal betrokkenen is onwaarschijnlijk groot."),
+        },
         widget=forms.NumberInput(attrs={"min": 0}),
     )
     affected_groups = forms.MultipleChoiceField(
