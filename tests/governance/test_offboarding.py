@@ -92,6 +92,8 @@ OPEN_URLS = (
     "/i18n/",
     "/favicon.ico",
     "/beheer/",
+    # The pages of the personal consent link: public, reach only the parent the link was for.
+    "/toestemming/ouder/",
 )
 
 
