@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts import access
 from accounts.models import School, SchoolClass
@@ -210,6 +211,46 @@ def consent_numbers(*, school: School, school_year: int | None = None) -> dict:
         "reminder_sent": len(reminded),
         "reminder_done": bool(parent_ids) and reminded >= parent_ids,
     }
+
+
+def reminder_numbers(school_ids) -> dict[int, tuple[int, int]]:
+    """Per school id: how many parents with authority over its enrolled pupils there are, and
+    how many of them this school year's reminder (R8) reached. One aggregate query for all the
+    schools (the start page), whatever their number of pupils; the same counts as
+    ``consent_numbers``'s ``reminder_parents`` and ``reminder_sent``."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from consent.services import SELF_DECISION_AGE
+    from students.models import GuardianLink
+
+    today = timezone.localdate()
+    year = services.current_school_year()
+    # Parents of pupils of 16+ get no reminder (the pupil decides), as in consent_numbers.
+    try:
+        sixteen_years_ago = today.replace(year=today.year - SELF_DECISION_AGE)
+    except ValueError:  # 29 February
+        sixteen_years_ago = today.replace(year=today.year - SELF_DECISION_AGE, day=28)
+    reminded = ParentNotice.objects.filter(
+        guardian_id=OuterRef("guardian_id"),
+        kind=ParentNotice.Kind.REMINDER,
+        school_year=year,
+        sent_at__isnull=False,
+    )
+    rows = (
+        GuardianLink.objects.filter(
+            pupil__school_id__in=list(school_ids),
+            pupil__deregistered_on__isnull=True,
+            pupil__date_of_birth__gt=sixteen_years_ago,
+            has_parental_authority=True,
+        )
+        .order_by()
+        .values("pupil__school_id")
+        .annotate(
+            parents=Count("guardian_id", distinct=True),
+            sent=Count("guardian_id", distinct=True, filter=Exists(reminded)),
+        )
+    )
+    return {row["pupil__school_id"]: (row["parents"], row["sent"]) for row in rows}
 
 
 def class_pupil_ids(school_class: SchoolClass):

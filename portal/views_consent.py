@@ -31,7 +31,8 @@ def consent_index(request):
                 "channels": len(channels),
             }
         )
-    return render(request, "portal/consent_index.html", {"rows": rows})
+    for_pupil = all(row["pupil"].user_id == request.user.pk for row in rows)
+    return render(request, "portal/consent_index.html", {"rows": rows, "for_pupil": for_pupil})
 
 
 def _parse_answers(post, channels) -> dict[int, bool]:

@@ -23,6 +23,7 @@ PUBLIC = {
     "consent:link_open",
     "consent:link_form",
     "consent:link_invite",
+    "agreements:processor_sign",  # the personal link mailed to the processor's signatory
 }
 # Pages every signed-in person may open, whatever their roles.
 FOR_EVERYONE = {
