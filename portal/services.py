@@ -662,6 +662,25 @@ def guardian_invite(*, actor: User, guardian: Guardian) -> Invitation:
         access.has_school_role(actor, pupil.school, "directie", "administratie") for pupil in pupils
     ):
         raise PermissionDenied
+    return _invitation_send(guardian=guardian, invited_by=actor)
+
+
+@transaction.atomic
+def guardian_invite_from_consent_link(*, guardian: Guardian) -> Invitation:
+    """A parent asks for an account beside the consent form they opened through the personal
+    link in a consent mail (``consent.views_link``). The invitation goes to the address the
+    school registered (where that link was mailed), and, as with an invitation by the school,
+    nothing is linked until the invitee accepts (with the directie's confirmation where that is
+    needed). At most one such request a day."""
+    guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
+    if guardian.invitations.filter(
+        invited_by__isnull=True, sent_at__gte=timezone.now() - timedelta(days=1)
+    ).exists():
+        raise ValidationError(_("Er is vandaag al een uitnodiging verstuurd. Kijk in uw e-mail."))
+    return _invitation_send(guardian=guardian, invited_by=None)
+
+
+def _invitation_send(*, guardian: Guardian, invited_by) -> Invitation:
     if not guardian.email:
         raise ValidationError(_("Van deze ouder is geen e-mailadres bekend."))
     if not guardian.links.filter(has_parental_authority=True).exists():
@@ -679,7 +698,11 @@ def guardian_invite(*, actor: User, guardian: Guardian) -> Invitation:
     )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        guardian=guardian, invited_by=actor, user=user, email=email, token_hash=_token_hash(token)
+        guardian=guardian,
+        invited_by=invited_by,
+        user=user,
+        email=email,
+        token_hash=_token_hash(token),
     )
     send_templated_mail_on_commit(
         "portal/email/invitation",

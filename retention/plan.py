@@ -77,6 +77,8 @@ CLASSIFICATION: dict[str, Rule] = {
     ),
     "consent.ParentNotice.pupil": delete(),
     "consent.ParentNotice.guardian": delete(),
+    "consent.ConsentLink.guardian": delete("a personal link is of no use once its parent goes"),
+    "consent.ConsentLink.notice": delete(),
     "portal.ParentRequest.pupil": delete(),
     "portal.RequestMessage.request": delete(),
     "portal.CorrectionItem.request": delete(),

@@ -163,8 +163,12 @@ def test_the_account_invitation_beside_the_form_goes_to_the_schools_address(
         response = client.post(reverse("consent:link_invite"))
     assert response.status_code == 302
     assert [m.to for m in mailoutbox] == [[family.email]]
+    from portal.models import Invitation
+
+    invitation = Invitation.objects.get(guardian=family)
+    assert invitation.email == family.email and invitation.invited_by is None
     family.refresh_from_db()
-    assert family.user is not None and not family.user.has_usable_password()
+    assert family.user is None  # nothing is linked before the parent accepts
     # Once a day at most.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("consent:link_invite"))

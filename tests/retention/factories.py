@@ -54,7 +54,7 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
 
     from django.utils import timezone
 
-    from consent.models import ChannelText, ConsentDecision, ParentNotice
+    from consent.models import ChannelText, ConsentDecision, ConsentLink, ParentNotice
     from consent.services import channels_ensure_defaults
     from portal.models import (
         CorrectionItem,
@@ -106,12 +106,13 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
     ConsentDecision.objects.create(
         pupil=pupil, channel=channel, school_year=2018, granted=False, text=text, guardian=former
     )
-    ParentNotice.objects.create(
+    request_notice = ParentNotice.objects.create(
         kind=ParentNotice.Kind.REQUEST, guardian=guardian, pupil=pupil, school_year=2018
     )
     ParentNotice.objects.create(
         kind=ParentNotice.Kind.REMINDER, guardian=guardian, school_year=2018
     )
+    ConsentLink.objects.create(guardian=guardian, notice=request_notice, expires_at=timezone.now())
     Invitation.objects.create(guardian=guardian, invited_by=world.directie)
     request = ParentRequest.objects.create(
         reference=f"INZ-{pupil.pk}",
