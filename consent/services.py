@@ -1159,19 +1159,10 @@ def consent_request_at_enrolment(*, pupil_id: int) -> None:
 
 def guardian_account_invite(*, guardian) -> None:
     """A parent who answered through the personal link asks for an account: the portal's
-    invitation goes to the address the school registered, so only the person who received the
-    consent mail can take it up, and it links nothing until it is accepted. Once a day at most."""
-    from datetime import timedelta as _timedelta
+    invitation goes to the address the school registered (``portal.services``), so only the
+    person who received the consent mail can take it up."""
+    from portal.services import guardian_invite_from_consent_link
 
-    from portal.models import Invitation
-    from portal.services import guardian_self_invite
-
-    if not guardian.email:
-        raise ValidationError(_("Van u is geen e-mailadres bekend bij de school."))
     if guardian.user_id and guardian.user.has_usable_password():
         raise ValidationError(_("U hebt al een account: log in met uw e-mailadres."))
-    if Invitation.objects.filter(
-        guardian=guardian, sent_at__gte=timezone.now() - _timedelta(days=1)
-    ).exists():
-        raise ValidationError(_("Er is vandaag al een uitnodiging verstuurd. Kijk in uw e-mail."))
-    guardian_self_invite(guardian=guardian)
+    guardian_invite_from_consent_link(guardian=guardian)

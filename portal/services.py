@@ -662,18 +662,33 @@ def guardian_invite(*, actor: User, guardian: Guardian) -> Invitation:
         access.has_school_role(actor, pupil.school, "directie", "administratie") for pupil in pupils
     ):
         raise PermissionDenied
+    return _invitation_send(guardian=guardian, invited_by=actor)
+
+
+@transaction.atomic
+def guardian_invite_from_consent_link(*, guardian: Guardian) -> Invitation:
+    """A parent asks for an account beside the consent form they opened through the personal
+    link in a consent mail (``consent.views_link``). The invitation goes to the address the
+    school registered (where that link was mailed), and, as with an invitation by the school,
+    nothing is linked until the invitee accepts (with the directie's confirmation where that is
+    needed). At most one such request a day."""
+    guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
+    if guardian.invitations.filter(
+        invited_by__isnull=True, sent_at__gte=timezone.now() - timedelta(days=1)
+    ).exists():
+        raise ValidationError(_("Er is vandaag al een uitnodiging verstuurd. Kijk in uw e-mail."))
+    return _invitation_send(guardian=guardian, invited_by=None)
+
+
+def _invitation_send(*, guardian: Guardian, invited_by: User | None) -> Invitation:
+    """Mail ``guardian`` a one-time link to the address the school registered. Nothing is linked
+    until the invitee accepts (``invitation_accept``); earlier open invitations lapse."""
     if not guardian.email:
         raise ValidationError(_("Van deze ouder is geen e-mailadres bekend."))
     if not guardian.links.filter(has_parental_authority=True).exists():
         raise ValidationError(
             _("Deze ouder heeft geen ouderlijk gezag en krijgt geen toegang tot het portaal.")
         )
-    return _invitation_send(guardian=guardian, invited_by=actor)
-
-
-def _invitation_send(*, guardian: Guardian, invited_by: User | None) -> Invitation:
-    """Mail ``guardian`` a one-time link to the address the school registered. Nothing is linked
-    until the invitee accepts (``invitation_accept``); earlier open invitations lapse."""
     email = guardian.email.lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -697,20 +712,6 @@ def _invitation_send(*, guardian: Guardian, invited_by: User | None) -> Invitati
         [email],
     )
     return invitation
-
-
-@transaction.atomic
-def guardian_self_invite(*, guardian: Guardian) -> Invitation:
-    """A parent who answered through a personal consent link asks for an account. The
-    invitation goes to the address the school registered, so only the person who received the
-    consent mail can take it up, and it links nothing until it is accepted (same rules, such as
-    the directie's confirmation for a staff account, as ``guardian_invite``)."""
-    guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
-    if not guardian.email:
-        raise ValidationError(_("Van u is geen e-mailadres bekend bij de school."))
-    if not guardian.links.filter(has_parental_authority=True).exists():
-        raise ValidationError(_("Een account is er alleen voor ouders met ouderlijk gezag."))
-    return _invitation_send(guardian=guardian, invited_by=None)
 
 
 def _needs_confirmation(invitation: Invitation) -> bool:

@@ -290,10 +290,12 @@ CATEGORIES: tuple[DataCategory, ...] = (
         # school's channels and with processors (Klasbord, the school photographer), not in
         # this application; what the school keeps here is the consent per channel
         # (``consent`` app), which says where pictures may be used.
+        # Staff who take or publish pictures see it (teachers of the class, administratie,
+        # directie, IB), not the conciërge. Sensitive: pictures are shielded from outsiders (R8).
         "beeldmateriaal",
-        _("Foto's en video's (beeldmateriaal)"),
-        Sensitivity.PUBLIC,
-        C.PUPIL_BASIC,
+        _("Beeldmateriaal (foto en video)"),
+        Sensitivity.SENSITIVE,
+        C.PUPIL_SENSITIVE,
         (Purpose.PUPIL_NEWS, Purpose.SCHOOL_ACTIVITIES),
         LegalBasis.CONSENT,
         RetentionClass.ADMINISTRATION,
@@ -302,6 +304,7 @@ CATEGORIES: tuple[DataCategory, ...] = (
             "toestemming hebt gegeven. Zonder toestemming gebruikt de school geen beeld van uw "
             "kind; u kunt uw toestemming altijd intrekken."
         ),
+        also_with=(C.PUPIL_ADMINISTRATIVE,),
     ),
     DataCategory(
         "secret_contact",

@@ -93,6 +93,8 @@ OPEN_URLS = (
     "/favicon.ico",
     "/beheer/",
     "/ouders/uitnodiging/",  # a parent's invitation works by its token, not by a session
+    # The pages of the personal consent link: public, reach only the parent the link was for.
+    "/toestemming/ouder/",
 )
 
 

@@ -17,8 +17,17 @@ ADMINISTRATIVE = {
     "contact",
     "citizen_number",
     "allergies",
+    "beeldmateriaal",
 }
-TEACHER = {"identification", "personal_details", "enrolment", "parents", "allergies", "results"}
+TEACHER = {
+    "identification",
+    "personal_details",
+    "enrolment",
+    "parents",
+    "allergies",
+    "results",
+    "beeldmateriaal",
+}
 CONCIERGE = {"identification", "parents"}
 
 # persona -> (categories of ``pupil`` in 5a, of ``pupil_other_class`` in 6b, of another school)
