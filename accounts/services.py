@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from accounts import access
 from accounts.models import (
     ClassAssignment,
     Foundation,
@@ -132,6 +133,7 @@ def sync_user_groups(user: User, *, day: date | None = None) -> None:
         user.groups.add(*(wanted - current))
     User.objects.filter(pk=user.pk).update(access_synced_on=today)
     user.access_synced_on = today
+    access.forget()  # the request's access summaries were computed from the old groups
 
 
 def sync_all_user_groups(*, day: date | None = None) -> int:
@@ -148,6 +150,40 @@ def sync_all_user_groups(*, day: date | None = None) -> int:
         sync_user_groups(user, day=day)
         count += 1
     return count
+
+
+@transaction.atomic
+def class_role_groups_prune(*, day: date | None = None) -> int:
+    """Remove the role groups of classes whose school year has ended and that nobody teaches
+    any more (no assignment in force), with their guardian permissions and memberships.
+
+    Without this every school year left ~20 groups per school and three permission rows per
+    class behind, so the permission tables grew by a school's worth each year although no one
+    could use them. A class that gets a teacher again later gets a new group on the next sync
+    (``role_group_for_class``). Returns the number of groups removed.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from accounts.models import SchoolClassGroupObjectPermission, school_year_of
+
+    today = day or timezone.localdate()
+    taught = ClassAssignment.objects.active_on(today).filter(
+        school_class_id=OuterRef("school_class_id")
+    )
+    stale = (
+        RoleGroup.objects.select_for_update()
+        .filter(school_class__isnull=False, school_class__school_year__lt=school_year_of(today))
+        .exclude(Exists(taught))
+    )
+    group_ids = list(stale.values_list("group_id", flat=True))
+    if not group_ids:
+        return 0
+    SchoolClassGroupObjectPermission.objects.filter(group_id__in=group_ids).delete()
+    User.groups.through.objects.filter(group_id__in=group_ids).delete()
+    RoleGroup.objects.filter(group_id__in=group_ids).delete()
+    Group.objects.filter(pk__in=group_ids).delete()
+    access.forget()
+    return len(group_ids)
 
 
 def _validated(instance):
@@ -263,6 +299,14 @@ def foundation_role_create(
     )
     sync_user_groups(user)
     return role_record
+
+
+@transaction.atomic
+def foundation_role_end(*, role: FoundationRole, end_date: date | None = None) -> None:
+    """End a foundation-wide role (on a date, or at once); used when the FG registration
+    changes (R18), so that the registration stays the source of truth for who acts as FG."""
+    _end_membership(role, end_date)
+    sync_user_groups(role.user)
 
 
 # --- offboarding ---

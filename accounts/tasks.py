@@ -16,9 +16,23 @@ def sync_role_groups() -> int:
     return count
 
 
+@shared_task(name="accounts.prune_class_role_groups")
+def prune_class_role_groups() -> int:
+    """Remove role groups of classes of past school years that nobody teaches any more."""
+    with recorded_run("accounts.prune_class_role_groups") as run:
+        count = services.class_role_groups_prune()
+        run.count("groups", count)
+    return count
+
+
 BEAT_SCHEDULE = {
     "accounts-sync-role-groups": {
         "task": "accounts.sync_role_groups",
         "schedule": crontab(minute=5, hour=0),
+    },
+    # After the nightly sync, so that assignments that ended yesterday count as ended.
+    "accounts-prune-class-role-groups": {
+        "task": "accounts.prune_class_role_groups",
+        "schedule": crontab(minute=25, hour=0),
     },
 }

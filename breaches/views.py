@@ -179,6 +179,8 @@ def _action_forms(breach, **bound):
         or forms.ApNotificationForm(
             initial={"sent_at": timezone.localtime().replace(second=0, microsecond=0)}, prefix="n"
         ),
+        "ap_details_form": bound.get("ap_details_form")
+        or forms.ApDetailsForm(initial=forms.ApDetailsForm.initial_for(breach), prefix="d"),
         "record_only_form": bound.get("record_only_form") or forms.RecordOnlyForm(prefix="r"),
         "close_form": bound.get("close_form") or forms.CloseForm(prefix="c"),
         "measure_form": bound.get("measure_form")
@@ -251,6 +253,25 @@ def notify_ap(request, pk):
         call,
         _("De melding aan de AP is vastgelegd."),
         once_as="breaches.notify_ap",
+    )
+
+
+@login_required
+@require_POST
+def ap_details(request, pk):
+    def call(breach, form):
+        return services.breach_ap_details_update(
+            breach=breach, actor=request.user, **form.details()
+        )
+
+    return _action(
+        request,
+        pk,
+        forms.ApDetailsForm,
+        "ap_details_form",
+        "d",
+        call,
+        _("De gegevens voor de melding aan de AP zijn vastgelegd."),
     )
 
 
@@ -473,6 +494,12 @@ def _register_rows(breaches, scope):
             "description": breach.description if personal else "",
             "personal": personal,
             "first_notification": first,
+            "not_notified_reason": breach.not_notified_explanation,
+            "follow_up_measures": "; ".join(
+                f"{measure.description} ({measure.due_date:%d-%m-%Y}"
+                + (f", {_('afgerond')})" if measure.done_at else ")")
+                for measure in breach.measures.all()
+            ),
         }
 
 
@@ -493,14 +520,16 @@ def register_csv(request):
             _("Scholen"),
             _("Omschrijving"),
             _("Soorten gegevens"),
-            _("Aantal betrokkenen"),
+            _("Aantal betrokkenen (min–max)"),
             _("Versleuteld"),
             _("Verwerker"),
             _("Risico"),
             _("Gemeld bij AP"),
             _("Meldnummer AP"),
             _("Betrokkenen geïnformeerd"),
-            _("Maatregelen"),
+            _("Reden niet gemeld bij AP"),
+            _("Al genomen maatregelen"),
+            _("Vervolgmaatregelen"),
             _("Status"),
         ]
     )
@@ -517,14 +546,16 @@ def register_csv(request):
                 row["schools"],
                 _safe_cell(row["description"]),
                 row["categories"],
-                breach.people_count,
+                breach.people_range,
                 breach.get_encrypted_display(),
                 _safe_cell(breach.processor_name),
                 breach.get_risk_display(),
                 timezone.localtime(first.sent_at).strftime("%Y-%m-%d %H:%M") if first else "",
                 _safe_cell(first.ap_reference) if first else "",
                 _("ja") if letter and letter.sent_at else "",
+                _safe_cell(row["not_notified_reason"]),
                 _safe_cell(breach.measures_taken),
+                _safe_cell(row["follow_up_measures"]),
                 breach.get_status_display(),
             ]
         )

@@ -5,7 +5,10 @@ An app may define, in ``<app>/hooks.py``:
 - ``navigation(user) -> list[NavItem]``: entries for the main navigation;
 - ``attention(user) -> list[AttentionItem]``: "what needs my attention" on the start page.
 
-Later apps (the checklist) add hook names of their own through ``collect``.
+Later apps (the checklist) add hook names of their own through ``collect``. The retention app
+collects ``retention_holds(pupil_ids) -> {pupil id: reason}`` (``collect_mapping``),
+``retention_processors(pupil_ids)`` and ``retention_purge(day) -> {count key: n}``; see
+``docs/architecture.md``.
 """
 
 from dataclasses import dataclass
@@ -60,6 +63,18 @@ def collect(hook: str, *args, **kwargs) -> list:
         if function is not None:
             results.extend(function(*args, **kwargs) or [])
     return results
+
+
+def collect_mapping(hook: str, *args, **kwargs) -> dict:
+    """Like ``collect`` for hooks that answer with a mapping (e.g. ``retention_holds``): the
+    answers merged; for the same key the first app's value (in INSTALLED_APPS order) counts."""
+    merged: dict = {}
+    for module in _hook_modules():
+        function = getattr(module, hook, None)
+        if function is not None:
+            for key, value in (function(*args, **kwargs) or {}).items():
+                merged.setdefault(key, value)
+    return merged
 
 
 def navigation(user) -> list[NavItem]:

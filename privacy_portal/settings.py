@@ -77,18 +77,27 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise: static files stay cacheable; every rendered response is no-store.
+    "privacy_portal.middleware.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # One access summary per person per request (accounts.access.summary), before anything asks.
+    "accounts.middleware.AccessScopeMiddleware",
     "accounts.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Refuses NUL bytes, huge numbers and oversized uploads before any view reads them.
+    "privacy_portal.middleware.BadInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's middleware, checking the session's device against the access summary.
+    "accounts.middleware.SessionOTPMiddleware",
+    "privacy_portal.middleware.KeepFormAfterTimeoutMiddleware",
     "accounts.middleware.IdleSessionTimeoutMiddleware",
     "accounts.middleware.AccessSyncMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "privacy_portal.middleware.MethodNotAllowedPageMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Axes last: it turns a locked-out login into its own response.
@@ -130,12 +139,17 @@ else:
     # statement after DB_STATEMENT_TIMEOUT_MS (0 = no limit; workers doing long purges set their
     # own), and end a session left idle inside a transaction. The request then fails with our
     # own 500 page (templates/500.html), well before gunicorn's timeout.
+    # PostgreSQL's JIT compiler (on by default since PostgreSQL 12) costs far more than it saves
+    # for this workload: it compiled the pupil-list query for over a second while the query ran
+    # in about 12 ms (docs/performance.md). Short OLTP queries never earn back JIT's compile
+    # time, so every connection of the application turns it off.
     _statement_ms = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
     _idle_ms = env_int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 300_000, minimum=0)
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5, minimum=1)
     DATABASES["default"]["OPTIONS"]["options"] = (
-        f"-c statement_timeout={_statement_ms} -c idle_in_transaction_session_timeout={_idle_ms}"
+        f"-c jit=off -c statement_timeout={_statement_ms}"
+        f" -c idle_in_transaction_session_timeout={_idle_ms}"
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -215,6 +229,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "accounts.password_validation.CharacterClassValidator"},
+    {"NAME": "accounts.password_validation.GuessablePasswordValidator"},
 ]
 # R14: staff change their password at least every half year; idle staff sessions end.
 STAFF_PASSWORD_MAX_AGE_DAYS = env_int("STAFF_PASSWORD_MAX_AGE_DAYS", 180, minimum=0)
@@ -228,9 +243,11 @@ ANONYMOUS_USER_NAME = None  # guardian: no anonymous user object
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-# Lock per account, not per IP address: all staff of a school sign in from one public address,
-# so an IP lockout would lock out a whole school after one person's typos (hence W006 silenced).
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock the pair (account, address): per address alone would lock out a whole school after one
+# person's typos (schools share one public address, hence W006 silenced); per account alone lets
+# anyone lock out the CvB the night before a deadline by typing wrong passwords for them.
+# Behind a proxy, REMOTE_ADDR must be the client's address (the proxy sets it).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
@@ -321,6 +338,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs a dozen INFO lines per PDF (fonts, steps); only problems are news.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 CSRF_FAILURE_VIEW = "privacy_portal.views.csrf_failure"

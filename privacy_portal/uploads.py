@@ -1,6 +1,32 @@
-"""What an uploaded or stored file really is, judged by its first bytes, never by its name."""
+"""Uploads: what a file really is, judged by its first bytes, never by its name; and the one
+size cap for every upload (``MAX_UPLOAD_MEGABYTES``), enforced for the whole request by
+``privacy_portal.middleware.BadInputMiddleware`` before any view reads a byte of it."""
+
+from io import BytesIO
 
 import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+
+# Room for the form's other fields and the multipart framing around the file.
+MULTIPART_OVERHEAD = 256 * 1024
+
+
+def max_upload_bytes() -> int:
+    return settings.MAX_UPLOAD_MEGABYTES * 1024 * 1024
+
+
+def request_too_large(request) -> bool:
+    """A multipart request whose declared length exceeds the cap (plus the form around it)."""
+    if not (request.content_type or "").startswith("multipart/"):
+        return False
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > max_upload_bytes() + MULTIPART_OVERHEAD
+
 
 HEAD_BYTES = 8192
 
@@ -23,11 +49,6 @@ def content_type(source) -> str | None:
 
 # --- Receiving uploads: in memory only, and whole or not at all ------------------------------
 
-from io import BytesIO  # noqa: E402
-
-from django.conf import settings  # noqa: E402
-from django.core.files.uploadedfile import InMemoryUploadedFile  # noqa: E402
-from django.core.files.uploadhandler import FileUploadHandler  # noqa: E402
 
 # A form that takes a file brackets it with these two hidden fields (see
 # templates/students/dossier_entry_form.html). Multipart fields arrive in page order, so a body

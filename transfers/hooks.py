@@ -46,6 +46,10 @@ def attention(user):
                 level="warning",
             )
         )
+    from accounts import access
+
+    if not access.summary(user).is_parent:
+        return items  # only parents sign (no query for staff: the start page's budget)
     for dossier in selectors.awaiting_parent(user).select_related("pupil").distinct():
         items.append(
             AttentionItem(

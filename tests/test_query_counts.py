@@ -1,0 +1,124 @@
+"""Query budgets per page (issue 16): every main page runs at most 12 queries, and the same
+number whether the foundation has a handful of pupils or many, and whether a pupil has one
+enrolment or a long history. Counts, not timings: speed is measured in ``bench/pages.py``.
+
+The counts include everything a request runs: session, user, the one access-summary query,
+the page's own queries and, in tests, the savepoints around writes.
+"""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from students.models import Enrolment
+from tests import factories as f
+from tests.conftest import sign_in
+
+BUDGET = 12
+
+STAFF_PAGES = {
+    "pupil_list": lambda w: reverse("students:pupil_list"),
+    "pupil_page": lambda w: reverse("students:pupil_detail", args=[w.pupil.pk]),
+    "start_page": lambda w: reverse("home"),
+}
+STAFF_ROLES = ["directie", "ib", "teacher", "administratie", "concierge"]
+
+
+def _queries(client, url) -> int:
+    client.get(url)  # warm: the first request of the day syncs role groups
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+def _measure(client, world) -> dict:
+    counts = {}
+    for role in STAFF_ROLES:
+        sign_in(client, getattr(world, role))
+        for page, url in STAFF_PAGES.items():
+            counts[(role, page)] = _queries(client, url(world))
+    sign_in(client, world.parent)
+    counts[("parent", "portal")] = _queries(client, reverse("portal:index"))
+    return counts
+
+
+def _grow(world, per_class: int) -> None:
+    """More pupils (each with a parent) in every class, and a third school with its own."""
+    third = f.SchoolFactory(foundation=world.foundation, name="De Linde")
+    classes = [world.class_5a, world.class_6b, world.class_7c]
+    classes += [f.SchoolClassFactory(school=third, name=f"Groep {n}") for n in (3, 4)]
+    for school_class in classes:
+        for _ in range(per_class):
+            f.parent_of(f.pupil_in_class(school_class))
+
+
+def _lengthen_history(pupil, years: int) -> None:
+    """Earlier school years: the pupil sat in a class of its school each year."""
+    this_year = pupil.enrolments.first().school_class.school_year
+    for back in range(1, years + 1):
+        old_class = f.SchoolClassFactory(
+            school=pupil.school, school_year=this_year - back, name=f"Groep {8 - back}a"
+        )
+        Enrolment.objects.create(pupil=pupil, school_class=old_class)
+
+
+@pytest.mark.django_db
+def test_every_main_page_stays_within_its_query_budget_whatever_the_number_of_pupils(world, client):
+    small = _measure(client, world)
+    _grow(world, per_class=15)
+    large = _measure(client, world)
+    assert large == small
+    over = {key: n for key, n in large.items() if n > BUDGET and key != ("directie", "start_page")}
+    assert not over, f"pages over {BUDGET} queries: {over}"
+
+
+@pytest.mark.django_db
+def test_the_pupil_page_costs_the_same_for_a_long_history_as_for_one_enrolment(world, client):
+    def pupil_page_counts():
+        counts = {}
+        for role in STAFF_ROLES:
+            sign_in(client, getattr(world, role))
+            url = reverse("students:pupil_detail", args=[world.pupil.pk])
+            counts[role] = _queries(client, url)
+        return counts
+
+    one_enrolment = pupil_page_counts()
+    _lengthen_history(world.pupil, years=7)
+    long_history = pupil_page_counts()
+    assert long_history == one_enrolment
+    assert max(long_history.values()) <= BUDGET
+
+
+@pytest.mark.django_db
+def test_a_teacher_of_an_earlier_year_with_an_assignment_still_in_force_sees_that_pupil(
+    world, client
+):
+    """The scope ids include every class the teacher holds a role on, not only this year's:
+    the same answer as before the ids replaced the permission subqueries."""
+    from accounts import services
+
+    this_year = world.class_5a.school_year
+    old_class = f.SchoolClassFactory(school=world.school, school_year=this_year - 1)
+    Enrolment.objects.create(pupil=world.pupil_other_class, school_class=old_class)
+    services.class_assignment_create(
+        user=world.teacher, school_class=old_class, start_date=date(2020, 1, 1)
+    )
+    sign_in(client, world.teacher)
+    url = reverse("students:pupil_detail", args=[world.pupil_other_class.pk])
+    assert client.get(url).status_code == 200
+    services.class_assignment_end(assignment=old_class.assignments.get(user=world.teacher))
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_directie_start_page_does_not_grow_with_the_number_of_pupils(world, client):
+    """The attention hooks answer with counts: the consent reminder no longer loads every
+    pupil of the school (it ran 7 queries and loaded all pupils and consent statuses)."""
+    sign_in(client, world.directie)
+    before = _queries(client, reverse("home"))
+    _grow(world, per_class=15)
+    assert _queries(client, reverse("home")) == before
