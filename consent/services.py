@@ -39,6 +39,7 @@ from consent.models import (
     ParentNotice,
     SchoolConsentSetting,
 )
+from privacy_portal import jobs
 from privacy_portal.mail import send_templated_mail_on_commit
 
 logger = logging.getLogger(__name__)
@@ -190,7 +191,8 @@ def channel_text_update(
         if scope == ChannelText.Scope.WIDENING:
             from consent import tasks
 
-            transaction.on_commit(lambda: tasks.ask_again_after_widening.delay(new.pk))
+            # A broker that is down must not fail the saved text (privacy_portal.jobs.enqueue).
+            jobs.enqueue_on_commit(tasks.ask_again_after_widening, new.pk)
         return new
 
 
@@ -1154,7 +1156,8 @@ def consent_request_at_enrolment(*, pupil_id: int) -> None:
     """Called when a pupil is enrolled: ask the parents after the enrolment commits."""
     from consent import tasks
 
-    transaction.on_commit(lambda: tasks.ask_parents_of_pupil.delay(pupil_id))
+    # A broker that is down must not fail the enrolment (privacy_portal.jobs.enqueue).
+    jobs.enqueue_on_commit(tasks.ask_parents_of_pupil, pupil_id)
 
 
 def guardian_account_invite(*, guardian) -> None:

@@ -99,11 +99,14 @@ def claim_stale_before(now=None):
 def reap(now=None) -> list[str]:
     """Ask every app to requeue or fail its stale jobs (hook ``reap_jobs(now=...)``), and return
     their log lines (ids and counts only)."""
-    from privacy_portal import hooks, once
+    from privacy_portal import hooks, mail, once
 
     now = now or timezone.now()
     lines = hooks.collect("reap_jobs", now=now)
     forgotten = once.forget_old(now)
     if forgotten:
         lines.append(f"form tokens: {forgotten} old tokens deleted")
+    sent = mail.forget_sent(now=now)
+    if sent:
+        lines.append(f"outbox: {sent} records of mails sent over 90 days ago deleted")
     return lines

@@ -169,3 +169,16 @@ def retry_failed(*, mail_ids=None) -> int:
     return queryset.update(
         status=OutboxMail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
+
+
+KEEP_SENT = timedelta(days=90)
+
+
+def forget_sent(*, now=None) -> int:
+    """Delete the records of mails delivered more than 90 days ago (called by the job reaper):
+    they hold no content, and the outbox is no archive."""
+    now = now or timezone.now()
+    deleted, _counts = OutboxMail.objects.filter(
+        status=OutboxMail.Status.SENT, sent_at__lt=now - KEEP_SENT
+    ).delete()
+    return deleted

@@ -32,7 +32,7 @@ def _objection(token):
 def test_a_double_submitted_parents_request_is_filed_once(world, client_for):
     client = client_for(world.parent)
     url = reverse("portal:request_new", args=[world.pupil.pk])
-    token = _token_from(client, url)
+    token = _token_from(client, url + "?soort=bezwaar")  # the details step carries the form
     first = client.post(url, _objection(token))
     second = client.post(url, _objection(token), follow=True)
     assert ParentRequest.objects.count() == 1
@@ -43,15 +43,15 @@ def test_a_double_submitted_parents_request_is_filed_once(world, client_for):
 def test_a_new_page_gets_a_new_token_so_a_second_real_request_is_possible(world, client_for):
     client = client_for(world.parent)
     url = reverse("portal:request_new", args=[world.pupil.pk])
-    client.post(url, _objection(_token_from(client, url)))
-    client.post(url, _objection(_token_from(client, url)))
+    client.post(url, _objection(_token_from(client, url + "?soort=bezwaar")))
+    client.post(url, _objection(_token_from(client, url + "?soort=bezwaar")))
     assert ParentRequest.objects.count() == 2
 
 
 def test_a_refused_submit_frees_its_token_for_the_corrected_form(world, client_for):
     client = client_for(world.parent)
     url = reverse("portal:request_new", args=[world.pupil.pk])
-    token = _token_from(client, url)
+    token = _token_from(client, url + "?soort=bezwaar")  # the details step carries the form
     refused = client.post(url, {"kind": "bezwaar", "description": "", "form_token": token})
     assert refused.status_code == 400
     assert client.post(url, _objection(token)).status_code == 302
@@ -89,7 +89,7 @@ def test_a_double_submitted_ap_notification_is_recorded_once(world, client_for):
 def test_another_persons_token_shows_them_nothing_of_the_first_result(world, client_for):
     client = client_for(world.parent)
     url = reverse("portal:request_new", args=[world.pupil.pk])
-    token = _token_from(client, url)
+    token = _token_from(client, url + "?soort=bezwaar")  # the details step carries the form
     client.post(url, _objection(token))
     FormToken.objects.update(user_id=world.outsider.pk)  # as if someone else had used it
     response = client.post(url, _objection(token))

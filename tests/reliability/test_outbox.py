@@ -208,3 +208,14 @@ def test_the_sweep_and_the_reaper_are_on_the_beat_schedule_also_for_make_run():
     for name in ("privacy_portal.sweep_outbox", "privacy_portal.reap_jobs"):
         # runserver_with_jobs (make run) asks every entry is_due, as Celery beat does.
         assert schedule[name]["schedule"].is_due(long_ago)[0]
+
+
+def test_the_outbox_is_no_archive_records_of_old_sent_mail_go(world):
+    outbox.send_templated_mail_on_commit("breaches/email/letter", {"letter": None}, ["a@b.nl"])
+    assert outbox.sweep()["sent"] == 1
+    with _later(60 * 24 * 89):
+        tasks.reap_jobs()
+    assert OutboxMail.objects.count() == 1
+    with _later(60 * 24 * 91):
+        tasks.reap_jobs()
+    assert not OutboxMail.objects.exists()

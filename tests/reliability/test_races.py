@@ -14,6 +14,7 @@ from django.urls import reverse
 from portal import services
 from portal.models import CorrectionItem, ParentRequest
 from privacy_portal.models import OutboxMail
+from tests import factories as f
 from tests.conftest import sign_in
 
 pytestmark = [
@@ -155,3 +156,45 @@ def test_a_redelivered_import_task_does_nothing_while_its_worker_still_works(
     run = ImportRun.objects.get(pk=queued.pk)
     assert (run.status, run.attempts) == (ImportRun.Status.DONE, 1)
     assert Pupil.objects.exclude(administration_number="").count() == 3
+
+
+def test_two_simultaneous_assessments_of_one_breach_tell_the_board_once(world, monkeypatch):
+    from breaches import services as breach_services
+    from tests.breaches.factories import report_breach
+
+    breach = report_breach(world.teacher, world.school)
+    second_fg = f.foundation_person(world.foundation, "fg")
+    barrier = threading.Barrier(2, timeout=10)
+    real_lock = breach_services._lock
+
+    def wait_then_lock(b):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        return real_lock(b)
+
+    monkeypatch.setattr(breach_services, "_lock", wait_then_lock)
+    data = {
+        "a-risk": "high",
+        "a-risk_reasoning": "Onversleutelde zorgnotities.",
+        "a-notify_ap": "yes",
+        "a-notify_ap_reason": "Hoog risico.",
+        "a-inform_subjects": "yes",
+        "a-inform_subjects_reason": "Hoog risico en leesbaar.",
+    }
+    url = reverse("breaches:assess", args=[breach.pk])
+    clients = [_signed_in(world.fg), _signed_in(second_fg)]
+    responses = [None, None]
+
+    def post(index):
+        try:
+            responses[index] = clients[index].post(url, data)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(r is not None and r.status_code < 500 for r in responses)
+    assert OutboxMail.objects.filter(template="breaches/email/board").count() == 1
