@@ -14,4 +14,5 @@ RUN pip install --no-cache-dir . \
     && mkdir -p /srv/var /srv/media && chown -R portal /srv
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "privacy_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads and timeouts: gunicorn.conf.py (read from /app).
+CMD ["gunicorn", "privacy_portal.wsgi:application"]

@@ -301,6 +301,14 @@ def foundation_role_create(
     return role_record
 
 
+@transaction.atomic
+def foundation_role_end(*, role: FoundationRole, end_date: date | None = None) -> None:
+    """End a foundation-wide role (on a date, or at once); used when the FG registration
+    changes (R18), so that the registration stays the source of truth for who acts as FG."""
+    _end_membership(role, end_date)
+    sync_user_groups(role.user)
+
+
 # --- offboarding ---
 # Used by governance.services when a staff member leaves (R16): access is blocked at once.
 

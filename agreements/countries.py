@@ -328,3 +328,59 @@ def validate_countries(values) -> None:
         raise ValidationError(_("Geef een lijst met landcodes."), code="countries")
     for value in values:
         validate_country(value)
+
+
+# --- Transfers outside the EEA (AVG chapter V, model art. 10) ------------------------------------
+
+# Countries with an adequacy decision of the European Commission (art. 45 AVG), as listed by the
+# Commission. The United Kingdom has one (2021, renewed 2025); Canada's covers commercial
+# organisations. The United States is not here: its adequacy decision (the EU–US Data Privacy
+# Framework, 2023) covers only organisations certified under that framework.
+ADEQUACY = frozenset(
+    {"AD", "AR", "CA", "CH", "FO", "GB", "GG", "IL", "IM", "JE", "JP", "KR", "NZ", "UY"}
+)
+DPF_COUNTRY = "US"
+
+
+class TransferBasis:
+    """The basis for processing in a country, from strongest to none."""
+
+    EEA = "eea"
+    ADEQUACY = "adequacy"
+    DPF = "dpf"
+    SCC = "scc"
+    NONE = "none"
+
+    LABELS = {
+        EEA: _("binnen de EER"),
+        ADEQUACY: _("buiten de EER, adequaatheidsbesluit van de Europese Commissie"),
+        DPF: _("buiten de EER, EU-VS Data Privacy Framework (leverancier gecertificeerd)"),
+        SCC: _("buiten de EER, standaardcontractbepalingen (SCC's)"),
+        NONE: _("buiten de EER zonder doorgiftegrondslag"),
+    }
+
+
+def transfer_basis(code: str, supplier=None) -> str:
+    """The basis on which personal data may go to ``code`` for this supplier (art. 44–46 AVG).
+
+    Adequacy applies to everyone; the Data Privacy Framework only when the supplier is certified;
+    standard contractual clauses only when the supplier recorded that it concluded them.
+    """
+    if is_eea(code):
+        return TransferBasis.EEA
+    if code in ADEQUACY:
+        return TransferBasis.ADEQUACY
+    if code == DPF_COUNTRY and getattr(supplier, "dpf_certified", False):
+        return TransferBasis.DPF
+    if getattr(supplier, "standard_contractual_clauses", False):
+        return TransferBasis.SCC
+    return TransferBasis.NONE
+
+
+def transfer_label(code: str, supplier=None) -> str:
+    return str(TransferBasis.LABELS[transfer_basis(code, supplier)])
+
+
+def adequacy_countries() -> list[tuple[str, str]]:
+    """(code, Dutch name) of the countries with an adequacy decision, for the register page."""
+    return sorted(((c, country_name(c)) for c in ADEQUACY), key=lambda item: item[1])

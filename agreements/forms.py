@@ -37,6 +37,8 @@ class SupplierForm(forms.ModelForm):
             "contact_email",
             "contact_phone",
             "breach_contact",
+            "dpf_certified",
+            "standard_contractual_clauses",
         ]
 
 
@@ -282,3 +284,63 @@ class VerifyForm(forms.Form):
     document = forms.FileField(
         label=_("Een kopie van de ondertekende PDF (optioneel)"), required=False
     )
+
+
+class ProcessorAcceptForm(forms.Form):
+    """The processor's signatory accepts the agreement through the personal link."""
+
+    name = forms.CharField(label=_("Uw naam"), max_length=200, required=False)
+    function = forms.CharField(label=_("Uw functie"), max_length=200, required=False)
+    accept = forms.BooleanField(
+        label=_(
+            "Ik heb de overeenkomst met bijlagen gelezen, ben bevoegd de verwerker te "
+            "vertegenwoordigen, en aanvaard de overeenkomst namens de verwerker."
+        ),
+        required=False,
+    )
+
+
+class ProcessorLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mailadres van wie bij de leverancier ondertekent"), required=False
+    )
+
+
+class CountersignedForm(forms.Form):
+    name = forms.CharField(label=_("Ondertekend door (naam)"), max_length=200, required=False)
+    function = forms.CharField(label=_("Functie"), max_length=200, required=False)
+    document = forms.FileField(
+        label=_("Door de verwerker getekende kopie (PDF)"),
+        error_messages={"required": _("Voeg de door de verwerker getekende kopie toe (PDF).")},
+    )
+
+    def clean_document(self):
+        document = self.cleaned_data["document"]
+        if document.size > 10 * 1024 * 1024:
+            raise ValidationError(_("Het bestand is groter dan 10 MB."))
+        return document
+
+
+class BijsluiterDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Besluit"),
+        choices=[("accept", _("Publiceren")), ("reject", _("Afwijzen"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reden (bij afwijzen)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class OptInForm(forms.Form):
+    """B2: per optional processing of the current bijsluiter, whether the school opts in."""
+
+    opt_ins = forms.MultipleChoiceField(
+        label=_("Optionele verwerkingen (B2) waarvoor de school kiest"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opt_ins"].choices = [(line, line) for line in lines]

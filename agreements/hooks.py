@@ -33,6 +33,20 @@ def attention(user):
                 level="warning",
             )
         )
+    proposals = selectors.bijsluiter_proposals_for(user).count()
+    if proposals:
+        items.append(
+            AttentionItem(
+                ngettext(
+                    "%(n)s voorgestelde privacybijsluiter wacht op uw besluit",
+                    "%(n)s voorgestelde privacybijsluiters wachten op uw besluit",
+                    proposals,
+                )
+                % {"n": proposals},
+                url=reverse("agreements:product_list"),
+                level="warning",
+            )
+        )
     schools = list(selectors.directie_schools(user))
     for school in schools:
         coverage = selectors.coverage(user, school=school)
@@ -70,8 +84,8 @@ def attention(user):
 
 def seed_demo(demo):
     """Demo records for ``manage.py seed_demo`` (idempotent): three suppliers, products in use,
-    one signed foundation-wide agreement, one waiting for the CvB, one product without agreement
-    whose new bijsluiter widens processing to the United States."""
+    one foundation-wide agreement signed by the CvB and the processor, one waiting for the CvB,
+    one product without agreement whose new bijsluiter widens processing to the United States."""
     from datetime import date
 
     from agreements import services
@@ -157,7 +171,7 @@ def seed_demo(demo):
         "Klasbord App",
         "II",
         "Nieuws en foto's uit de groep voor ouders.",
-        ["identification", "parents"],
+        ["identification", "parents", "beeldmateriaal"],
         ["NL"],
         purposes="Informeren van ouders",
     )
@@ -166,7 +180,7 @@ def seed_demo(demo):
         product=klasbord,
         core_processing="Nieuws en foto's uit de groep voor ouders.",
         purposes="Informeren van ouders\nStatistiek over gebruik",
-        categories=["identification", "parents"],
+        categories=["identification", "parents", "beeldmateriaal"],
         countries=["NL"],
         subprocessors=[{"name": "Cloud Inc", "task": "opslag van foto's", "country": "US"}],
         contact="privacy@klasbord.example",
@@ -177,7 +191,7 @@ def seed_demo(demo):
     for school, item, categories in [
         (regenboog, rekentuin, ["identification", "results"]),
         (regenboog, parnassys, ["identification", "enrolment", "parents", "results", "care"]),
-        (regenboog, klasbord, ["identification", "parents"]),
+        (regenboog, klasbord, ["identification", "parents", "beeldmateriaal"]),
         (kompas, rekentuin, ["identification", "results"]),
     ]:
         services.product_use_create(
@@ -191,7 +205,14 @@ def seed_demo(demo):
         start_date=start,
     )
     services.agreement_submit(actor=office, agreement=signed)
-    services.agreement_sign(actor=cvb, agreement=signed, two_factor_verified=True, ip=None)
+    signed = services.agreement_sign(actor=cvb, agreement=signed, two_factor_verified=True, ip=None)
+    services.processor_accept(
+        token=services.processor_token(signed),
+        name="A. Jansen",
+        function="directeur Rekentuin B.V.",
+        accepted=True,
+        ip=None,
+    )
     waiting = services.agreement_create(
         actor=directie,
         supplier=parnassys.supplier,
@@ -220,7 +241,7 @@ def data_recipients(pupil):
     uses = list(product_uses_for_pupil(pupil))
     latest = {}
     for bijsluiter in Bijsluiter.objects.filter(
-        product__in=[use.product_id for use in uses]
+        product__in=[use.product_id for use in uses], status="published"
     ).order_by("number"):
         latest[bijsluiter.product_id] = bijsluiter
     rows = []
@@ -229,6 +250,7 @@ def data_recipients(pupil):
         countries = bijsluiter.all_countries() if bijsluiter else []
         rows.append(
             {
+                "use_id": use.pk,
                 "product": use.product.name,
                 "supplier": use.product.supplier.name,
                 "country": ", ".join(country_name(code) for code in countries) or "–",
@@ -286,14 +308,26 @@ def _product_uses_in_force(school_ids, today=None):
 def register_processors(foundation, category_key):
     """For the FG's record of processing: the products (and suppliers) that receive a
     category of pupil data at a school of ``foundation``."""
-    uses = _product_uses_in_force(foundation.schools.values("pk"))
-    return sorted(
-        {
-            f"{use.product.name} ({use.product.supplier.name})"
-            for use in uses
-            if category_key in use.categories
+    uses = [
+        use
+        for use in _product_uses_in_force(foundation.schools.values("pk")).select_related("school")
+        if category_key in use.categories
+    ]
+    names = {f"{use.product.name} ({use.product.supplier.name})" for use in uses}
+    # Model art. 3.2: the optional processings (B2) a school opted into are part of what it
+    # lets the processor do, so the record of processing names them per school.
+    names |= {
+        _("%(product)s (%(supplier)s), %(school)s – optioneel gekozen (B2): %(choices)s")
+        % {
+            "product": use.product.name,
+            "supplier": use.product.supplier.name,
+            "school": use.school.name,
+            "choices": "; ".join(use.optional_opt_ins),
         }
-    )
+        for use in uses
+        if use.optional_opt_ins
+    }
+    return sorted(names)
 
 
 def retention_processors(pupil_ids):
@@ -344,3 +378,58 @@ def known_processors(foundation_ids):
     return list(
         Supplier.objects.filter(foundation_id__in=foundation_ids).values_list("name", flat=True)
     )
+
+
+def processor_contacts(agreement_ids):
+    """For the purge (R6 art. 12): the e-mail address of the supplier's contact per agreement
+    id, to send the destruction request to before the data goes."""
+    from agreements.models import Agreement
+
+    return {
+        pk: email
+        for pk, email in Agreement.objects.filter(pk__in=agreement_ids).values_list(
+            "pk", "supplier__contact_email"
+        )
+        if email
+    }
+
+
+def foundation_figures(foundation):
+    """For the foundation overview (governance.overview): per school, the products in use
+    without an active signed processor agreement (the same rule as the checklist evidence)."""
+    from agreements.selectors import uncovered_product_uses
+    from governance.overview import Figure, FigureItem
+
+    per_school, items = {}, []
+    dashboard = reverse("agreements:dashboard")
+    for school in foundation.schools.order_by("name"):
+        missing = uncovered_product_uses(school)
+        per_school[school.pk] = len(missing)
+        items += [
+            FigureItem(
+                title=f"{use.product.name} – {school.name}",
+                url=f"{dashboard}?school={school.pk}",
+                school_id=school.pk,
+                level="danger",
+            )
+            for use in missing
+        ]
+    return [
+        Figure(
+            key="agreements.unsigned",
+            title=_("Producten zonder getekende verwerkersovereenkomst"),
+            per_school=per_school,
+            url=dashboard,
+            description=_(
+                "Producten in gebruik zonder actieve, door het CvB getekende overeenkomst."
+            ),
+            items=tuple(items),
+            order=10,
+        )
+    ]
+
+
+def school_products(school):
+    """Names of the products ``school`` uses today (for the departure task list: close the
+    departing person's account in each of them)."""
+    return sorted({use.product.name for use in _product_uses_in_force([school.pk])})

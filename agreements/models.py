@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Foundation, School, SchoolClass
 from accounts.validators import validate_kvk
-from agreements.countries import country_name, is_eea
+from agreements.countries import TransferBasis, country_name, is_eea, transfer_basis
 
 
 class Supplier(models.Model):
@@ -40,6 +40,23 @@ class Supplier(models.Model):
         _("contact bij datalekken"),
         max_length=300,
         help_text=_("Waar de leverancier een datalek meldt en waar de school het meldt (art. 8)."),
+    )
+    # Art. 10: the basis for transfers outside the EEA that the supplier itself provides.
+    dpf_certified = models.BooleanField(
+        _("gecertificeerd onder het EU-VS Data Privacy Framework"),
+        default=False,
+        help_text=_(
+            "Alleen aanvinken als de leverancier (of zijn Amerikaanse subverwerker) op de lijst van "
+            "het Data Privacy Framework staat."
+        ),
+    )
+    standard_contractual_clauses = models.BooleanField(
+        _("standaardcontractbepalingen (SCC's) afgesloten"),
+        default=False,
+        help_text=_(
+            "De leverancier heeft met zijn verwerkers buiten de EER de standaardcontractbepalingen "
+            "van de Europese Commissie gesloten."
+        ),
     )
 
     class Meta:
@@ -96,6 +113,12 @@ class Product(models.Model):
     def user_labels(self):
         labels = dict(ProductUser.choices)
         return [labels.get(value, value) for value in self.users]
+
+
+class BijsluiterStatus(models.TextChoices):
+    PUBLISHED = "published", _("gepubliceerd")
+    PROPOSED = "proposed", _("voorgesteld door een school")
+    REJECTED = "rejected", _("afgewezen")
 
 
 class Bijsluiter(models.Model):
@@ -161,6 +184,25 @@ class Bijsluiter(models.Model):
     )
     # R6 13.3: what this version adds compared with the previous one, per kind.
     widening = models.JSONField(_("verruiming"), default=dict, blank=True, editable=False)
+    # A product several schools use gets its bijsluiter from the beheerder or the CvB; a school's
+    # directie proposes a version, which the beheerder publishes or rejects.
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=BijsluiterStatus.choices,
+        default=BijsluiterStatus.PUBLISHED,
+        editable=False,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rejection_reason = models.TextField(_("reden van afwijzing"), blank=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -191,8 +233,37 @@ class Bijsluiter(models.Model):
     def countries_outside_eea(self) -> list[str]:
         return [code for code in self.all_countries() if not is_eea(code)]
 
+    def transfers(self) -> list[dict]:
+        """Every country outside the EEA with the basis for the transfer (art. 10)."""
+        supplier = self.product.supplier
+        rows = []
+        for code in self.countries_outside_eea():
+            basis = transfer_basis(code, supplier)
+            rows.append(
+                {
+                    "code": code,
+                    "name": country_name(code),
+                    "basis": basis,
+                    "label": TransferBasis.LABELS[basis],
+                    "ok": basis != TransferBasis.NONE,
+                }
+            )
+        return rows
+
+    def countries_without_basis(self) -> list[str]:
+        """Countries outside the EEA without adequacy, certified DPF or SCCs: the warning."""
+        return [row["code"] for row in self.transfers() if not row["ok"]]
+
     def purpose_lines(self) -> list[str]:
         return [line.strip() for line in self.purposes.splitlines() if line.strip()]
+
+    def optional_lines(self) -> list[str]:
+        """B2: the optional processings, one per line; a school opts in to each separately."""
+        return [line.strip() for line in self.optional_processing.splitlines() if line.strip()]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == BijsluiterStatus.PUBLISHED
 
 
 class SubProcessor(models.Model):
@@ -220,6 +291,18 @@ class SubProcessor(models.Model):
     @property
     def outside_eea(self):
         return not is_eea(self.country)
+
+    @property
+    def transfer_basis(self) -> str:
+        return transfer_basis(self.country, self.bijsluiter.product.supplier)
+
+    @property
+    def transfer_label(self):
+        return TransferBasis.LABELS[self.transfer_basis]
+
+    @property
+    def without_basis(self) -> bool:
+        return self.transfer_basis == TransferBasis.NONE
 
 
 class BijsluiterApproval(models.Model):
@@ -263,6 +346,10 @@ class ProductUse(models.Model):
         SchoolClass, blank=True, related_name="product_uses", verbose_name=_("groepen")
     )
     categories = models.JSONField(_("gegevens die naar het product gaan"), default=list)
+    # Model art. 3.2: the school chooses separately for each optional processing (bijsluiter B2).
+    optional_opt_ins = models.JSONField(
+        _("gekozen optionele verwerkingen (B2)"), default=list, blank=True
+    )
 
     class Meta:
         verbose_name = _("product in gebruik")
@@ -277,6 +364,7 @@ class AgreementState(models.TextChoices):
     DRAFT = "draft", _("concept")
     SUBMITTED = "submitted", _("ter ondertekening bij het CvB")
     RETURNED = "returned", _("teruggestuurd")
+    AWAITING_PROCESSOR = "processor", _("wacht op de verwerker")
     SIGNED = "signed", _("ondertekend")
     ACTIVE = "active", _("actief")
     ENDED = "ended", _("beëindigd")
@@ -340,8 +428,28 @@ class Agreement(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_ip = models.GenericIPAddressField(null=True, blank=True)
     content_sha256 = models.CharField(max_length=64, blank=True)
+    # The one hash: SHA-256 of the agreement text as signed (``pdf_file``, frozen when the CvB
+    # signs). Shown on screen and printed on the signature page of the sealed PDF.
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_file = models.CharField(max_length=200, blank=True, editable=False)
+    # The sealed PDF: the same text with the signature page of both parties.
+    sealed_file = models.CharField(max_length=200, blank=True, editable=False)
+    sealed_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    # The processor's signature: accepted online through a personal link, or a countersigned
+    # copy uploaded by the school.
+    processor_link_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    processor_link_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    processor_link_sent_to = models.EmailField(blank=True, editable=False)
+    processor_signer_name = models.CharField(
+        _("ondertekend door (verwerker)"), max_length=200, blank=True
+    )
+    processor_signer_function = models.CharField(
+        _("functie ondertekenaar (verwerker)"), max_length=200, blank=True
+    )
+    processor_signed_at = models.DateTimeField(null=True, blank=True)
+    processor_signed_ip = models.GenericIPAddressField(null=True, blank=True)
+    countersigned_file = models.CharField(max_length=200, blank=True, editable=False)
+    countersigned_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     # Ending and destruction (art. 12, 14)
     ended_on = models.DateField(_("beëindigd op"), null=True, blank=True)
     end_reason = models.TextField(_("reden van beëindiging"), blank=True)
@@ -373,7 +481,16 @@ class Agreement(models.Model):
 
     @property
     def is_signed(self) -> bool:
+        """Signed by the CvB (the text is frozen); the processor may still have to sign."""
         return bool(self.pdf_sha256)
+
+    @property
+    def processor_signed(self) -> bool:
+        return self.processor_signed_at is not None
+
+    @property
+    def processor_signed_online(self) -> bool:
+        return self.processor_signed and not self.countersigned_file
 
 
 class Deviation(models.Model):
@@ -446,6 +563,8 @@ auditlog.register(Supplier)
 auditlog.register(Product)
 auditlog.register(Bijsluiter)
 auditlog.register(ProductUse, m2m_fields={"classes"})
-auditlog.register(Agreement, m2m_fields={"schools", "bijsluiters"})
+auditlog.register(
+    Agreement, m2m_fields={"schools", "bijsluiters"}, exclude_fields=["processor_link_nonce"]
+)
 auditlog.register(Deviation)
 auditlog.register(BijsluiterApproval)

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import Foundation, School
@@ -24,6 +25,7 @@ from agreements.models import (
     Agreement,
     AgreementState,
     Bijsluiter,
+    BijsluiterStatus,
     Product,
     ProductUse,
     Supplier,
@@ -105,12 +107,82 @@ def may_sign(user, agreement: Agreement) -> bool:
     return is_cvb_of(user, agreement.foundation_id)
 
 
+def schools_using(product: Product, *, today: date | None = None) -> set[int]:
+    """Ids of the schools that use ``product`` now (or from a later start date)."""
+    today = today or timezone.localdate()
+    return set(
+        ProductUse.objects.filter(product=product)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("school_id", flat=True)
+    )
+
+
+def may_publish_bijsluiter(user, product: Product) -> bool:
+    """Who publishes a new bijsluiter version (R6 art. 13.3, DOMAIN R6).
+
+    The beheerder or the CvB for any product of the foundation. The directie only for a product
+    no other school uses: a version a school publishes for a product the whole foundation uses
+    would change what the other schools agreed to. Otherwise the directie proposes.
+    """
+    foundation_id = product.supplier.foundation_id
+    if is_beheerder_of(user, foundation_id) or is_cvb_of(user, foundation_id):
+        return True
+    own = set(
+        directie_schools(user).filter(foundation_id=foundation_id).values_list("pk", flat=True)
+    )
+    using = schools_using(product)
+    return bool(own) and len(using) <= 1 and using <= own
+
+
+def may_propose_bijsluiter(user, product: Product) -> bool:
+    return may_publish_bijsluiter(user, product) or may_edit_register(
+        user, product.supplier.foundation
+    )
+
+
+def may_decide_bijsluiter(user, product: Product) -> bool:
+    """Accept or reject a school's proposal: the beheerder (or the CvB)."""
+    foundation_id = product.supplier.foundation_id
+    return is_beheerder_of(user, foundation_id) or is_cvb_of(user, foundation_id)
+
+
 # --- Register ----------------------------------------------------------------------------------
+
+# The protocol (2016, Wbp) says "bewerkersovereenkomst", the AVG "verwerkersovereenkomst": a
+# search for either word (or "overeenkomst") means "all agreements", not a supplier name.
+AGREEMENT_TERMS = frozenset(
+    {
+        "verwerkersovereenkomst",
+        "verwerkersovereenkomsten",
+        "bewerkersovereenkomst",
+        "bewerkersovereenkomsten",
+        "overeenkomst",
+        "overeenkomsten",
+        "verwerker",
+        "verwerkers",
+        "bewerker",
+        "bewerkers",
+    }
+)
+
+
+def is_agreement_term(query: str) -> bool:
+    return (query or "").strip().lower() in AGREEMENT_TERMS
+
+
+def search_agreements(agreements: QuerySet[Agreement], query: str) -> QuerySet[Agreement]:
+    """Filter agreements on supplier or product name; the words for the agreement itself
+    (old and new) match every agreement."""
+    if not query or is_agreement_term(query):
+        return agreements
+    return agreements.filter(
+        Q(supplier__name__icontains=query) | Q(bijsluiters__product__name__icontains=query)
+    ).distinct()
 
 
 def visible_suppliers(user, query: str = "") -> QuerySet[Supplier]:
     suppliers = Supplier.objects.filter(foundation__in=register_foundations(user))
-    if query:
+    if query and not is_agreement_term(query):
         suppliers = suppliers.filter(
             Q(name__icontains=query)
             | Q(products__name__icontains=query)
@@ -131,7 +203,8 @@ def visible_bijsluiters(user) -> QuerySet[Bijsluiter]:
 
 
 def current_bijsluiter(product: Product) -> Bijsluiter | None:
-    return product.bijsluiters.order_by("-number").first()
+    """The latest published version (a school's proposal is not current until accepted)."""
+    return product.bijsluiters.filter(status=BijsluiterStatus.PUBLISHED).order_by("-number").first()
 
 
 def visible_product_uses(user) -> QuerySet[ProductUse]:
@@ -150,6 +223,16 @@ def visible_agreements(user) -> QuerySet[Agreement]:
     return Agreement.objects.filter(pk__in=ids).select_related("supplier", "foundation")
 
 
+def bijsluiter_proposals_for(user) -> QuerySet[Bijsluiter]:
+    """Versions schools proposed that this beheerder or CvB member decides on."""
+    foundations = [
+        f.pk for f in access.foundations_for(user) if is_beheerder_of(user, f) or is_cvb_of(user, f)
+    ]
+    return Bijsluiter.objects.filter(
+        product__supplier__foundation__in=foundations, status=BijsluiterStatus.PROPOSED
+    )
+
+
 def agreements_awaiting(user) -> QuerySet[Agreement]:
     """Agreements waiting for this CvB member's signature."""
     foundations = [f for f in access.foundations_for(user) if is_cvb_of(user, f)]
@@ -161,25 +244,48 @@ def agreements_awaiting(user) -> QuerySet[Agreement]:
 # --- Coverage ----------------------------------------------------------------------------------
 
 
+# Why a product in use is not covered, most advanced first: the row shows the first that applies.
+STATUS_PRIORITY = ("covered", "awaiting_processor", "awaiting_cvb", "not_started", "widened")
+STATUS_LABELS = {
+    "covered": _("gedekt"),
+    "awaiting_processor": _("wacht op de verwerker"),
+    "awaiting_cvb": _("wacht op het CvB"),
+    "not_started": _("ondertekend, nog niet ingegaan"),
+    "widened": _("verruimde bijsluiter: wacht op nieuwe ondertekening door het CvB"),
+    "missing": _("geen overeenkomst"),
+}
+
+
 @dataclass
 class CoverageRow:
     use: ProductUse
-    status: str  # covered | awaiting | missing
+    status: str  # covered, or why not: see STATUS_LABELS
     agreement: Agreement | None = None
     widening_unapproved: bool = False
-    outside_eea: list[str] = field(default_factory=list)
+    widened: bool = False  # an active agreement exists, signed on a narrower bijsluiter
+    outside_eea: list[str] = field(default_factory=list)  # without a transfer basis
+
+    @property
+    def covered(self) -> bool:
+        return self.status == "covered"
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
 
 
 @dataclass
 class Coverage:
     rows: list[CoverageRow] = field(default_factory=list)
     awaiting: list[Agreement] = field(default_factory=list)
+    awaiting_processor: list[Agreement] = field(default_factory=list)
     ending: list[Agreement] = field(default_factory=list)
     ended_without_destruction: list[Agreement] = field(default_factory=list)
 
     @property
     def missing(self):
-        return [row for row in self.rows if row.status == "missing"]
+        """Every product in use without a signed, current agreement, whatever the reason."""
+        return [row for row in self.rows if not row.covered]
 
 
 def _covers(agreement: Agreement, school_id: int, product_id: int) -> bool:
@@ -188,9 +294,47 @@ def _covers(agreement: Agreement, school_id: int, product_id: int) -> bool:
     return product_id in {b.product_id for b in agreement.bijsluiters.all()}
 
 
+def _pinned_number(agreement: Agreement, product_id: int) -> int:
+    return max(
+        (b.number for b in agreement.bijsluiters.all() if b.product_id == product_id), default=0
+    )
+
+
+def widening_numbers(product_ids) -> dict[int, int]:
+    """Per product, the number of its latest published bijsluiter version that widens the
+    processing. An agreement pinned on an older version no longer covers the product: widening
+    needs a new signature of the CvB (R6 art. 13.3, DOMAIN R6)."""
+    numbers: dict[int, int] = {}
+    for product_id, number, widening in Bijsluiter.objects.filter(
+        product__in=list(product_ids), status=BijsluiterStatus.PUBLISHED
+    ).values_list("product_id", "number", "widening"):
+        if any((widening or {}).values()):
+            numbers[product_id] = max(numbers.get(product_id, 0), number)
+    return numbers
+
+
+def agreement_status_for(
+    agreement: Agreement, product_id: int, widened_at: dict[int, int], today: date
+) -> str | None:
+    """What ``agreement`` means for one product in use (None: nothing, e.g. a draft)."""
+    state = agreement.state
+    if state == AgreementState.ACTIVE:
+        if _pinned_number(agreement, product_id) < widened_at.get(product_id, 0):
+            return "widened"
+        return "covered"
+    if state == AgreementState.AWAITING_PROCESSOR:
+        return "awaiting_processor"
+    if state == AgreementState.SUBMITTED:
+        return "awaiting_cvb"
+    if state == AgreementState.SIGNED:
+        return "not_started"
+    return None
+
+
 def coverage(user, *, school: School | None = None, today: date | None = None) -> Coverage:
-    """The coverage dashboard: products in use without an active signed agreement, agreements
-    awaiting the CvB, ending within 90 days, and ended without destruction confirmation.
+    """The coverage dashboard: products in use without an active agreement signed by both
+    parties on the current bijsluiter, agreements awaiting the CvB or the processor, ending
+    within 90 days, and ended without destruction confirmation.
 
     A fixed number of queries whatever the number of rows (the matching is done in Python).
     """
@@ -213,12 +357,14 @@ def coverage(user, *, school: School | None = None, today: date | None = None) -
         .prefetch_related("schools", "bijsluiters")
         .order_by("end_date", "pk")
     )
-    # Widened bijsluiters without this school's approval (R6 13.3)
     from agreements.models import BijsluiterApproval
 
+    product_ids = {u.product_id for u in uses}
+    widened_at = widening_numbers(product_ids)
     latest = {}
     for bijsluiter in (
-        Bijsluiter.objects.filter(product__in={u.product_id for u in uses})
+        Bijsluiter.objects.filter(product__in=product_ids, status=BijsluiterStatus.PUBLISHED)
+        .select_related("product__supplier")
         .prefetch_related("subprocessors")
         .order_by("number")
     ):
@@ -231,16 +377,18 @@ def coverage(user, *, school: School | None = None, today: date | None = None) -
     result = Coverage()
     for use in uses:
         row = CoverageRow(use=use, status="missing")
+        best = len(STATUS_PRIORITY)
         for agreement in agreements:
             if not _covers(agreement, use.school_id, use.product_id):
                 continue
-            if agreement.state == AgreementState.ACTIVE:
-                row.status, row.agreement = "covered", agreement
-                break
-            if agreement.state in (AgreementState.SUBMITTED, AgreementState.SIGNED):
-                row.status, row.agreement = "awaiting", agreement
+            status = agreement_status_for(agreement, use.product_id, widened_at, today)
+            if status == "widened":
+                row.widened = True
+            if status and STATUS_PRIORITY.index(status) < best:
+                best = STATUS_PRIORITY.index(status)
+                row.status, row.agreement = status, agreement
         bijsluiter = latest.get(use.product_id)
-        row.outside_eea = bijsluiter.countries_outside_eea() if bijsluiter else []
+        row.outside_eea = bijsluiter.countries_without_basis() if bijsluiter else []
         row.widening_unapproved = bool(
             bijsluiter and bijsluiter.widens and (bijsluiter.pk, use.school_id) not in approvals
         )
@@ -249,6 +397,8 @@ def coverage(user, *, school: School | None = None, today: date | None = None) -
     for agreement in agreements:
         if agreement.state == AgreementState.SUBMITTED:
             result.awaiting.append(agreement)
+        elif agreement.state == AgreementState.AWAITING_PROCESSOR:
+            result.awaiting_processor.append(agreement)
         elif (
             agreement.state == AgreementState.ACTIVE
             and agreement.end_date
@@ -276,8 +426,9 @@ def product_uses_for_pupil(pupil, *, today: date | None = None) -> QuerySet[Prod
 
 
 def uncovered_product_uses(school: School, *, today: date | None = None) -> list[ProductUse]:
-    """Products in use at ``school`` without an active signed agreement (for the checklist:
-    every piece of software exchanging pupil data needs one, R6)."""
+    """Products in use at ``school`` without an active agreement signed by both parties on the
+    current bijsluiter (for the checklist: every piece of software exchanging pupil data needs
+    one, R6). The same rule as the coverage dashboard."""
     today = today or timezone.localdate()
     uses = list(
         ProductUse.objects.filter(school=school, start_date__lte=today)
@@ -290,8 +441,13 @@ def uncovered_product_uses(school: School, *, today: date | None = None) -> list
         .distinct()
         .prefetch_related("schools", "bijsluiters")
     )
+    widened_at = widening_numbers({u.product_id for u in uses})
     return [
         use
         for use in uses
-        if not any(_covers(agreement, school.pk, use.product_id) for agreement in active)
+        if not any(
+            _covers(agreement, school.pk, use.product_id)
+            and agreement_status_for(agreement, use.product_id, widened_at, today) == "covered"
+            for agreement in active
+        )
     ]

@@ -1,7 +1,8 @@
 """Every write of the agreements app, and the agreement workflow (R6):
 
-    draft → submitted (to the CvB) → signed | returned (with a reason) → active → ended
-          → destruction confirmed;   returned → submitted;   active → superseded (a newer version signed)
+    draft → submitted (to the CvB) → awaiting the processor (CvB signed) | returned (with a
+          reason) → signed (the processor accepted) → active → ended → destruction confirmed;
+    returned → submitted;   signed/active → superseded (a newer version signed by both)
 
 Each service checks who acts (``agreements.selectors``), validates its input (Dutch messages in a
 ``ValidationError``), runs in one transaction, records an ``AgreementEvent`` for each transition and
@@ -11,9 +12,12 @@ defers mail until after commit.
 from __future__ import annotations
 
 import difflib
-from datetime import date
+import secrets
+from datetime import date, timedelta
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +32,7 @@ from agreements.models import (
     AgreementState,
     Bijsluiter,
     BijsluiterApproval,
+    BijsluiterStatus,
     Deviation,
     ModelVersion,
     Product,
@@ -47,8 +52,9 @@ S = AgreementState
 # The workflow: which transitions exist. Who may make them is checked per service.
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.SUBMITTED},
-    S.SUBMITTED: {S.SIGNED, S.RETURNED},
+    S.SUBMITTED: {S.AWAITING_PROCESSOR, S.RETURNED},
     S.RETURNED: {S.SUBMITTED},
+    S.AWAITING_PROCESSOR: {S.SIGNED},
     S.SIGNED: {S.ACTIVE, S.SUPERSEDED},
     S.ACTIVE: {S.ENDED, S.SUPERSEDED},
     S.ENDED: {S.DESTRUCTION_CONFIRMED},
@@ -124,6 +130,8 @@ SUPPLIER_FIELDS = (
     "contact_phone",
     "breach_contact",
 )
+# Art. 10: the transfer bases the supplier provides (see agreements.countries.transfer_basis).
+SUPPLIER_FLAGS = ("dpf_certified", "standard_contractual_clauses")
 
 
 @transaction.atomic
@@ -133,7 +141,11 @@ def supplier_create(*, actor, foundation, **data) -> Supplier:
         selectors.may_edit_register(actor, foundation),
         _("U mag het leveranciersregister niet wijzigen."),
     )
-    supplier = Supplier(foundation=foundation, **{k: data.get(k, "") for k in SUPPLIER_FIELDS})
+    supplier = Supplier(
+        foundation=foundation,
+        **{k: data.get(k, "") for k in SUPPLIER_FIELDS},
+        **{k: bool(data.get(k, False)) for k in SUPPLIER_FLAGS},
+    )
     _full_clean(supplier)
     supplier.save()
     return supplier
@@ -148,6 +160,9 @@ def supplier_update(*, actor, supplier: Supplier, **data) -> Supplier:
     for key in SUPPLIER_FIELDS:
         if key in data:
             setattr(supplier, key, data[key])
+    for key in SUPPLIER_FLAGS:
+        if key in data:
+            setattr(supplier, key, bool(data[key]))
     _full_clean(supplier)
     supplier.save()
     return supplier
@@ -279,9 +294,12 @@ def bijsluiter_record(
     (data categories, purposes, sub-processors, countries) is flagged for the schools' approval.
     """
     _require(
-        selectors.may_edit_register(actor, product.supplier.foundation),
+        selectors.may_propose_bijsluiter(actor, product),
         _("U mag het leveranciersregister niet wijzigen."),
     )
+    # A product other schools use gets its bijsluiter from the beheerder or the CvB; the
+    # directie's version is then a proposal that the beheerder accepts or rejects.
+    publish = selectors.may_publish_bijsluiter(actor, product)
     errors: dict[str, list[str]] = {}
     cleaned = {k: (texts.get(k) or "").strip() for k in BIJSLUITER_TEXT_FIELDS}
     unknown = set(texts) - set(BIJSLUITER_TEXT_FIELDS)
@@ -324,10 +342,14 @@ def bijsluiter_record(
         errors.setdefault("version_date", []).append(_("H. Vul de datum van deze versie in."))
     if errors:
         raise ValidationError(errors)
+    # Lock the product so two versions recorded at once do not get the same number.
+    Product.objects.select_for_update().filter(pk=product.pk).first()
     previous = selectors.current_bijsluiter(product)
+    last = product.bijsluiters.order_by("-number").values_list("number", flat=True).first()
     bijsluiter = Bijsluiter(
         product=product,
-        number=(previous.number + 1) if previous else 1,
+        number=(last or 0) + 1,
+        status=BijsluiterStatus.PUBLISHED if publish else BijsluiterStatus.PROPOSED,
         categories=_clean_categories(categories, "categories", required=True),
         optional_categories=_clean_categories(
             optional_categories, "optional_categories", required=False
@@ -342,7 +364,76 @@ def bijsluiter_record(
     _full_clean(bijsluiter, exclude=["recorded_by"])
     bijsluiter.save()
     SubProcessor.objects.bulk_create(SubProcessor(bijsluiter=bijsluiter, **sub) for sub in subs)
-    if bijsluiter.widens:
+    if not publish:
+        _mail_proposal(bijsluiter)
+    elif bijsluiter.widens:
+        _mail_widening(bijsluiter)
+    return bijsluiter
+
+
+def _mail_proposal(bijsluiter: Bijsluiter) -> None:
+    from accounts import access
+
+    send_templated_mail_on_commit(
+        "agreements/email/proposal",
+        {"bijsluiter_id": bijsluiter.pk, "product": bijsluiter.product.name},
+        list(
+            access.users_with_foundation_role(
+                bijsluiter.product.supplier.foundation, FoundationRoleKind.BEHEERDER
+            ).values_list("email", flat=True)
+        ),
+    )
+
+
+@transaction.atomic
+def bijsluiter_decide(
+    *, actor, bijsluiter: Bijsluiter, accept: bool, reason: str = ""
+) -> Bijsluiter:
+    """The beheerder (or the CvB) publishes or rejects a version a school's directie proposed.
+
+    On publishing, the version is compared with the version current at that moment: what it
+    adds is a widening, which uncovers the product until the CvB signs on it.
+    """
+    bijsluiter = (
+        Bijsluiter.objects.select_for_update()
+        .select_related("product__supplier")
+        .get(pk=bijsluiter.pk)
+    )
+    _require(
+        selectors.may_decide_bijsluiter(actor, bijsluiter.product),
+        _("Alleen het bestuursbureau of het CvB beslist over een voorgestelde bijsluiter."),
+    )
+    if bijsluiter.status != BijsluiterStatus.PROPOSED:
+        raise ValidationError(_("Over deze bijsluiterversie is al beslist."))
+    reason = (reason or "").strip()
+    if not accept and not reason:
+        raise ValidationError({"reason": _("Geef aan waarom het voorstel wordt afgewezen.")})
+    bijsluiter.decided_by = actor
+    bijsluiter.decided_at = timezone.now()
+    if accept:
+        previous = selectors.current_bijsluiter(bijsluiter.product)
+        subs = [
+            {"name": s.name, "task": s.task, "country": s.country}
+            for s in bijsluiter.subprocessors.all()
+        ]
+        bijsluiter.widening = _widening(previous, bijsluiter, subs)
+        bijsluiter.status = BijsluiterStatus.PUBLISHED
+    else:
+        bijsluiter.status = BijsluiterStatus.REJECTED
+        bijsluiter.rejection_reason = reason
+    bijsluiter.save()
+    if bijsluiter.recorded_by_id:
+        send_templated_mail_on_commit(
+            "agreements/email/proposal_decided",
+            {
+                "bijsluiter_id": bijsluiter.pk,
+                "product": bijsluiter.product.name,
+                "accepted": accept,
+                "reason": reason,
+            },
+            [bijsluiter.recorded_by.email],
+        )
+    if accept and bijsluiter.widens:
         _mail_widening(bijsluiter)
     return bijsluiter
 
@@ -374,6 +465,8 @@ def bijsluiter_approve(
         selectors.may_manage_school(actor, school),
         _("Alleen de directie van de school kan instemmen met een verruiming."),
     )
+    if not bijsluiter.is_published:
+        raise ValidationError(_("Deze versie is nog niet gepubliceerd."))
     if not bijsluiter.widens:
         raise ValidationError(
             _("Deze versie verruimt de verwerking niet; instemming is niet nodig.")
@@ -486,6 +579,28 @@ def product_use_create(
     _full_clean(use)
     use.save()
     use.classes.set(classes)
+    return use
+
+
+@transaction.atomic
+def product_use_set_opt_ins(*, actor, use: ProductUse, opt_ins) -> ProductUse:
+    """Model art. 3.2: the school chooses separately for each optional processing (B2) of the
+    product's current bijsluiter; only those it chose may happen."""
+    use = ProductUse.objects.select_for_update().select_related("school", "product").get(pk=use.pk)
+    _require(
+        selectors.may_manage_school(actor, use.school),
+        _("Alleen de directie van de school kiest de optionele verwerkingen."),
+    )
+    bijsluiter = selectors.current_bijsluiter(use.product)
+    offered = bijsluiter.optional_lines() if bijsluiter else []
+    chosen = list(dict.fromkeys(opt_ins or []))
+    unknown = [line for line in chosen if line not in offered]
+    if unknown:
+        raise ValidationError(
+            {"opt_ins": _("Kies alleen optionele verwerkingen uit de huidige bijsluiter (B2).")}
+        )
+    use.optional_opt_ins = chosen
+    use.save(update_fields=["optional_opt_ins"])
     return use
 
 
@@ -733,73 +848,310 @@ def agreement_return(*, actor, agreement: Agreement, reason: str) -> Agreement:
     return agreement
 
 
-def signature_context(
-    agreement: Agreement, *, signer=None, signed_at=None, content_sha256=""
-) -> dict:
-    """Everything the contract template needs (the PDF and the signing screen share it)."""
+def signature_context(agreement: Agreement, *, stage: str = "preview", **extra) -> dict:
+    """Everything the contract template needs (the PDFs and the signing screens share it).
+
+    ``stage``: "preview" (marked CONCEPT), "text" (the agreement text both parties sign, without
+    signature page; its SHA-256 is the one hash) or "sealed" (the text with the signature page
+    of both parties, printing that hash).
+    """
+    from agreements.contract import model_articles
+
     bijsluiters = list(
         agreement.bijsluiters.select_related("product", "product__supplier").prefetch_related(
             "subprocessors"
         )
     )
     labels = dict(category_choices())
-    return {
+    schools = list(agreement.schools.all())
+    school_ids = (
+        set(agreement.foundation.schools.values_list("pk", flat=True))
+        if agreement.all_schools
+        else {s.pk for s in schools}
+    )
+    opt_ins: dict[int, list[tuple[str, list[str]]]] = {}
+    for use in (
+        ProductUse.objects.filter(
+            school_id__in=school_ids,
+            product__in=[b.product_id for b in bijsluiters],
+            end_date__isnull=True,
+        )
+        .select_related("school")
+        .order_by("school__name")
+    ):
+        opt_ins.setdefault(use.product_id, []).append((use.school.name, use.optional_opt_ins))
+    for b in bijsluiters:
+        b.opt_ins = opt_ins.get(b.product_id, [])
+    context = {
         "agreement": agreement,
         "foundation": agreement.foundation,
         "supplier": agreement.supplier,
-        "schools": list(agreement.schools.all()),
+        "schools": schools,
         "bijsluiters": bijsluiters,
         "category_labels": labels,
         "deviations": list(agreement.deviations.all()),
-        "signer": signer,
-        "signed_at": signed_at,
-        "content_sha256": content_sha256,
+        "articles": model_articles(agreement.model_version),
+        "stage": stage,
+        "signer": agreement.signed_by,
+        "signed_at": agreement.signed_at,
+        "text_sha256": agreement.pdf_sha256,
     }
+    context.update(extra)
+    return context
 
 
-def agreement_render_pdf(agreement: Agreement, **signature) -> bytes:
-    return render_pdf("pdf/agreements/agreement.html", signature_context(agreement, **signature))
+def agreement_render_pdf(agreement: Agreement, *, stage: str = "preview", **extra) -> bytes:
+    return render_pdf(
+        "pdf/agreements/agreement.html", signature_context(agreement, stage=stage, **extra)
+    )
 
 
 @transaction.atomic
 def agreement_sign(
     *, actor, agreement: Agreement, two_factor_verified: bool, ip: str | None
 ) -> Agreement:
-    """A CvB member signs: render the PDF with a signature page, store it write-once, keep its
-    SHA-256 with signer, time and IP. ``two_factor_verified`` is True only when the session
-    passed 2FA and the signer re-entered their password or a TOTP code just now."""
+    """A CvB member signs. The agreement text is rendered once and frozen (write-once); its
+    SHA-256 is the hash both parties sign. The sealed PDF shows the CvB's signature; the
+    agreement then waits for the processor (personal link mailed to the supplier's contact).
+    ``two_factor_verified`` is True only when the session passed 2FA and the signer re-entered
+    their password or a TOTP code just now."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _require(
         selectors.may_sign(actor, agreement), _("Alleen een lid van het CvB kan ondertekenen.")
     )
     _require(
         two_factor_verified,
-        _("Ondertekenen kan alleen na inloggen met tweestapsverificatie en opnieuw bevestigen."),
+        _("Log in met tweestapsverificatie om te ondertekenen."),
     )
     if agreement.state != S.SUBMITTED:
-        _transition(agreement, S.SIGNED, actor=actor)  # raises with a clear message
-    signed_at = timezone.now()
-    content_sha256 = documents.content_fingerprint(agreement)
-    pdf = agreement_render_pdf(
-        agreement, signer=actor, signed_at=signed_at, content_sha256=content_sha256
-    )
-    relative = documents.write_once("signed", pdf)
+        _transition(agreement, S.AWAITING_PROCESSOR, actor=actor)  # raises with a clear message
+    written = []
     try:
-        _transition(agreement, S.SIGNED, actor=actor, note=documents.sha256_hex(pdf))
+        text = agreement_render_pdf(agreement, stage="text")
+        relative = documents.write_once("signed", text)
+        written.append(relative)
+        text_sha256 = documents.sha256_hex(text)
+        _transition(agreement, S.AWAITING_PROCESSOR, actor=actor, note=text_sha256)
         agreement.signed_by = actor
-        agreement.signed_at = signed_at
+        agreement.signed_at = timezone.now()
         agreement.signed_ip = ip or None
-        agreement.content_sha256 = content_sha256
-        agreement.pdf_sha256 = documents.sha256_hex(pdf)
+        agreement.content_sha256 = documents.content_fingerprint(agreement)
+        agreement.pdf_sha256 = text_sha256
         agreement.pdf_file = relative
-        if agreement.start_date <= timezone.localdate():
-            _transition(agreement, S.ACTIVE, actor=actor)
+        sealed = agreement_render_pdf(agreement, stage="sealed")
+        agreement.sealed_file = documents.write_once("signed", sealed)
+        written.append(agreement.sealed_file)
+        agreement.sealed_sha256 = documents.sha256_hex(sealed)
         agreement.save()
-        _supersede_previous(agreement, actor=actor)
+        if agreement.supplier.contact_email:
+            _send_processor_link(agreement, actor=actor, email=agreement.supplier.contact_email)
+    except Exception:
+        for path in written:
+            documents.remove(path)
+        raise
+    return agreement
+
+
+# --- The processor signs -----------------------------------------------------------------------
+
+PROCESSOR_LINK_SALT = "agreements.processor-sign"
+PROCESSOR_LINK_MAX_AGE = timedelta(days=30)
+
+
+def processor_token(agreement: Agreement) -> str:
+    """The personal link's token: signed, bound to this agreement and its current nonce."""
+    return signing.dumps(
+        {"a": agreement.pk, "n": agreement.processor_link_nonce}, salt=PROCESSOR_LINK_SALT
+    )
+
+
+def _send_processor_link(agreement: Agreement, *, actor, email: str) -> None:
+    """A new nonce invalidates every earlier link; the mail carries the only valid one."""
+    agreement.processor_link_nonce = secrets.token_hex(16)
+    agreement.processor_link_sent_at = timezone.now()
+    agreement.processor_link_sent_to = email
+    agreement.save(
+        update_fields=["processor_link_nonce", "processor_link_sent_at", "processor_link_sent_to"]
+    )
+    AgreementEvent.objects.create(
+        agreement=agreement,
+        from_state=agreement.state,
+        to_state=agreement.state,
+        actor=actor,
+        note=_("Ondertekenlink verstuurd naar %(email)s") % {"email": email},
+    )
+    send_templated_mail_on_commit(
+        "agreements/email/processor_link",
+        {
+            "foundation": agreement.foundation.name,
+            "supplier": agreement.supplier.name,
+            "token": processor_token(agreement),
+            "valid_days": PROCESSOR_LINK_MAX_AGE.days,
+        },
+        [email],
+    )
+
+
+@transaction.atomic
+def agreement_send_processor_link(*, actor, agreement: Agreement, email: str = "") -> Agreement:
+    """Send (again) the personal signing link to the supplier's signatory."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _require(
+        selectors.may_manage_agreement(actor, agreement) or selectors.may_sign(actor, agreement),
+        _("U mag de verwerker niet om ondertekening vragen."),
+    )
+    if agreement.state != S.AWAITING_PROCESSOR:
+        raise ValidationError(_("Deze overeenkomst wacht niet op de verwerker."))
+    email = (email or agreement.supplier.contact_email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"email": _("Vul het e-mailadres in van wie bij de leverancier ondertekent.")}
+        ) from exc
+    _send_processor_link(agreement, actor=actor, email=email)
+    return agreement
+
+
+class InvalidProcessorLink(Exception):
+    """The link is forged, expired, already used or replaced by a newer one."""
+
+    def __init__(self, message, *, gone: bool = True):
+        super().__init__(message)
+        self.message = message
+        self.gone = gone  # expired or used (410), rather than never valid (404)
+
+
+def agreement_for_processor_token(token: str) -> Agreement:
+    """The agreement a personal link opens, or InvalidProcessorLink with a reason in words."""
+    try:
+        data = signing.loads(
+            token, salt=PROCESSOR_LINK_SALT, max_age=PROCESSOR_LINK_MAX_AGE.total_seconds()
+        )
+    except signing.SignatureExpired as exc:
+        raise InvalidProcessorLink(
+            _("Deze link is verlopen. Vraag de school om een nieuwe link.")
+        ) from exc
+    except signing.BadSignature as exc:
+        raise InvalidProcessorLink(_("Deze link is ongeldig."), gone=False) from exc
+    agreement = Agreement.objects.filter(pk=data.get("a")).first()
+    if agreement is None or not data.get("n"):
+        raise InvalidProcessorLink(_("Deze link is ongeldig."), gone=False)
+    if agreement.state != S.AWAITING_PROCESSOR or agreement.processor_link_nonce != data["n"]:
+        raise InvalidProcessorLink(_("Deze link is al gebruikt of vervangen door een nieuwe link."))
+    return agreement
+
+
+def _processor_signed(agreement: Agreement, *, actor, note: str) -> None:
+    agreement.processor_link_nonce = ""
+    _transition(agreement, S.SIGNED, actor=actor, note=note)
+    if agreement.start_date <= timezone.localdate():
+        _transition(agreement, S.ACTIVE, actor=actor)
+    _supersede_previous(agreement, actor=actor)
+
+
+@transaction.atomic
+def processor_accept(
+    *, token: str, name: str, function: str, accepted: bool, ip: str | None
+) -> Agreement:
+    """The processor's signatory accepts through the personal link: once, before it expires,
+    for that one agreement. Records name, function, time and IP and seals the final PDF with
+    both signatures."""
+    found = agreement_for_processor_token(token)
+    agreement = Agreement.objects.select_for_update().get(pk=found.pk)
+    agreement_for_processor_token(token)  # again, under the lock: a second use fails here
+    agreement.refresh_from_db()
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = _("Vul uw naam in.")
+    if not (function or "").strip():
+        errors["function"] = _("Vul uw functie in.")
+    if not accepted:
+        errors["accept"] = _("Vink aan dat u de overeenkomst namens de verwerker aanvaardt.")
+    if errors:
+        raise ValidationError(errors)
+    agreement.processor_signer_name = name.strip()
+    agreement.processor_signer_function = function.strip()
+    agreement.processor_signed_at = timezone.now()
+    agreement.processor_signed_ip = ip or None
+    _processor_signed(
+        agreement,
+        actor=None,
+        note=_("Online aanvaard door %(name)s (%(function)s)")
+        % {
+            "name": agreement.processor_signer_name,
+            "function": agreement.processor_signer_function,
+        },
+    )
+    old = agreement.sealed_file
+    sealed = agreement_render_pdf(agreement, stage="sealed")
+    relative = documents.write_once("signed", sealed)
+    try:
+        agreement.sealed_file = relative
+        agreement.sealed_sha256 = documents.sha256_hex(sealed)
+        agreement.save()
     except Exception:
         documents.remove(relative)
         raise
+    if old:
+        transaction.on_commit(lambda: documents.remove(old))
+    _mail_processor_signed(agreement)
     return agreement
+
+
+@transaction.atomic
+def agreement_upload_countersigned(
+    *, actor, agreement: Agreement, document: bytes, name: str, function: str
+) -> Agreement:
+    """The school uploads the copy the processor countersigned on paper (instead of the link)."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _require(
+        selectors.may_manage_agreement(actor, agreement),
+        _("U mag de getekende kopie van deze overeenkomst niet vastleggen."),
+    )
+    if agreement.state != S.AWAITING_PROCESSOR:
+        raise ValidationError(_("Deze overeenkomst wacht niet op de verwerker."))
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = _("Vul in wie namens de verwerker ondertekende.")
+    if not (function or "").strip():
+        errors["function"] = _("Vul de functie van de ondertekenaar in.")
+    if not document:
+        errors["document"] = _("Voeg de door de verwerker getekende kopie toe (PDF).")
+    if errors:
+        raise ValidationError(errors)
+    _check_pdf(document, _("Upload de getekende kopie als PDF-bestand."))
+    relative = documents.write_once("countersigned", document)
+    try:
+        agreement.processor_signer_name = name.strip()
+        agreement.processor_signer_function = function.strip()
+        agreement.processor_signed_at = timezone.now()
+        agreement.processor_signed_ip = None
+        agreement.countersigned_file = relative
+        agreement.countersigned_sha256 = documents.sha256_hex(document)
+        _processor_signed(
+            agreement,
+            actor=actor,
+            note=_("Getekende kopie geüpload (SHA-256 %(h)s)")
+            % {"h": agreement.countersigned_sha256},
+        )
+        agreement.save()
+    except Exception:
+        documents.remove(relative)
+        raise
+    _mail_processor_signed(agreement)
+    return agreement
+
+
+def _mail_processor_signed(agreement: Agreement) -> None:
+    recipients = {agreement.created_by.email}
+    if agreement.signed_by_id:
+        recipients.add(agreement.signed_by.email)
+    send_templated_mail_on_commit(
+        "agreements/email/processor_signed",
+        {"agreement_id": agreement.pk, "supplier": agreement.supplier.name},
+        sorted(recipients),
+    )
 
 
 def _supersede_previous(agreement: Agreement, *, actor) -> None:
@@ -848,12 +1200,12 @@ def agreement_end(*, actor, agreement: Agreement, ended_on: date, reason: str) -
     return agreement
 
 
-def _check_pdf(data: bytes) -> None:
+def _check_pdf(data: bytes, message: str = "") -> None:
     from privacy_portal.uploads import content_type
 
     if content_type(data) != "application/pdf":
         raise ValidationError(
-            {"document": _("Upload de schriftelijke bevestiging als PDF-bestand.")}
+            {"document": message or _("Upload de schriftelijke bevestiging als PDF-bestand.")}
         )
 
 
@@ -935,22 +1287,44 @@ def agreement_new_version(*, actor, agreement: Agreement) -> Agreement:
 
 
 def agreement_verify_pdf(*, actor, agreement: Agreement, data: bytes | None = None) -> bool:
-    """Does the stored signed PDF (or an uploaded copy, ``data``) match the hash kept at signing?"""
+    """Do the stored files (or an uploaded copy, ``data``) match the hashes kept at signing?
+
+    Without ``data`` every stored file is checked: the signed text against the one hash, the
+    sealed PDF and a countersigned copy against theirs. An uploaded copy matches when it is one
+    of those files byte for byte.
+    """
     if not agreement.pdf_sha256:
         raise ValidationError(_("Deze overeenkomst is nog niet ondertekend."))
-    if data is None:
+    record_access(actor=actor, instance=agreement, what="agreement:verify")
+    stored = [
+        (agreement.pdf_file, agreement.pdf_sha256),
+        (agreement.sealed_file, agreement.sealed_sha256),
+        (agreement.countersigned_file, agreement.countersigned_sha256),
+    ]
+    stored = [(path, digest) for path, digest in stored if path and digest]
+    if data is not None:
+        return documents.sha256_hex(data) in {digest for _path, digest in stored}
+    for path, digest in stored:
         try:
-            data = documents.read(agreement.pdf_file)
+            if documents.sha256_hex(documents.read(path)) != digest:
+                return False
         except (FileNotFoundError, ValueError):
             return False
-    record_access(actor=actor, instance=agreement, what="agreement:verify")
-    return documents.sha256_hex(data) == agreement.pdf_sha256
+    return True
 
 
-def agreement_signed_pdf(*, actor, agreement: Agreement) -> bytes:
-    """The stored signed PDF, for download (recorded as an access)."""
-    data = documents.read(agreement.pdf_file)
-    record_access(actor=actor, instance=agreement, what="agreement:pdf")
+def agreement_signed_pdf(*, actor, agreement: Agreement, which: str = "text") -> bytes:
+    """A stored PDF for download (recorded as an access): "text" (the signed text, whose
+    SHA-256 is the one hash), "sealed" (with the signature page) or "countersigned"."""
+    path = {
+        "text": agreement.pdf_file,
+        "sealed": agreement.sealed_file,
+        "countersigned": agreement.countersigned_file,
+    }[which]
+    if not path:
+        raise FileNotFoundError(which)
+    data = documents.read(path)
+    record_access(actor=actor, instance=agreement, what=f"agreement:pdf:{which}")
     return data
 
 

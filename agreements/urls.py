@@ -23,6 +23,7 @@ urlpatterns = [
         name="agreement_create",
     ),
     path("producten/", views.product_list, name="product_list"),
+    path("landen/", views.countries, name="countries"),
     path("producten/<int:pk>/", views.product_detail, name="product_detail"),
     path(
         "producten/<int:product_pk>/bijsluiter/nieuw/",
@@ -68,4 +69,27 @@ urlpatterns = [
         name="destruction_document",
     ),
     path("overeenkomsten/<int:pk>/controleren/", views.agreement_verify, name="agreement_verify"),
+    path(
+        "overeenkomsten/<int:pk>/ondertekend-door-beide.pdf",
+        views.agreement_sealed_pdf,
+        name="agreement_sealed_pdf",
+    ),
+    path(
+        "overeenkomsten/<int:pk>/getekende-kopie.pdf",
+        views.countersigned_document,
+        name="countersigned_document",
+    ),
+    path(
+        "overeenkomsten/<int:pk>/verwerker-laten-ondertekenen/",
+        views.agreement_processor_link,
+        name="agreement_processor_link",
+    ),
+    path(
+        "overeenkomsten/<int:pk>/getekende-kopie/",
+        views.agreement_countersigned,
+        name="agreement_countersigned",
+    ),
+    path("verwerker/ondertekenen/<str:token>/", views.processor_sign, name="processor_sign"),
+    path("bijsluiters/<int:pk>/besluit/", views.bijsluiter_decide, name="bijsluiter_decide"),
+    path("in-gebruik/<int:pk>/optioneel/", views.product_use_opt_ins, name="product_use_opt_ins"),
 ]

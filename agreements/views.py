@@ -15,14 +15,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import access
 from accounts.models import SchoolClass
-from agreements import selectors, services
+from agreements import documents, selectors, services
 from agreements.forms import (
     AgreementForm,
+    BijsluiterDecisionForm,
     BijsluiterForm,
+    CountersignedForm,
     DestructionForm,
     DeviationForm,
     EndForm,
+    OptInForm,
+    ProcessorAcceptForm,
+    ProcessorLinkForm,
     ProductForm,
     ProductUseForm,
     ReturnForm,
@@ -70,10 +76,38 @@ def dashboard(request):
         except ValueError:
             return render(request, "400.html", status=400)
     coverage = selectors.coverage(request.user, school=school)
+    # Offer "Overeenkomst opstellen" only to the roles agreement_create lets in (directie and the
+    # beheerder keep the register); the per-request summary answers without a query.
+    facts = access.summary(request.user)
+    may_draft = facts.has_school_role("directie") or facts.has_foundation_role("beheerder")
     return render(
         request,
         "agreements/dashboard.html",
-        {"coverage": coverage, "schools": schools, "school": school},
+        {
+            "coverage": coverage,
+            "schools": schools,
+            "school": school,
+            "may_draft": may_draft,
+        },
+    )
+
+
+# --- Country register --------------------------------------------------------------------------
+
+
+@login_required
+def countries(request):
+    """The basis for each transfer outside the EEA (art. 10, art. 44–46 AVG)."""
+    from agreements.countries import EEA, adequacy_countries, country_name
+
+    _require_register(request.user)
+    return render(
+        request,
+        "agreements/countries.html",
+        {
+            "eea": sorted(((c, country_name(c)) for c in EEA), key=lambda item: item[1]),
+            "adequacy": adequacy_countries(),
+        },
     )
 
 
@@ -214,10 +248,11 @@ def product_detail(request, pk):
         "agreements/product_detail.html",
         {
             "product": product,
-            "current": versions[0] if versions else None,
+            "current": next((v for v in versions if v.is_published), None),
             "versions": versions,
             "uses": [(use, selectors.may_manage_school(request.user, use.school)) for use in uses],
-            "may_edit": selectors.may_edit_register(request.user, product.supplier.foundation),
+            "may_edit": selectors.may_propose_bijsluiter(request.user, product),
+            "may_publish": selectors.may_publish_bijsluiter(request.user, product),
         },
     )
 
@@ -227,8 +262,8 @@ def product_detail(request, pk):
 def bijsluiter_create(request, product_pk):
     _require_register(request.user)
     product = get_object_or_404(selectors.visible_products(request.user), pk=product_pk)
-    if not selectors.may_edit_register(request.user, product.supplier.foundation):
-        raise PermissionDenied
+    if not selectors.may_propose_bijsluiter(request.user, product):
+        raise PermissionDenied(_("U mag de privacybijsluiter van dit product niet wijzigen."))
     current = selectors.current_bijsluiter(product)
     form = BijsluiterForm(request.POST or None, initial=BijsluiterForm.initial_from(current))
     if request.method == "POST" and form.is_valid():
@@ -239,12 +274,21 @@ def bijsluiter_create(request, product_pk):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            if bijsluiter.widens:
+            if not bijsluiter.is_published:
+                messages.info(
+                    request,
+                    _(
+                        "Meer scholen gebruiken dit product. Uw versie is als voorstel naar het "
+                        "bestuursbureau gestuurd; dat publiceert of wijst af."
+                    ),
+                )
+            elif bijsluiter.widens:
                 messages.warning(
                     request,
                     _(
-                        "Deze versie verruimt de verwerking. De scholen die het product gebruiken, "
-                        "moeten er geïnformeerd mee instemmen (art. 13.3)."
+                        "Deze versie verruimt de verwerking. Tot het CvB een nieuwe versie van de "
+                        "verwerkersovereenkomst heeft ondertekend, is het product niet gedekt "
+                        "(art. 13.3)."
                     ),
                 )
             else:
@@ -253,7 +297,12 @@ def bijsluiter_create(request, product_pk):
     return _form_response(
         request,
         "agreements/bijsluiter_form.html",
-        {"form": form, "product": product, "current": current},
+        {
+            "form": form,
+            "product": product,
+            "current": current,
+            "publishes": selectors.may_publish_bijsluiter(request.user, product),
+        },
         form,
     )
 
@@ -292,8 +341,38 @@ def bijsluiter_detail(request, pk):
             "diff": services.bijsluiter_diff(previous, bijsluiter) if previous else [],
             "approval_rows": approval_rows,
             "category_labels": dict(category_choices()),
+            "may_decide": bijsluiter.status == "proposed"
+            and selectors.may_decide_bijsluiter(request.user, bijsluiter.product),
+            "decision_form": BijsluiterDecisionForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def bijsluiter_decide(request, pk):
+    """The beheerder publishes or rejects a version a school proposed."""
+    _require_register(request.user)
+    bijsluiter = get_object_or_404(selectors.visible_bijsluiters(request.user), pk=pk)
+    form = BijsluiterDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kies publiceren of afwijzen."))
+        return redirect("agreements:bijsluiter_detail", bijsluiter.pk)
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        services.bijsluiter_decide(
+            actor=request.user,
+            bijsluiter=bijsluiter,
+            accept=accept,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Bijsluiter gepubliceerd.") if accept else _("Voorstel afgewezen.")
+        )
+    return redirect("agreements:bijsluiter_detail", bijsluiter.pk)
 
 
 @login_required
@@ -355,8 +434,7 @@ def agreement_list(request):
     state = request.GET.get("status", "")
     if state in S.values:
         agreements = agreements.filter(state=state)
-    if query:
-        agreements = agreements.filter(supplier__name__icontains=query)
+    agreements = selectors.search_agreements(agreements, query)
     agreements = agreements.prefetch_related(
         "schools", Prefetch("bijsluiters", queryset=_bijsluiters_with_product())
     ).order_by("-created_at")
@@ -573,10 +651,10 @@ def agreement_sign(request, pk):
     if agreement.state != S.SUBMITTED:
         messages.error(request, _("Deze overeenkomst wacht niet op ondertekening."))
         return redirect("agreements:agreement_detail", agreement.pk)
+    if not request.user.is_verified():
+        raise PermissionDenied(_("Log in met tweestapsverificatie om te ondertekenen."))
     form = SignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not request.user.is_verified():
-            raise PermissionDenied(_("Log in met tweestapsverificatie om te ondertekenen."))
         if not _confirmation_matches(request.user, form.cleaned_data["confirmation"]):
             form.add_error(
                 "confirmation", _("Dit wachtwoord of deze code klopt niet. Probeer het opnieuw.")
@@ -592,7 +670,13 @@ def agreement_sign(request, pk):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                messages.success(request, _("De overeenkomst is ondertekend."))
+                messages.success(
+                    request,
+                    _(
+                        "De overeenkomst is ondertekend namens de stichting. Nu ondertekent de "
+                        "verwerker."
+                    ),
+                )
             return redirect("agreements:agreement_detail", agreement.pk)
     context = services.signature_context(agreement)
     context["form"] = form
@@ -700,17 +784,30 @@ def _pdf_response(data: bytes, filename: str, inline=True) -> HttpResponse:
     return response
 
 
-@login_required
-def agreement_pdf(request, pk):
-    """The signed PDF as stored (never re-rendered)."""
+def _stored_pdf(request, pk, which, filename):
     agreement = _agreement(request, pk)
-    if not agreement.pdf_file:
-        return render(request, "404.html", status=404)
     try:
-        data = services.agreement_signed_pdf(actor=request.user, agreement=agreement)
+        data = services.agreement_signed_pdf(actor=request.user, agreement=agreement, which=which)
     except FileNotFoundError:
         return render(request, "404.html", status=404)
-    return _pdf_response(data, f"verwerkersovereenkomst-{agreement.pk}-v{agreement.version}.pdf")
+    return _pdf_response(data, filename % {"pk": agreement.pk, "v": agreement.version})
+
+
+@login_required
+def agreement_pdf(request, pk):
+    """The signed text as stored (never re-rendered): its SHA-256 is the hash on screen."""
+    return _stored_pdf(request, pk, "text", "overeenkomst-%(pk)s-v%(v)s.pdf")
+
+
+@login_required
+def agreement_sealed_pdf(request, pk):
+    """The signed text with the signature page of both parties."""
+    return _stored_pdf(request, pk, "sealed", "ondertekend-%(pk)s-v%(v)s.pdf")
+
+
+@login_required
+def countersigned_document(request, pk):
+    return _stored_pdf(request, pk, "countersigned", "getekende-kopie-%(pk)s-v%(v)s.pdf")
 
 
 @login_required
@@ -726,8 +823,6 @@ def destruction_document(request, pk):
     agreement = _agreement(request, pk)
     if not agreement.destruction_document:
         return render(request, "404.html", status=404)
-    from agreements import documents
-
     record_access(actor=request.user, instance=agreement, what="agreement:destruction")
     return _pdf_response(
         documents.read(agreement.destruction_document), f"vernietiging-{agreement.pk}.pdf"
@@ -749,7 +844,7 @@ def agreement_verify(request, pk):
         messages.success(
             request,
             _("Klopt: de PDF is byte voor byte gelijk aan wat is ondertekend (SHA-256 %(h)s).")
-            % {"h": agreement.pdf_sha256},
+            % {"h": agreement.pdf_sha256 if data is None else documents.sha256_hex(data)},
         )
     else:
         messages.error(
@@ -790,3 +885,163 @@ def forms_date(value):
         return date.fromisoformat(value)
     except ValueError as exc:
         raise ValidationError(_("Vul een geldige datum in.")) from exc
+
+
+# --- The processor signs -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_processor_link(request, pk):
+    """Send (again) the personal signing link to the supplier's signatory."""
+    agreement = _agreement(request, pk)
+    if not (
+        selectors.may_manage_agreement(request.user, agreement)
+        or selectors.may_sign(request.user, agreement)
+    ):
+        raise PermissionDenied(
+            _("Alleen de school of het CvB vraagt de verwerker te ondertekenen.")
+        )
+    form = ProcessorLinkForm(
+        request.POST or None, initial={"email": agreement.supplier.contact_email}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_send_processor_link(
+                actor=request.user, agreement=agreement, email=form.cleaned_data["email"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("De link is verstuurd. Eerdere links werken niet meer."),
+            )
+            return redirect("agreements:agreement_detail", agreement.pk)
+    return _form_response(
+        request,
+        "agreements/form.html",
+        {"form": form, "title": _("Verwerker laten ondertekenen: %(a)s") % {"a": agreement}},
+        form,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_countersigned(request, pk):
+    """The school records the copy the processor countersigned on paper."""
+    agreement = _agreement(request, pk)
+    if not selectors.may_manage_agreement(request.user, agreement):
+        raise PermissionDenied(
+            _("Alleen de directie van de school of het bestuursbureau legt dit vast.")
+        )
+    form = CountersignedForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.agreement_upload_countersigned(
+                actor=request.user,
+                agreement=agreement,
+                document=data["document"].read(),
+                name=data["name"],
+                function=data["function"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("De getekende kopie van de verwerker is vastgelegd."))
+            return redirect("agreements:agreement_detail", agreement.pk)
+    return _form_response(
+        request,
+        "agreements/form.html",
+        {
+            "form": form,
+            "title": _("Getekende kopie van de verwerker: %(a)s") % {"a": agreement},
+            "upload": True,
+        },
+        form,
+    )
+
+
+def _invalid_link(request, exc):
+    return render(
+        request,
+        "agreements/processor_link_invalid.html",
+        {"reason": exc.message},
+        status=410 if exc.gone else 404,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def processor_sign(request, token):
+    """The supplier's signatory reads and accepts the agreement through the personal link.
+
+    No account: the signed, expiring, single-use token is the only key, and it opens only the
+    agreement it was made for.
+    """
+    try:
+        agreement = services.agreement_for_processor_token(token)
+    except services.InvalidProcessorLink as exc:
+        return _invalid_link(request, exc)
+    form = ProcessorAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.processor_accept(
+                token=token,
+                name=data["name"],
+                function=data["function"],
+                accepted=data["accept"],
+                ip=request.META.get("REMOTE_ADDR"),
+            )
+        except services.InvalidProcessorLink as exc:
+            return _invalid_link(request, exc)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return render(request, "agreements/processor_signed.html", {"agreement": agreement})
+    context = services.signature_context(agreement)
+    context["form"] = form
+    response = _form_response(request, "agreements/processor_sign.html", context, form)
+    response["Cache-Control"] = "private, no-store"
+    # The token is in the URL: never send it to another site (same-origin keeps CSRF checks).
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+# --- B2 opt-ins --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_use_opt_ins(request, pk):
+    """The school chooses, per optional processing (B2) of the bijsluiter, whether it opts in."""
+    _require_register(request.user)
+    use = get_object_or_404(selectors.visible_product_uses(request.user), pk=pk)
+    if not selectors.may_manage_school(request.user, use.school):
+        raise PermissionDenied(
+            _("Alleen de directie van de school kiest de optionele verwerkingen.")
+        )
+    bijsluiter = selectors.current_bijsluiter(use.product)
+    lines = bijsluiter.optional_lines() if bijsluiter else []
+    form = OptInForm(request.POST or None, initial={"opt_ins": use.optional_opt_ins}, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_use_set_opt_ins(
+                actor=request.user, use=use, opt_ins=form.cleaned_data["opt_ins"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Keuze voor de optionele verwerkingen vastgelegd."))
+            return redirect("agreements:product_detail", use.product_id)
+    return _form_response(
+        request,
+        "agreements/form.html",
+        {
+            "form": form,
+            "title": _("Optionele verwerkingen (B2): %(p)s bij %(s)s")
+            % {"p": use.product.name, "s": use.school.name},
+        },
+        form,
+    )

@@ -6,9 +6,9 @@ Not part of the test run. Usage (from the project root):
         .venv/bin/python bench/purge_benchmark.py --pupils 100000
 
 It creates the database if needed, migrates it, and then twice builds the same data set: N
-pupils who left seven years ago, each with two dossier entries, an enrolment, a parent (with
-link) and an emergency contact, and audit history (a create record per row with the personal
-data in ``changes``, and an access record per pupil). Round 1 runs the real purge
+pupils who left seven years ago with realistic relations (see ``build``): siblings sharing a
+parent with a portal account, consents, transfer dossiers with chosen documents, dossiers and
+audit history. Round 1 runs the real purge
 (``retention.services.purge_expired``: batches, locks, audit scrubbing, destruction records).
 Round 2 deletes the same kind of rows with plain SQL ``DELETE`` statements (audit rows deleted,
 no records): the lower bound. It prints rows per second for both.
@@ -39,11 +39,19 @@ def ensure_database(url: str) -> None:
 
 
 def build(n: int, school_class, chunk: int = 5000) -> None:
-    """N leavers with dossiers, parents and audit history, inserted in bulk."""
+    """N leavers with realistic relations, inserted in bulk: siblings in pairs sharing a parent
+    with a portal account, a second parent per pupil, an enrolment, two dossier entries, an
+    emergency contact, a consent decision by the shared parent, a handed-over transfer dossier
+    with a chosen document for every tenth pupil, and audit history (a create record per row
+    with the personal data in ``changes``, and an access record per pupil)."""
     from auditlog.models import LogEntry
+    from django.contrib.auth.hashers import make_password
     from django.contrib.contenttypes.models import ContentType
     from django.db import transaction
 
+    from accounts.models import User
+    from consent.models import ChannelText, ConsentDecision
+    from consent.services import channels_ensure_defaults
     from students.models import (
         DossierEntry,
         EmergencyContact,
@@ -52,9 +60,26 @@ def build(n: int, school_class, chunk: int = 5000) -> None:
         GuardianLink,
         Pupil,
     )
+    from transfers.models import TransferDossier
 
-    ct = {m: ContentType.objects.get_for_model(m) for m in (Pupil, DossierEntry, Guardian)}
     school = school_class.school
+    channel = channels_ensure_defaults(foundation=school.foundation)[0]
+    text = ChannelText.objects.filter(channel=channel).order_by("-version").first()
+    models_ = (Pupil, DossierEntry, Guardian, ConsentDecision, TransferDossier)
+    ct = {m: ContentType.objects.get_for_model(m) for m in models_}
+    password = make_password(None)
+    stamp = User.objects.count()
+
+    def created(model, obj, changes):
+        return LogEntry(
+            content_type=ct[model],
+            object_pk=str(obj.pk),
+            object_id=obj.pk,
+            object_repr=str(obj)[:200],
+            action=LogEntry.Action.CREATE,
+            changes=changes,
+        )
+
     for start in range(0, n, chunk):
         size = min(chunk, n - start)
         with transaction.atomic():
@@ -68,6 +93,7 @@ def build(n: int, school_class, chunk: int = 5000) -> None:
                         enrolled_on=date(2012, 8, 20),
                         deregistered_on=date(2019, 1, 1),
                         citizen_number=f"{100000000 + start + i}",
+                        street_address=f"Kerkstraat {start + i}",
                         medical_information="diagnose",
                     )
                     for i in range(size)
@@ -85,11 +111,30 @@ def build(n: int, school_class, chunk: int = 5000) -> None:
                     for _ in range(2)
                 ]
             )
-            guardians = Guardian.objects.bulk_create(
-                [Guardian(first_name="Ouder", last_name=p.last_name) for p in pupils]
+            pairs = (size + 1) // 2
+            accounts = User.objects.bulk_create(
+                [
+                    User(
+                        email=f"ouder{stamp + start + i}@thuis.example",
+                        first_name="Ouder",
+                        last_name=f"Achternaam{start + 2 * i}",
+                        password=password,
+                    )
+                    for i in range(pairs)
+                ]
+            )
+            shared = Guardian.objects.bulk_create(
+                [
+                    Guardian(first_name="Ouder", last_name=a.last_name, email=a.email, user=a)
+                    for a in accounts
+                ]
+            )
+            own = Guardian.objects.bulk_create(
+                [Guardian(first_name="Tweede ouder", last_name=p.last_name) for p in pupils]
             )
             GuardianLink.objects.bulk_create(
-                [GuardianLink(guardian=g, pupil=p) for g, p in zip(guardians, pupils, strict=True)]
+                [GuardianLink(guardian=shared[i // 2], pupil=p) for i, p in enumerate(pupils)]
+                + [GuardianLink(guardian=g, pupil=p) for g, p in zip(own, pupils, strict=True)]
             )
             EmergencyContact.objects.bulk_create(
                 [
@@ -97,38 +142,77 @@ def build(n: int, school_class, chunk: int = 5000) -> None:
                     for p in pupils
                 ]
             )
+            decisions = ConsentDecision.objects.bulk_create(
+                [
+                    ConsentDecision(
+                        pupil=p,
+                        channel=channel,
+                        school_year=2018,
+                        granted=True,
+                        text=text,
+                        guardian=shared[i // 2],
+                    )
+                    for i, p in enumerate(pupils)
+                ]
+            )
+            dossiers = TransferDossier.objects.bulk_create(
+                [
+                    TransferDossier(
+                        pupil=p,
+                        state=TransferDossier.State.HANDED_OVER,
+                        destination_name="Basisschool Elders",
+                        destination_brin="09XY",
+                        leaves_on=date(2019, 1, 1),
+                        content={"zorg": f"Zorgnotitie {p.first_name}"},
+                        retention_until=date(2021, 1, 1),
+                    )
+                    for p in pupils[::10]
+                ]
+            )
+            first_entry = {e.pupil_id: e for e in reversed(entries)}
+            TransferDossier.entries.through.objects.bulk_create(
+                [
+                    TransferDossier.entries.through(
+                        transferdossier_id=d.pk, dossierentry_id=first_entry[d.pupil_id].pk
+                    )
+                    for d in dossiers
+                ]
+            )
             logs = []
             for p in pupils:
                 changes = {"first_name": ["None", p.first_name], "last_name": ["None", p.last_name]}
-                for action in (LogEntry.Action.CREATE, LogEntry.Action.ACCESS):
-                    logs.append(
-                        LogEntry(
-                            content_type=ct[Pupil],
-                            object_pk=str(p.pk),
-                            object_id=p.pk,
-                            object_repr=f"{p.first_name} {p.last_name}",
-                            action=action,
-                            changes=changes if action == LogEntry.Action.CREATE else None,
-                            additional_data={"what": "medical"} if action else None,
-                        )
-                    )
-            for e in entries:
+                logs.append(created(Pupil, p, changes))
                 logs.append(
                     LogEntry(
-                        content_type=ct[DossierEntry],
-                        object_pk=str(e.pk),
-                        object_id=e.pk,
-                        object_repr=e.title,
-                        action=LogEntry.Action.CREATE,
-                        changes={"body": ["None", e.body], "pupil": ["None", str(e.pupil_id)]},
+                        content_type=ct[Pupil],
+                        object_pk=str(p.pk),
+                        object_id=p.pk,
+                        object_repr=str(p),
+                        action=LogEntry.Action.ACCESS,
+                        additional_data={"what": "medical"},
                     )
                 )
+            for e in entries:
+                logs.append(
+                    created(
+                        DossierEntry,
+                        e,
+                        {"body": ["None", e.body], "pupil": ["None", str(e.pupil_id)]},
+                    )
+                )
+            for g in shared + own:
+                logs.append(created(Guardian, g, {"last_name": ["None", g.last_name]}))
+            for d in decisions:
+                logs.append(created(ConsentDecision, d, {"pupil": ["None", str(d.pupil_id)]}))
+            for d in dossiers:
+                logs.append(created(TransferDossier, d, {"pupil": ["None", str(d.pupil_id)]}))
             LogEntry.objects.bulk_create(logs, batch_size=2000)
 
 
 def row_count() -> dict:
     from auditlog.models import LogEntry
 
+    from consent.models import ConsentDecision
     from students.models import (
         DossierEntry,
         EmergencyContact,
@@ -137,6 +221,7 @@ def row_count() -> dict:
         GuardianLink,
         Pupil,
     )
+    from transfers.models import TransferDossier
 
     return {
         "pupils": Pupil.objects.count(),
@@ -145,32 +230,43 @@ def row_count() -> dict:
         "guardians": Guardian.objects.count(),
         "guardian_links": GuardianLink.objects.count(),
         "emergency_contacts": EmergencyContact.objects.count(),
+        "consent_decisions": ConsentDecision.objects.count(),
+        "transfer_dossiers": TransferDossier.objects.count(),
+        "chosen_documents": TransferDossier.entries.through.objects.count(),
         "audit_entries": LogEntry.objects.count(),
     }
 
 
 PLAIN_SQL = [
-    # The same rows, deleted without any of the purge's care (no locks, no records, audit rows
-    # simply deleted).
-    """DELETE FROM auditlog_logentry WHERE content_type_id = %(pupil_ct)s AND object_pk IN
-       (SELECT id::text FROM students_pupil WHERE deregistered_on <= %(cutoff)s)""",
-    """DELETE FROM auditlog_logentry WHERE content_type_id = %(entry_ct)s AND object_pk IN
-       (SELECT e.id::text FROM students_dossierentry e JOIN students_pupil p ON p.id = e.pupil_id
-        WHERE p.deregistered_on <= %(cutoff)s)""",
-    """DELETE FROM students_dossierentry WHERE pupil_id IN
-       (SELECT id FROM students_pupil WHERE deregistered_on <= %(cutoff)s)""",
-    """DELETE FROM students_enrolment WHERE pupil_id IN
-       (SELECT id FROM students_pupil WHERE deregistered_on <= %(cutoff)s)""",
-    """DELETE FROM students_emergencycontact WHERE pupil_id IN
-       (SELECT id FROM students_pupil WHERE deregistered_on <= %(cutoff)s)""",
-    """CREATE TEMP TABLE leaving AS SELECT guardian_id FROM students_guardianlink WHERE pupil_id IN
-       (SELECT id FROM students_pupil WHERE deregistered_on <= %(cutoff)s)""",
-    """DELETE FROM students_guardianlink WHERE pupil_id IN
-       (SELECT id FROM students_pupil WHERE deregistered_on <= %(cutoff)s)""",
-    """DELETE FROM students_guardian g WHERE g.id IN (SELECT guardian_id FROM leaving)
+    # The same rows, deleted without any of the purge's care: no locks, no checks, no records,
+    # no hooks, audit rows simply deleted, accounts blanked in one statement.
+    "CREATE TEMP TABLE lp AS SELECT id FROM students_pupil WHERE deregistered_on <= %(cutoff)s",
+    "CREATE TEMP TABLE le AS SELECT id FROM students_dossierentry WHERE pupil_id IN (SELECT id FROM lp)",
+    "CREATE TEMP TABLE lc AS SELECT id FROM consent_consentdecision WHERE pupil_id IN (SELECT id FROM lp)",
+    "CREATE TEMP TABLE lt AS SELECT id FROM transfers_transferdossier WHERE pupil_id IN (SELECT id FROM lp)",
+    """CREATE TEMP TABLE lg AS SELECT DISTINCT guardian_id AS id FROM students_guardianlink
+       WHERE pupil_id IN (SELECT id FROM lp)""",
+    """CREATE TEMP TABLE lu AS SELECT user_id AS id FROM students_guardian
+       WHERE id IN (SELECT id FROM lg) AND user_id IS NOT NULL""",
+    """DELETE FROM auditlog_logentry WHERE
+         (content_type_id = %(pupil_ct)s AND object_pk IN (SELECT id::text FROM lp))
+      OR (content_type_id = %(entry_ct)s AND object_pk IN (SELECT id::text FROM le))
+      OR (content_type_id = %(guardian_ct)s AND object_pk IN (SELECT id::text FROM lg))
+      OR (content_type_id = %(consent_ct)s AND object_pk IN (SELECT id::text FROM lc))
+      OR (content_type_id = %(transfer_ct)s AND object_pk IN (SELECT id::text FROM lt))""",
+    "DELETE FROM transfers_transferdossier_entries WHERE transferdossier_id IN (SELECT id FROM lt)",
+    "DELETE FROM transfers_transferdossier WHERE id IN (SELECT id FROM lt)",
+    "DELETE FROM consent_consentdecision WHERE id IN (SELECT id FROM lc)",
+    "DELETE FROM students_dossierentry WHERE id IN (SELECT id FROM le)",
+    "DELETE FROM students_enrolment WHERE pupil_id IN (SELECT id FROM lp)",
+    "DELETE FROM students_emergencycontact WHERE pupil_id IN (SELECT id FROM lp)",
+    "DELETE FROM students_guardianlink WHERE pupil_id IN (SELECT id FROM lp)",
+    """DELETE FROM students_guardian g WHERE g.id IN (SELECT id FROM lg)
        AND NOT EXISTS (SELECT 1 FROM students_guardianlink l WHERE l.guardian_id = g.id)""",
-    """DELETE FROM students_pupil WHERE deregistered_on <= %(cutoff)s""",
-    """DROP TABLE leaving""",
+    """UPDATE accounts_user SET email = 'verwijderd-' || id || '@verwijderd.invalid',
+       first_name = '', last_name = '', is_active = false WHERE id IN (SELECT id FROM lu)""",
+    "DELETE FROM students_pupil WHERE id IN (SELECT id FROM lp)",
+    "DROP TABLE lp, le, lc, lt, lg, lu",
 ]
 
 
@@ -192,9 +288,11 @@ def main() -> None:
     from django.db import connection, transaction
 
     from accounts.models import Foundation, School, SchoolClass
+    from consent.models import ConsentDecision
     from retention import services
-    from retention.models import DestructionRecord, PurgeRun
-    from students.models import DossierEntry, Pupil
+    from retention.models import PurgeRun
+    from students.models import DossierEntry, Guardian, Pupil
+    from transfers.models import TransferDossier
 
     call_command("migrate", verbosity=0)
     foundation, _ = Foundation.objects.get_or_create(name="Bench", kvk_number="41000000")
@@ -204,9 +302,14 @@ def main() -> None:
     school_class, _ = SchoolClass.objects.get_or_create(
         school=school, school_year=2018, name="Groep 8", defaults={"grade": 8}
     )
-    Pupil.objects.filter(school=school).delete()
-    DestructionRecord.objects.filter(school=school).delete()
-    PurgeRun.objects.all().delete()
+    with connection.cursor() as cursor:  # a clean slate: the bench database holds only this
+        cursor.execute(
+            "TRUNCATE students_pupil, students_guardian, auditlog_logentry, "
+            "retention_destructionrecord, retention_purgerun, retention_processordestruction "
+            "RESTART IDENTITY CASCADE"
+        )
+        cursor.execute("DELETE FROM accounts_user WHERE email LIKE %s", ["%%verwijderd%%"])
+        cursor.execute("DELETE FROM accounts_user WHERE email LIKE %s", ["ouder%%@thuis.example"])
     day = date(2026, 6, 15)
     n = args.pupils
 
@@ -231,6 +334,12 @@ def main() -> None:
         flush=True,
     )
     assert after["pupils"] == before["pupils"] - n
+    assert run.status == PurgeRun.Status.SUCCEEDED, run.failures
+    t = time.perf_counter()
+    second = services.purge_expired(day=day, batch_size=args.batch_size)
+    second_seconds = time.perf_counter() - t
+    assert row_count() == after and second.counts.get("pupils", 0) == 0
+    print(f"Second run: nothing to delete, {second_seconds:.1f}s", flush=True)
 
     # Round 2: the same data again, deleted with plain SQL.
     LogEntry_ct = ContentType.objects.get_for_model
@@ -242,6 +351,9 @@ def main() -> None:
         "cutoff": date(2021, 6, 15),
         "pupil_ct": LogEntry_ct(Pupil).pk,
         "entry_ct": LogEntry_ct(DossierEntry).pk,
+        "guardian_ct": LogEntry_ct(Guardian).pk,
+        "consent_ct": LogEntry_ct(ConsentDecision).pk,
+        "transfer_ct": LogEntry_ct(TransferDossier).pk,
     }
     t = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:

@@ -65,6 +65,8 @@ class BreachReportForm(forms.Form):
     )
     people_count = forms.IntegerField(
         label=_("Om hoeveel mensen gaat het ongeveer?"),
+        min_value=0,
+        max_value=10_000_000,
         widget=forms.NumberInput(attrs={"min": 0}),
     )
     affected_groups = forms.MultipleChoiceField(
@@ -157,6 +159,80 @@ class ApNotificationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Verplicht als de eerste melding later dan 72 uur na ontdekking is gedaan."),
     )
+
+
+YES_NO_UNKNOWN = [("", _("nog niet ingevuld"))] + YES_NO
+
+
+class ApDetailsForm(forms.Form):
+    """What the AP's notification form asks beyond the report (filled in by the FG)."""
+
+    contact_name = forms.CharField(label=_("Contactpersoon voor de AP"), max_length=200)
+    contact_role = forms.CharField(label=_("Functie"), max_length=100, required=False)
+    contact_email = forms.EmailField(label=_("E-mailadres"))
+    contact_phone = forms.CharField(label=_("Telefoonnummer"), max_length=30)
+    people_min = forms.IntegerField(
+        label=_("Aantal betrokkenen: minimaal"), min_value=0, widget=forms.NumberInput()
+    )
+    people_max = forms.IntegerField(
+        label=_("Aantal betrokkenen: maximaal"), min_value=0, widget=forms.NumberInput()
+    )
+    is_ongoing = forms.ChoiceField(
+        label=_("Duurt het lek nog voort?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    ended_at = forms.DateTimeField(
+        label=_("Beëindigd op"),
+        required=False,
+        widget=DATETIME_WIDGET,
+        help_text=_("Alleen als het lek niet meer voortduurt."),
+    )
+    cross_border = forms.ChoiceField(
+        label=_("Zijn er betrokkenen in andere EU-landen?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    cross_border_countries = forms.CharField(
+        label=_("Welke landen?"), max_length=200, required=False
+    )
+    follow_up_expected = forms.ChoiceField(
+        label=_("Volgt er een vervolgmelding?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        help_text=_("Ja als nog niet alles bekend is (gefaseerd melden)."),
+    )
+    follow_up_note = forms.CharField(
+        label=_("Toelichting op het vervolg"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def details(self) -> dict:
+        data = dict(self.cleaned_data)
+        for key in ("is_ongoing", "cross_border", "follow_up_expected"):
+            data[key] = _yes_no(data[key])
+        return data
+
+    @staticmethod
+    def initial_for(breach) -> dict:
+        yes_no = {True: "yes", False: "no"}
+        return {
+            "contact_name": breach.contact_name,
+            "contact_role": breach.contact_role,
+            "contact_email": breach.contact_email,
+            "contact_phone": breach.contact_phone,
+            "people_min": breach.people_min
+            if breach.people_min is not None
+            else breach.people_count,
+            "people_max": breach.people_max
+            if breach.people_max is not None
+            else breach.people_count,
+            "is_ongoing": yes_no.get(breach.is_ongoing),
+            "ended_at": breach.ended_at,
+            "cross_border": yes_no.get(breach.cross_border),
+            "cross_border_countries": breach.cross_border_countries,
+            "follow_up_expected": yes_no.get(breach.follow_up_expected),
+            "follow_up_note": breach.follow_up_note,
+        }
 
 
 class RecordOnlyForm(forms.Form):

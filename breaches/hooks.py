@@ -42,9 +42,10 @@ def clock_text(breach, now=None) -> str:
 
 
 def attention(user):
-    """The FG (all breaches) and directie (their schools) see every running 72-hour clock."""
+    """The FG and the CvB (all breaches of the foundation) and directie (their schools) see
+    every running 72-hour clock."""
     scope = selectors.breach_access(user)
-    if not (scope.is_fg or scope.directie_schools):
+    if not (scope.is_fg or scope.cvb_foundations or scope.directie_schools):
         return []
     now = timezone.now()
     items = []
@@ -127,3 +128,105 @@ def seed_demo(demo):
         measures_taken=_("Route nagelopen, gevonden voorwerpen gebeld."),
     )
     return []
+
+
+def foundation_figures(foundation):
+    """For the foundation overview (governance.overview): breaches per school this calendar
+    year and per year, by kind, and whether the notifiable ones reached the AP in time; the
+    breaches whose 72-hour clock ran out are items the board can follow. Counts only."""
+    from django.db.models import Count, F, Q
+
+    from breaches.models import ApNotification, Breach, BreachKind
+    from governance.overview import Figure, FigureItem
+
+    now = timezone.now()
+    year = timezone.localdate().year
+    breaches = Breach.objects.filter(foundation=foundation)
+    this_year = breaches.filter(year=year)
+    per_school = dict(
+        this_year.values_list("schools").annotate(n=Count("pk", distinct=True)).order_by()
+    )
+    per_year = dict(breaches.values_list("year").annotate(n=Count("pk")).order_by())
+    years = list(range(year - 4, year + 1))
+    by_kind = dict(this_year.values_list("kind").annotate(n=Count("pk")).order_by())
+    late_notifications = ApNotification.objects.filter(
+        kind=ApNotification.Kind.INITIAL, sent_at__gt=F("breach__ap_deadline")
+    )
+    in_time_ids = set(
+        ApNotification.objects.filter(
+            kind=ApNotification.Kind.INITIAL,
+            breach__in=this_year,
+            sent_at__lte=F("breach__ap_deadline"),
+        ).values_list("breach_id", flat=True)
+    )
+    late_ids = set(
+        late_notifications.filter(breach__in=this_year).values_list("breach_id", flat=True)
+    )
+    overdue = list(
+        breaches.clock_running()
+        .filter(ap_deadline__lt=now)
+        .prefetch_related("schools")
+        .order_by("ap_deadline")
+    )
+    overdue_this_year = sum(1 for breach in overdue if breach.year == year)
+    not_in_time = this_year.filter(
+        Q(pk__in=late_ids) | Q(pk__in=[b.pk for b in overdue if b.year == year])
+    )
+    not_in_time_per_school = dict(
+        not_in_time.values_list("schools").annotate(n=Count("pk", distinct=True)).order_by()
+    )
+    register = reverse("breaches:register")
+    items = tuple(
+        FigureItem(
+            title=clock_text(breach, now),
+            url=reverse("breaches:detail", args=[breach.pk]),
+            detail=breach.get_kind_display(),
+            school_id=school.pk,
+            level="danger",
+        )
+        for breach in overdue
+        for school in breach.schools.all()[:1]
+    )
+    return [
+        Figure(
+            key="breaches.count",
+            title=_("Datalekken dit jaar"),
+            per_school=per_school,
+            total=this_year.count(),
+            url=register,
+            description=_(
+                "Gemelde datalekken per school in %(year)s (een lek kan meer scholen raken)."
+            )
+            % {"year": year},
+            over_time=tuple((str(y), per_year.get(y, 0)) for y in years),
+            over_time_title=_("Datalekken per jaar"),
+            breakdown=tuple(
+                (str(label), by_kind.get(value, 0))
+                for value, label in BreachKind.choices
+                if by_kind.get(value)
+            ),
+            breakdown_title=_("Datalekken dit jaar naar soort"),
+            good="low",
+            order=40,
+        ),
+        Figure(
+            key="breaches.not_in_time",
+            title=_("Niet op tijd gemeld bij de AP"),
+            per_school=not_in_time_per_school,
+            total=not_in_time.count(),
+            url=register,
+            description=_(
+                "Meldplichtige datalekken van dit jaar die later dan 72 uur of nog niet bij de "
+                "AP zijn gemeld terwijl de termijn verstreken is."
+            ),
+            breakdown=(
+                (_("op tijd gemeld"), len(in_time_ids)),
+                (_("te laat gemeld"), len(late_ids)),
+                (_("termijn verstreken, nog niet gemeld"), overdue_this_year),
+            ),
+            breakdown_title=_("Meldingen aan de AP dit jaar"),
+            items=items,
+            good="low",
+            order=41,
+        ),
+    ]

@@ -120,6 +120,24 @@ class Breach(models.Model):
 
     ap_deadline = models.DateTimeField(_("uiterste meldmoment AP"), editable=False)
 
+    # What the AP's notification form asks beyond the report, completed by the FG.
+    people_min = models.PositiveIntegerField(
+        _("aantal betrokkenen minimaal"), null=True, blank=True
+    )
+    people_max = models.PositiveIntegerField(
+        _("aantal betrokkenen maximaal"), null=True, blank=True
+    )
+    is_ongoing = models.BooleanField(_("duurt het lek nog voort"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("lek beëindigd op"), null=True, blank=True)
+    cross_border = models.BooleanField(_("betrokkenen in andere EU-landen"), null=True, blank=True)
+    cross_border_countries = models.CharField(_("welke landen"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contactpersoon voor de AP"), max_length=200, blank=True)
+    contact_role = models.CharField(_("functie contactpersoon"), max_length=100, blank=True)
+    contact_email = models.EmailField(_("e-mailadres contactpersoon"), blank=True)
+    contact_phone = models.CharField(_("telefoonnummer contactpersoon"), max_length=30, blank=True)
+    follow_up_expected = models.BooleanField(_("vervolgmelding volgt"), null=True, blank=True)
+    follow_up_note = models.TextField(_("toelichting op het vervolg"), blank=True)
+
     # The FG's assessment.
     risk = models.CharField(_("risico"), max_length=10, choices=Risk.choices, blank=True)
     risk_reasoning = models.TextField(_("onderbouwing risico"), blank=True)
@@ -166,6 +184,12 @@ class Breach(models.Model):
             models.CheckConstraint(
                 condition=models.Q(people_count__gte=0), name="breach_people_not_negative"
             ),
+            models.CheckConstraint(
+                condition=models.Q(people_min__isnull=True)
+                | models.Q(people_max__isnull=True)
+                | models.Q(people_max__gte=models.F("people_min")),
+                name="breach_people_max_not_below_min",
+            ),
         ]
         indexes = [models.Index(fields=["status", "ap_deadline"])]
 
@@ -179,6 +203,23 @@ class Breach(models.Model):
     def hours_left(self, now=None) -> float:
         """Hours until the AP deadline (negative once overdue)."""
         return (self.ap_deadline - (now or timezone.now())).total_seconds() / 3600
+
+    @property
+    def people_range(self) -> str:
+        """The number of people involved as the AP asks it: minimum–maximum."""
+        low = self.people_min if self.people_min is not None else self.people_count
+        high = self.people_max if self.people_max is not None else low
+        return str(low) if low == high else f"{low}–{high}"
+
+    @property
+    def not_notified_explanation(self) -> str:
+        """Why the AP was not notified, for the register: the recorded reason, else the FG's
+        reason for deciding not to notify."""
+        if self.not_notified_reason:
+            return self.not_notified_reason
+        if self.notify_ap is False:
+            return self.notify_ap_reason
+        return ""
 
     @property
     def is_notifiable(self) -> bool:
@@ -289,8 +330,9 @@ class LetterRecipient(models.Model):
 
 
 class BreachReminder(models.Model):
-    """A reminder or alert sent by the periodic clock job; one row per kind per breach, so that
-    each fires exactly once whatever how often the job runs."""
+    """A reminder or alert sent by the periodic clock job to the FG, the CvB and the directie of
+    the schools involved; one row per kind per breach, so that each fires exactly once whatever
+    how often the job runs. ``sent_to`` keeps which roles were mailed."""
 
     class Kind(models.TextChoices):
         HOURS_24 = "24h", _("nog 24 uur")
@@ -302,6 +344,11 @@ class BreachReminder(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
     mailed = models.BooleanField(
         default=True, help_text="False when a more urgent reminder was sent in the same run."
+    )
+    sent_to = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The roles mailed (fg, cvb, directie); each hears each reminder once.",
     )
 
     class Meta:

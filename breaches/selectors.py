@@ -142,7 +142,7 @@ def register_breaches(
         breaches = _search(breaches, search)
     return (
         breaches.select_related("foundation")
-        .prefetch_related("schools", "ap_notifications")
+        .prefetch_related("schools", "ap_notifications", "measures")
         .order_by("-discovered_at", "-pk")
     )
 

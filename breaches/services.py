@@ -84,6 +84,21 @@ def _check_text(errors: dict, field: str, value: str, *, required: bool, label: 
     return value
 
 
+def _fg_contact(foundation) -> dict:
+    """The FG registered for the foundation as the AP's contact person (the governance app
+    answers the ``fg_contact`` hook); empty when none is registered."""
+    from privacy_portal.hooks import collect
+
+    for contact in collect("fg_contact", foundation):
+        return {
+            "contact_name": contact["name"][:200],
+            "contact_role": "FG",
+            "contact_email": contact["email"],
+            "contact_phone": contact["phone"][:30],
+        }
+    return {}
+
+
 # --- Reporting -------------------------------------------------------------------------------
 
 
@@ -176,6 +191,9 @@ def breach_report(
                     data_categories=sorted(set(data_categories)),
                     special_categories=sorted(set(special_categories)),
                     people_count=people_count,
+                    people_min=people_count,
+                    people_max=people_count,
+                    **_fg_contact(foundation),
                     affected_groups=sorted(set(affected_groups)),
                     encrypted=encrypted,
                     processor_name=(processor_name or "").strip(),
@@ -251,6 +269,83 @@ def breach_assess(
         send_templated_mail_on_commit(
             "breaches/email/board", {"breach": breach, "url": _breach_url(breach)}, _emails(board)
         )
+    breach.save()
+    return breach
+
+
+@transaction.atomic
+def breach_ap_details_update(
+    *,
+    breach: Breach,
+    actor,
+    contact_name: str,
+    contact_role: str = "",
+    contact_email: str,
+    contact_phone: str,
+    people_min: int | None,
+    people_max: int | None,
+    is_ongoing: bool | None,
+    ended_at: datetime | None = None,
+    cross_border: bool | None,
+    cross_border_countries: str = "",
+    follow_up_expected: bool | None,
+    follow_up_note: str = "",
+) -> Breach:
+    """The FG completes what the AP's notification form asks beyond the report: the contact
+    person with a phone number, the number of people as minimum–maximum, whether the breach
+    still goes on (or when it ended), cross-border, and whether a follow-up notification
+    will come."""
+    breach = _lock(breach)
+    if breach.status == S.CLOSED:
+        raise ValidationError(_("Een afgesloten datalek kan niet meer worden gewijzigd."))
+    errors: dict[str, str] = {}
+    contact_name = (contact_name or "").strip()
+    contact_phone = (contact_phone or "").strip()
+    contact_email = (contact_email or "").strip().lower()
+    if not contact_name:
+        errors["contact_name"] = _("Vul de naam van de contactpersoon in.")
+    if not contact_email:
+        errors["contact_email"] = _("Vul het e-mailadres van de contactpersoon in.")
+    if not re.fullmatch(r"[0-9 +()\-]{6,30}", contact_phone):
+        errors["contact_phone"] = _("Vul een telefoonnummer in (cijfers, spaties, + of -).")
+    for field, value in (("people_min", people_min), ("people_max", people_max)):
+        if value is None:
+            errors[field] = _("Vul een aantal in.")
+        elif value < 0 or value > MAX_PEOPLE:
+            errors[field] = _("Vul een aantal tussen 0 en 10 miljoen in.")
+    if not {"people_min", "people_max"} & errors.keys() and people_max < people_min:
+        errors["people_max"] = _("Het maximum is kleiner dan het minimum.")
+    now = timezone.now()
+    if is_ongoing is None:
+        errors["is_ongoing"] = _("Geef aan of het lek nog voortduurt.")
+    elif is_ongoing:
+        ended_at = None
+    elif ended_at is None:
+        errors["ended_at"] = _("Vul in wanneer het lek is beëindigd.")
+    elif ended_at > now:
+        errors["ended_at"] = _("Dit moment ligt in de toekomst.")
+    elif breach.occurred_at and ended_at < breach.occurred_at:
+        errors["ended_at"] = _("Het lek kan niet zijn beëindigd voordat het begon.")
+    cross_border_countries = (cross_border_countries or "").strip()
+    if cross_border is None:
+        errors["cross_border"] = _("Geef aan of er betrokkenen in andere EU-landen zijn.")
+    elif cross_border and not cross_border_countries:
+        errors["cross_border_countries"] = _("Noem de landen.")
+    elif not cross_border:
+        cross_border_countries = ""
+    if follow_up_expected is None:
+        errors["follow_up_expected"] = _("Geef aan of er een vervolgmelding komt.")
+    follow_up_note = _check_text(
+        errors, "follow_up_note", follow_up_note, required=False, label=_("de toelichting")
+    )
+    if errors:
+        raise ValidationError(errors)
+    breach.contact_name, breach.contact_role = contact_name[:200], (contact_role or "")[:100]
+    breach.contact_email, breach.contact_phone = contact_email, contact_phone
+    breach.people_min, breach.people_max = people_min, people_max
+    breach.is_ongoing, breach.ended_at = is_ongoing, ended_at
+    breach.cross_border, breach.cross_border_countries = cross_border, cross_border_countries
+    breach.follow_up_expected, breach.follow_up_note = follow_up_expected, follow_up_note
     breach.save()
     return breach
 
@@ -477,12 +572,45 @@ R = BreachReminder.Kind
 REMINDER_THRESHOLDS = [(R.OVERDUE, 0), (R.HOURS_8, 8), (R.HOURS_24, 24)]
 
 
-def breach_send_clock_reminders(*, now: datetime | None = None, run=None) -> int:
-    """Send the 24-hour and 8-hour reminders and the overdue alert to the FG, each once.
+# Who hears the clock, in this order (a person with two of these roles gets one mail): the FG
+# acts, the CvB is the controller that answers for a late notification, and the directie of
+# each school involved must know that its breach is running out of time.
+ESCALATION_ROLES = ["fg", "cvb", "directie"]
 
-    Idempotent: a reminder is a row (unique per breach and kind); running twice, or not at all
-    for a while, changes nothing twice. When a run finds more than one threshold passed, only
-    the most urgent is mailed and the passed ones are recorded as such.
+
+def _escalation_recipients(breach: Breach) -> dict[str, list[str]]:
+    """Addresses per role for a clock mail, each person once, on the day it is sent."""
+    from accounts.roles import SchoolRole
+
+    people = {
+        "fg": list(access.users_with_foundation_role(breach.foundation, FoundationRoleKind.FG)),
+        "cvb": list(access.users_with_foundation_role(breach.foundation, FoundationRoleKind.CVB)),
+        "directie": [
+            user
+            for school in breach.schools.all()
+            for user in access.users_with_school_role(school, SchoolRole.DIRECTIE)
+        ],
+    }
+    seen: set[int] = set()
+    recipients: dict[str, list[str]] = {}
+    for role in ESCALATION_ROLES:
+        addresses = []
+        for user in sorted(people[role], key=lambda u: u.pk):
+            if user.pk not in seen and user.email:
+                seen.add(user.pk)
+                addresses.append(user.email)
+        recipients[role] = addresses
+    return recipients
+
+
+def breach_send_clock_reminders(*, now: datetime | None = None, run=None) -> int:
+    """Send the 24-hour and 8-hour reminders and the overdue alert to the FG, the CvB and the
+    directie of the schools involved, each once.
+
+    Idempotent: a reminder is a row (unique per breach and kind) that records which roles were
+    mailed; running twice, or not at all for a while, changes nothing twice. When a run finds
+    more than one threshold passed, only the most urgent is mailed and the passed ones are
+    recorded as such. Returns the number of reminders mailed (one per breach and kind).
     """
     now = now or timezone.now()
     sent = 0
@@ -505,27 +633,33 @@ def breach_send_clock_reminders(*, now: datetime | None = None, run=None) -> int
             if not new:
                 continue
             most_urgent = new[0]
+            recipients = _escalation_recipients(breach)
+            mailed_roles = [role for role in ESCALATION_ROLES if recipients[role]]
             BreachReminder.objects.bulk_create(
                 [
                     BreachReminder(
-                        breach=breach, kind=kind, sent_at=now, mailed=kind == most_urgent
+                        breach=breach,
+                        kind=kind,
+                        sent_at=now,
+                        mailed=kind == most_urgent,
+                        sent_to=mailed_roles if kind == most_urgent else [],
                     )
                     for kind in new
                 ]
             )
-            fgs = access.users_with_foundation_role(breach.foundation, FoundationRoleKind.FG)
-            send_templated_mail_on_commit(
-                "breaches/email/reminder",
-                {
-                    "breach": breach,
-                    "url": _breach_url(breach),
-                    "overdue": most_urgent == R.OVERDUE,
-                    "hours_left": max(int(hours_left), 0),
-                },
-                _emails(fgs),
-            )
+            context = {
+                "breach": breach,
+                "url": _breach_url(breach),
+                "overdue": most_urgent == R.OVERDUE,
+                "hours_left": max(int(hours_left), 0),
+                "schools": ", ".join(school.name for school in breach.schools.all()),
+            }
+            for role in mailed_roles:
+                send_templated_mail_on_commit(
+                    "breaches/email/reminder", {**context, "audience": role}, recipients[role]
+                )
             sent += 1
             if run is not None:
                 run.count(str(most_urgent))
-                run.log(f"breach {breach.pk}: {most_urgent}")
+                run.log(f"breach {breach.pk}: {most_urgent} to {','.join(mailed_roles)}")
     return sent

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/beoordelen/", views.assess, name="assess"),
     path("<int:pk>/melding-ap/", views.notify_ap, name="notify_ap"),
     path("<int:pk>/melding-ap.pdf", views.ap_pdf, name="ap_pdf"),
+    path("<int:pk>/gegevens-ap/", views.ap_details, name="ap_details"),
     path("<int:pk>/alleen-registreren/", views.record_only, name="record_only"),
     path("<int:pk>/afsluiten/", views.close, name="close"),
     path("<int:pk>/maatregelen/", views.measure_add, name="measure_add"),

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,6 +29,7 @@ from breaches.models import (
     SpecialCategory,
     SubjectLetter,
 )
+from privacy_portal import once
 from privacy_portal.audit import record_access
 from privacy_portal.pdf import render_pdf
 from students.registry import BY_KEY
@@ -76,9 +78,19 @@ def report(request):
     if request.method == "POST":
         breach = None
         if form.is_valid():
-            breach = _apply(
-                form, lambda: services.breach_report(actor=request.user, **form.cleaned_data)
+            # One-time token: a double click reports one breach (privacy_portal.once).
+            outcome = _apply(
+                form,
+                lambda: once.submit_once(
+                    request,
+                    "breaches.report",
+                    lambda: services.breach_report(actor=request.user, **form.cleaned_data),
+                    url=lambda created: reverse("breaches:reported", args=[created.pk]),
+                ),
             )
+            if outcome is not None and outcome.repeated:
+                return once.show_first_result(request, outcome)
+            breach = outcome.result if outcome is not None else None
         if breach is not None:
             return redirect("breaches:reported", pk=breach.pk)
         return render(request, "breaches/report.html", {"form": form}, status=400)
@@ -167,6 +179,8 @@ def _action_forms(breach, **bound):
         or forms.ApNotificationForm(
             initial={"sent_at": timezone.localtime().replace(second=0, microsecond=0)}, prefix="n"
         ),
+        "ap_details_form": bound.get("ap_details_form")
+        or forms.ApDetailsForm(initial=forms.ApDetailsForm.initial_for(breach), prefix="d"),
         "record_only_form": bound.get("record_only_form") or forms.RecordOnlyForm(prefix="r"),
         "close_form": bound.get("close_form") or forms.CloseForm(prefix="c"),
         "measure_form": bound.get("measure_form")
@@ -174,12 +188,30 @@ def _action_forms(breach, **bound):
     }
 
 
-def _action(request, pk, form_class, key, prefix, call, success, form_kwargs=None):
+def _action(request, pk, form_class, key, prefix, call, success, form_kwargs=None, once_as=""):
+    """Run one FG step from the detail page. ``once_as`` names a creating form that carries a
+    one-time token (privacy_portal.once): its second submit shows the first result."""
     breach, scope = _acting(request, pk)
     form = form_class(request.POST, prefix=prefix, **(form_kwargs(breach) if form_kwargs else {}))
-    if form.is_valid() and _apply(form, lambda: call(breach, form)) is not None:
-        messages.success(request, success)
-        return redirect("breaches:detail", pk=breach.pk)
+    if form.is_valid():
+        if once_as:
+            outcome = _apply(
+                form,
+                lambda: once.submit_once(
+                    request,
+                    once_as,
+                    lambda: call(breach, form),
+                    url=lambda _created: reverse("breaches:detail", args=[breach.pk]),
+                ),
+            )
+            if outcome is not None and outcome.repeated:
+                return once.show_first_result(request, outcome)
+            done = outcome is not None
+        else:
+            done = _apply(form, lambda: call(breach, form)) is not None
+        if done:
+            messages.success(request, success)
+            return redirect("breaches:detail", pk=breach.pk)
     breach, scope = _breach(request, pk)
     context = _detail_context(request, breach, scope)
     context.update(_action_forms(breach, **{key: form}))
@@ -220,6 +252,26 @@ def notify_ap(request, pk):
         "n",
         call,
         _("De melding aan de AP is vastgelegd."),
+        once_as="breaches.notify_ap",
+    )
+
+
+@login_required
+@require_POST
+def ap_details(request, pk):
+    def call(breach, form):
+        return services.breach_ap_details_update(
+            breach=breach, actor=request.user, **form.details()
+        )
+
+    return _action(
+        request,
+        pk,
+        forms.ApDetailsForm,
+        "ap_details_form",
+        "d",
+        call,
+        _("De gegevens voor de melding aan de AP zijn vastgelegd."),
     )
 
 
@@ -442,6 +494,12 @@ def _register_rows(breaches, scope):
             "description": breach.description if personal else "",
             "personal": personal,
             "first_notification": first,
+            "not_notified_reason": breach.not_notified_explanation,
+            "follow_up_measures": "; ".join(
+                f"{measure.description} ({measure.due_date:%d-%m-%Y}"
+                + (f", {_('afgerond')})" if measure.done_at else ")")
+                for measure in breach.measures.all()
+            ),
         }
 
 
@@ -462,14 +520,16 @@ def register_csv(request):
             _("Scholen"),
             _("Omschrijving"),
             _("Soorten gegevens"),
-            _("Aantal betrokkenen"),
+            _("Aantal betrokkenen (min–max)"),
             _("Versleuteld"),
             _("Verwerker"),
             _("Risico"),
             _("Gemeld bij AP"),
             _("Meldnummer AP"),
             _("Betrokkenen geïnformeerd"),
-            _("Maatregelen"),
+            _("Reden niet gemeld bij AP"),
+            _("Al genomen maatregelen"),
+            _("Vervolgmaatregelen"),
             _("Status"),
         ]
     )
@@ -486,14 +546,16 @@ def register_csv(request):
                 row["schools"],
                 _safe_cell(row["description"]),
                 row["categories"],
-                breach.people_count,
+                breach.people_range,
                 breach.get_encrypted_display(),
                 _safe_cell(breach.processor_name),
                 breach.get_risk_display(),
                 timezone.localtime(first.sent_at).strftime("%Y-%m-%d %H:%M") if first else "",
                 _safe_cell(first.ap_reference) if first else "",
                 _("ja") if letter and letter.sent_at else "",
+                _safe_cell(row["not_notified_reason"]),
                 _safe_cell(breach.measures_taken),
+                _safe_cell(row["follow_up_measures"]),
                 breach.get_status_display(),
             ]
         )

@@ -88,3 +88,44 @@ def bar(value: int | None) -> str:
         f'aria-hidden="true" class="bar"><rect width="100" height="10" fill="#e4e7ec"/>'
         f'<rect width="{int(value)}" height="10" fill="{colour}"/></svg>'
     )
+
+
+def bar_chart(
+    rows: list[tuple[str, int | None]],
+    *,
+    title: str,
+    chart_id: str,
+    unit: str = "count",
+    width: int = 420,
+    bar_height: int = 22,
+) -> str:
+    """A horizontal bar chart, one bar per (label, value) row; percentages run to 100, counts
+    to the largest value. The same numbers are always printed beside the chart as a table, so
+    the chart is decoration for those who would rather look (``aria-hidden`` is not used: the
+    title names what it shows)."""
+    label_w, value_w, gap = 150, 48, 6
+    plot_w = width - label_w - value_w
+    height = max(len(rows), 1) * (bar_height + gap) + gap
+    top = max((value or 0 for _label, value in rows), default=0)
+    scale = 100 if unit == "percent" else max(top, 1)
+    suffix = "%" if unit == "percent" else ""
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="{escape(chart_id)}" '
+        f'class="chart chart--bars">',
+        f'<title id="{escape(chart_id)}">{escape(title)}</title>',
+    ]
+    for index, (label, value) in enumerate(rows):
+        y = gap + index * (bar_height + gap)
+        length = 0 if value is None else max(plot_w * value / scale, 1 if value else 0)
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
+            f'font-size="12" fill="#1c1c1c">{escape(str(label)[:22])}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{bar_height}" fill="#eef1f5"/>'
+            f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_height}" '
+            f'fill="{PALETTE[0]}"/>'
+            f'<text x="{label_w + plot_w + 6}" y="{y + bar_height * 0.7:.1f}" font-size="12" '
+            f'fill="#1c1c1c">{"–" if value is None else f"{value}{suffix}"}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text in it is escaped above

@@ -79,3 +79,66 @@ def seed_demo(demo):
             actor=demo.people["directie.regenboog"], school=school, school_year=demo.year
         )
     return []
+
+
+def foundation_figures(foundation):
+    """For the foundation overview (governance.overview): this school year's checklist score
+    per school, the score over the years, and the items where the staff's answer and the
+    system's evidence disagree (answered OK, evidence not OK)."""
+    from accounts.models import school_year_of
+    from checklist.models import ChecklistRound
+    from governance.overview import Figure, FigureItem
+
+    year = school_year_of(timezone.localdate())
+    rounds = selectors.latest_rounds(foundation, year)
+    summaries = selectors.round_summaries(rounds)
+    found = selectors.contradictions(rounds)
+    all_rounds = list(
+        ChecklistRound.objects.filter(school__foundation=foundation).order_by("school_year")
+    )
+    yearly: dict[int, list[int]] = {}
+    for summary in selectors.round_summaries(all_rounds).values():
+        if summary.score is not None:
+            yearly.setdefault(summary.round.school_year, []).append(summary.score)
+    items = tuple(
+        FigureItem(
+            title=f"{c.round.school.name}: {c.result.item.text[:90]}",
+            url=reverse("checklist:round_detail", args=[c.round.pk]),
+            detail=_("%(ok)s keer OK geantwoord; het systeem zegt: %(evidence)s")
+            % {"ok": c.result.ok, "evidence": c.summary},
+            school_id=c.round.school_id,
+            level="danger",
+        )
+        for checklist_round in rounds
+        for c in found[checklist_round.pk]
+    )
+    return [
+        Figure(
+            key="checklist.score",
+            title=_("Checklist privacy: score"),
+            per_school={r.school_id: summaries[r.pk].score for r in rounds},
+            unit="percent",
+            url=reverse("checklist:dashboard"),
+            description=_(
+                "Aandeel 'OK'-antwoorden van de medewerkers in de ronde van dit schooljaar."
+            ),
+            over_time=tuple(
+                (f"{y}-{y + 1}", round(sum(v) / len(v))) for y, v in sorted(yearly.items())
+            ),
+            over_time_title=_("Gemiddelde score per schooljaar"),
+            good="high",
+            order=50,
+        ),
+        Figure(
+            key="checklist.contradictions",
+            title=_("Antwoord en bewijs spreken elkaar tegen"),
+            per_school={r.school_id: len(found[r.pk]) for r in rounds},
+            url=reverse("checklist:dashboard"),
+            description=_(
+                "Vragen waarop medewerkers 'OK' antwoordden terwijl het systeem zelf iets anders ziet."
+            ),
+            items=items,
+            good="low",
+            order=51,
+        ),
+    ]

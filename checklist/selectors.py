@@ -338,3 +338,41 @@ def sections_of(template: ChecklistTemplate) -> list[str]:
         if section not in names:
             names.append(section)
     return names
+
+
+# --- Answers against the system's evidence ---------------------------------------------------
+
+
+@dataclass
+class Contradiction:
+    """Staff answered 'OK' on an item for which the system's own evidence says 'not OK'."""
+
+    round: ChecklistRound
+    result: ItemResult
+
+    @property
+    def summary(self) -> str:
+        return self.result.evidence.summary if self.result.evidence else ""
+
+
+def latest_rounds(foundation: Foundation, school_year: int) -> list[ChecklistRound]:
+    """The newest round of each school of ``foundation`` in ``school_year``."""
+    rounds: dict[int, ChecklistRound] = {}
+    for checklist_round in (
+        ChecklistRound.objects.filter(school__foundation=foundation, school_year=school_year)
+        .select_related("school", "template")
+        .order_by("school__name", "pk")
+    ):
+        rounds[checklist_round.school_id] = checklist_round
+    return list(rounds.values())
+
+
+def contradictions(rounds) -> dict[int, list[Contradiction]]:
+    """Per round id, the items where the answers say OK and the evidence says not OK."""
+    result: dict[int, list[Contradiction]] = {}
+    for checklist_round in rounds:
+        results = round_results(checklist_round)
+        result[checklist_round.pk] = [
+            Contradiction(checklist_round, item) for item in results.items if item.flagged
+        ]
+    return result

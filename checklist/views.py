@@ -257,11 +257,26 @@ def round_report(request, pk: int):
         .order_by("item__order", "pk")
         .values_list("item__text", "verdict", "remark")
     )
+    from governance import overview
+
+    school = checklist_round.school
+    figures = [
+        (
+            figure,
+            figure.value_for(school.pk)
+            if figure.value_for(school.pk) is not None or figure.unit != "count"
+            else 0,
+        )
+        for figure in overview.figures(school.foundation)
+        if not figure.failed
+    ]
     pdf = render_pdf(
         "pdf/checklist/report.html",
         {
             "round": checklist_round,
             "results": results,
+            "flagged": [result for result in results.items if result.flagged],
+            "figures": figures,
             "chart": chart,
             "remarks": list(remarks),
             "generated_at": timezone.now(),
@@ -354,13 +369,26 @@ def dashboard(request):
                 if name not in section_names:
                     section_names.append(name)
             break
+    # The staff's opinion next to the system's own evidence: an item answered OK that the
+    # evidence says is not OK is shown as a contradiction, per school and per section.
+    found = selectors.contradictions([summary.round for _school, summary in this_year if summary])
+    contradictions = [
+        (school, found.get(summary.round.pk, []) if summary else [])
+        for school, summary in this_year
+    ]
     table = [
         (
             school,
             summary,
-            [summary.section_scores.get(n) if summary else None for n in section_names],
+            [
+                (
+                    summary.section_scores.get(n) if summary else None,
+                    sum(1 for c in found_here if c.result.item.section == n),
+                )
+                for n in section_names
+            ],
         )
-        for school, summary in this_year
+        for (school, summary), (_school, found_here) in zip(this_year, contradictions, strict=True)
     ]
     chart = charts.trend_chart(
         [
@@ -392,6 +420,7 @@ def dashboard(request):
                 for index, name in enumerate(section_names)
             ],
             "chart": chart,
+            "contradictions": [(school, rows) for school, rows in contradictions if rows],
         },
     )
 

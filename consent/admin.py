@@ -20,7 +20,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ChannelTextInline(admin.TabularInline):
     model = ChannelText
     extra = 0
-    fields = ["version", "text", "created_at", "created_by"]
+    fields = ["version", "scope", "reason", "text", "created_at", "created_by"]
     readonly_fields = fields
     can_delete = False
 

@@ -23,16 +23,25 @@ def navigation(user):
 
 
 def attention(user):
-    """Directie: this school year's reminder (R8) has not reached every parent yet.
+    """Directie: this school year's reminder (R8) is due and has not reached every parent yet.
 
-    Two queries for all the person's schools (names, and one aggregate of the counts): the
-    start page never loads a school's pupils."""
-    from consent import selectors
+    A few queries for all the person's schools (names, each foundation's round plan, and one
+    aggregate of the counts): the start page never loads a school's pupils."""
+    from django.utils import timezone
+
+    from consent import selectors, services
 
     items = []
+    today = timezone.localdate()
+    year = services.current_school_year(today)
     schools = list(access.schools_with_role(user, SchoolRole.DIRECTIE).order_by("name"))
-    numbers = selectors.reminder_numbers([school.pk for school in schools]) if schools else {}
-    for school in schools:
+    plans = {
+        foundation_id: services.round_plan(foundation_id, year)
+        for foundation_id in {school.foundation_id for school in schools}
+    }
+    due = [school for school in schools if plans[school.foundation_id].reminder_on <= today]
+    numbers = selectors.reminder_numbers([school.pk for school in due]) if due else {}
+    for school in due:
         parents, sent = numbers.get(school.pk, (0, 0))
         if parents and sent < parents:
             items.append(
@@ -87,6 +96,8 @@ def consent_history(pupil):
             "when": timezone.localtime(decision.decided_at).strftime("%d-%m-%Y %H:%M"),
             "school_year": decision.school_year,
             "by": str(decision.guardian or (_("de leerling") if decision.by_pupil else "")),
+            "text_version": decision.text.version,
+            "source": str(decision.get_source_display()),
         }
         for decision in selectors.decision_history(pupil)
     ]
@@ -107,3 +118,36 @@ def seed_demo(demo):
     for channel in channels[:3]:
         services.consent_decide(actor=guardian.user, pupil=pupil, channel=channel, granted=True)
     return []
+
+
+def foundation_figures(foundation):
+    """For the foundation overview (governance.overview): per school, the share of answers
+    parents gave this school year over all pupils and channels (the same numbers as the
+    checklist evidence). Percentages only."""
+    from consent import selectors
+    from governance.overview import Figure
+
+    per_school = {}
+    answered_total = asked_total = 0
+    for school in foundation.schools.all():
+        numbers = selectors.consent_numbers(school=school)
+        asked = numbers["pupils"] * len(numbers["channels"])
+        answered = sum(row["answered"] for row in numbers["channels"])
+        per_school[school.pk] = round(100 * answered / asked) if asked else None
+        asked_total += asked
+        answered_total += answered
+    return [
+        Figure(
+            key="consent.response",
+            title=_("Antwoord op de toestemmingsvraag beeldmateriaal"),
+            per_school=per_school,
+            total=round(100 * answered_total / asked_total) if asked_total else None,
+            unit="percent",
+            url=reverse("consent:class_list"),
+            description=_(
+                "Aandeel leerlingen en kanalen waarvoor ouders dit schooljaar antwoord gaven."
+            ),
+            good="high",
+            order=30,
+        )
+    ]

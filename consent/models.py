@@ -31,6 +31,14 @@ class Channel(models.Model):
     name = models.CharField(_("naam"), max_length=100)
     order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
     is_active = models.BooleanField(_("in gebruik"), default=True)
+    # A channel applies to every school of the foundation unless the school's directie says it
+    # does not use it (a school without a social-media account asks nothing about it).
+    not_at_schools = models.ManyToManyField(
+        School,
+        blank=True,
+        related_name="consent_channels_not_used",
+        verbose_name=_("niet in gebruik op"),
+    )
 
     class Meta:
         verbose_name = _("kanaal")
@@ -46,13 +54,29 @@ class Channel(models.Model):
 
 class ChannelText(models.Model):
     """One version of the text parents read for a channel. Texts are never edited in place:
-    a change makes a new version, and each decision points at the version it was given on."""
+    a change makes a new version, and each decision points at the version it was given on.
+
+    The person who writes a new version says what kind of change it is (``scope``): an
+    editorial change (spelling, clearer words, same use) keeps earlier answers; a widening
+    (a new use, audience or medium, such as "ook op TikTok") asks again, because consent is
+    specific to what the parent was told (AVG art. 7): answers given on an earlier text stop
+    counting from that version on.
+    """
+
+    class Scope(models.TextChoices):
+        INITIAL = "initial", _("eerste versie")
+        EDITORIAL = "editorial", _("redactioneel: eerdere antwoorden blijven gelden")
+        WIDENING = "widening", _("verruiming: eerdere antwoorden vervallen, opnieuw vragen")
 
     channel = models.ForeignKey(
         Channel, on_delete=models.CASCADE, related_name="texts", verbose_name=_("kanaal")
     )
     version = models.PositiveIntegerField(_("versie"))
     text = models.TextField(_("tekst"))
+    scope = models.CharField(
+        _("soort wijziging"), max_length=20, choices=Scope.choices, default=Scope.EDITORIAL
+    )
+    reason = models.CharField(_("toelichting"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -73,6 +97,10 @@ class ChannelText(models.Model):
 
     def __str__(self):
         return f"{self.channel} v{self.version}"
+
+    @property
+    def asks_again(self) -> bool:
+        return self.scope in (self.Scope.INITIAL, self.Scope.WIDENING)
 
 
 class SchoolConsentSetting(models.Model):
@@ -100,7 +128,12 @@ class SchoolConsentSetting(models.Model):
 class ConsentDecision(models.Model):
     """One answer for a pupil × channel × school year, given by a parent with authority or by a
     pupil of 16 or older. Rows are never changed; a later row by the same person replaces the
-    earlier one (a withdrawal is a refusal)."""
+    earlier one (a withdrawal is a refusal). ``source`` says how the answer reached the school."""
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("zelf, online")
+        LINK = "link", _("via persoonlijke link")
+        PAPER = "paper", _("op papier")
 
     pupil = models.ForeignKey(
         "students.Pupil",
@@ -133,6 +166,9 @@ class ConsentDecision(models.Model):
         verbose_name=_("vastgelegd door"),
     )
     decided_at = models.DateTimeField(_("tijdstip"), default=timezone.now)
+    source = models.CharField(
+        _("bron"), max_length=10, choices=Source.choices, default=Source.ONLINE
+    )
 
     class Meta:
         verbose_name = _("toestemmingsbesluit")
@@ -155,20 +191,25 @@ class ConsentDecision(models.Model):
 
 
 class ParentNotice(models.Model):
-    """A mail sent to a parent once per school year: the request to review consent (per pupil)
-    or the yearly reminder that consent can be withdrawn (R8, per parent).
+    """A mail about consent: the request to answer for this school year (per parent × pupil,
+    or to a pupil of 16+ with an account: ``guardian`` empty), the reminder after the request
+    that lists the current choices and says they can be withdrawn (R8, per parent), or a new
+    request after a widened text (per parent × pupil × text version).
 
     The row is the idempotency record: the jobs send only while ``sent_at`` is empty and set it
-    in the same transaction as the send, so a rerun never sends twice.
+    in the same transaction that queues the mail, so a rerun never sends twice.
     """
 
     class Kind(models.TextChoices):
         REQUEST = "request", _("verzoek om toestemming")
-        REMINDER = "reminder", _("jaarlijkse herinnering")
+        REMINDER = "reminder", _("herinnering")
+        ASK_AGAIN = "ask_again", _("opnieuw gevraagd na een verruimde tekst")
 
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
     guardian = models.ForeignKey(
         "students.Guardian",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="consent_notices",
         verbose_name=_("ouder/verzorger"),
@@ -182,6 +223,14 @@ class ParentNotice(models.Model):
         verbose_name=_("leerling"),
     )
     school_year = models.PositiveSmallIntegerField(_("schooljaar"))
+    text = models.ForeignKey(
+        ChannelText,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        verbose_name=_("tekstversie"),
+    )
     created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
     sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
 
@@ -199,9 +248,27 @@ class ParentNotice(models.Model):
                 condition=Q(kind="request"),
                 name="one_request_per_parent_pupil_year",
             ),
+            models.UniqueConstraint(
+                fields=["pupil", "school_year"],
+                condition=Q(kind="request", guardian__isnull=True),
+                name="one_request_per_pupil_self_year",
+            ),
+            models.UniqueConstraint(
+                fields=["guardian", "pupil", "text"],
+                condition=Q(kind="ask_again"),
+                name="one_ask_again_per_parent_pupil_text",
+            ),
             models.CheckConstraint(
                 condition=Q(kind="reminder") | Q(pupil__isnull=False),
                 name="request_names_pupil",
+            ),
+            models.CheckConstraint(
+                condition=Q(guardian__isnull=False) | Q(kind="request"),
+                name="notice_without_parent_is_pupil_request",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="ask_again") | Q(text__isnull=False),
+                name="ask_again_names_text",
             ),
         ]
 
@@ -209,8 +276,70 @@ class ParentNotice(models.Model):
         return f"{self.get_kind_display()} {school_year_label(self.school_year)}"
 
 
-auditlog.register(Channel)
+class ConsentLink(models.Model):
+    """A personal link in a consent mail: lets one parent answer for their own children
+    without an account. The signed token (``consent.links``) names this row; the row makes it
+    single-use and expiring, and binds it to the parent. Opening the link starts a short
+    session for this parent only (see ``consent.views_link``)."""
+
+    guardian = models.ForeignKey(
+        "students.Guardian",
+        on_delete=models.CASCADE,
+        related_name="consent_links",
+        verbose_name=_("ouder/verzorger"),
+    )
+    notice = models.ForeignKey(
+        ParentNotice,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="links",
+        verbose_name=_("bericht"),
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    expires_at = models.DateTimeField(_("geldig tot"))
+    used_at = models.DateTimeField(_("gebruikt op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("persoonlijke toestemmingslink")
+        verbose_name_plural = _("persoonlijke toestemmingslinks")
+
+    def __str__(self):
+        return f"link {self.pk}"
+
+
+class ConsentRound(models.Model):
+    """The yearly consent round of a foundation: the day the requests go out (by default the
+    first school day after the summer holiday, see ``consent.services.default_round_start``) and
+    how many days later the reminder follows."""
+
+    foundation = models.ForeignKey(
+        Foundation,
+        on_delete=models.CASCADE,
+        related_name="consent_rounds",
+        verbose_name=_("stichting"),
+    )
+    school_year = models.PositiveSmallIntegerField(_("schooljaar"))
+    starts_on = models.DateField(_("verzoeken versturen op"))
+    reminder_after_days = models.PositiveSmallIntegerField(_("herinnering na (dagen)"), default=14)
+
+    class Meta:
+        verbose_name = _("toestemmingsronde")
+        verbose_name_plural = _("toestemmingsrondes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["foundation", "school_year"], name="one_consent_round_per_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.foundation} {school_year_label(self.school_year)}"
+
+
+auditlog.register(Channel, m2m_fields={"not_at_schools"})
 auditlog.register(ChannelText)
 auditlog.register(SchoolConsentSetting)
 auditlog.register(ConsentDecision)
 auditlog.register(ParentNotice)
+auditlog.register(ConsentLink)
+auditlog.register(ConsentRound)

@@ -15,15 +15,19 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts import access
-from accounts.models import School, SchoolClass, school_year_of
+from accounts.models import School, SchoolClass
 from consent import services
 from consent.models import Channel, ChannelText, ConsentDecision, ParentNotice
 
 
-def active_channels(foundation_id: int) -> list[Channel]:
-    """The foundation's channels in use, each with ``current`` (its newest text)."""
+def active_channels(foundation_id: int, *, school_id: int | None = None) -> list[Channel]:
+    """The foundation's channels in use (at ``school_id``, when given: without the channels
+    that school does not use), each with ``current`` (its newest text)."""
+    channels = Channel.objects.filter(foundation_id=foundation_id, is_active=True)
+    if school_id is not None:
+        channels = channels.exclude(not_at_schools=school_id)
     channels = list(
-        Channel.objects.filter(foundation_id=foundation_id, is_active=True).prefetch_related(
+        channels.order_by("order", "name").prefetch_related(
             Prefetch("texts", queryset=ChannelText.objects.order_by("-version"))
         )
     )
@@ -62,7 +66,7 @@ def class_overview(
     Sorted by name, or by a channel key (pupils without consent first, so the photographer
     sees them at the top). A fixed number of queries whatever the class size.
     """
-    channels = active_channels(school_class.school.foundation_id)
+    channels = active_channels(school_class.school.foundation_id, school_id=school_class.school_id)
     pupils = list(
         access.visible_pupils(user)
         .filter(enrolments__school_class=school_class, deregistered_on__isnull=True)
@@ -136,16 +140,23 @@ def child_for_consent(user, pupil_id: int):
 
 
 def own_latest_answers(user, pupil, *, day: date | None = None) -> dict[int, bool]:
-    """This person's own latest answer per channel this school year (to fill in the form)."""
-    year = school_year_of(day or timezone.localdate())
-    answers: dict[int, bool] = {}
-    for channel_id, granted in (
-        ConsentDecision.objects.filter(pupil=pupil, school_year=year, decided_by=user)
-        .order_by("decided_at", "pk")
-        .values_list("channel_id", "granted")
-    ):
-        answers[channel_id] = granted
-    return answers
+    """This person's own latest answer per channel this school year that still counts (to fill
+    in the form; an answer on a text that has since been widened is not shown as chosen)."""
+    return services.own_latest_answers(pupil, user=user, day=day)
+
+
+def children_for_guardian(guardian):
+    """The enrolled children over whom this parent has parental authority (for the personal
+    link: nothing else is reachable through it)."""
+    from students.models import Pupil
+
+    return (
+        Pupil.objects.enrolled()
+        .filter(guardian_links__guardian=guardian, guardian_links__has_parental_authority=True)
+        .select_related("school")
+        .distinct()
+        .order_by("first_name", "pk")
+    )
 
 
 # --- Numbers for the checklist ---------------------------------------------------------------
@@ -162,7 +173,7 @@ def consent_numbers(*, school: School, school_year: int | None = None) -> dict:
 
     year = school_year or services.current_school_year()
     pupils = list(Pupil.objects.enrolled().filter(school=school))
-    channels = active_channels(school.foundation_id)
+    channels = active_channels(school.foundation_id, school_id=school.pk)
     day = date(year, 8, 1) if year != services.current_school_year() else None
     statuses = services.statuses_for(pupils, channels, day=day)
     rows = []
@@ -177,10 +188,12 @@ def consent_numbers(*, school: School, school_year: int | None = None) -> dict:
                 "share_answered": (answered / len(pupils)) if pupils else 0.0,
             }
         )
+    # Parents of pupils of 16+ get no reminder (the pupil decides): they are not counted.
+    reminded_pupils = [p for p in pupils if not services.pupil_decides_self(p, day)]
     parent_ids = set(
-        GuardianLink.objects.filter(pupil__in=pupils, has_parental_authority=True).values_list(
-            "guardian_id", flat=True
-        )
+        GuardianLink.objects.filter(
+            pupil__in=reminded_pupils, has_parental_authority=True
+        ).values_list("guardian_id", flat=True)
     )
     reminded = set(
         ParentNotice.objects.filter(
@@ -207,9 +220,16 @@ def reminder_numbers(school_ids) -> dict[int, tuple[int, int]]:
     ``consent_numbers``'s ``reminder_parents`` and ``reminder_sent``."""
     from django.db.models import Count, Exists, OuterRef
 
+    from consent.services import SELF_DECISION_AGE
     from students.models import GuardianLink
 
+    today = timezone.localdate()
     year = services.current_school_year()
+    # Parents of pupils of 16+ get no reminder (the pupil decides), as in consent_numbers.
+    try:
+        sixteen_years_ago = today.replace(year=today.year - SELF_DECISION_AGE)
+    except ValueError:  # 29 February
+        sixteen_years_ago = today.replace(year=today.year - SELF_DECISION_AGE, day=28)
     reminded = ParentNotice.objects.filter(
         guardian_id=OuterRef("guardian_id"),
         kind=ParentNotice.Kind.REMINDER,
@@ -220,6 +240,7 @@ def reminder_numbers(school_ids) -> dict[int, tuple[int, int]]:
         GuardianLink.objects.filter(
             pupil__school_id__in=list(school_ids),
             pupil__deregistered_on__isnull=True,
+            pupil__date_of_birth__gt=sixteen_years_ago,
             has_parental_authority=True,
         )
         .order_by()

@@ -4,10 +4,14 @@ Rules, in short:
 - consent is per pupil × channel × school year; no answer means **refused** (no consent = no use);
 - a later answer replaces an earlier one by the same person at once (a withdrawal is a refusal);
 - consent for one channel never implies another;
+- an answer counts only for the text it was given on and later *editorial* versions: a
+  *widening* version (new use, audience or medium) makes earlier answers stop counting, the
+  parents are asked again, and until they answer the pupil shows "opnieuw gevraagd" (no);
 - where the school requires both parents with authority to agree, the stricter answer counts
   (refused) until every parent with authority has granted;
 - a pupil of 16 or older decides alone (R4); parents' answers then no longer count;
-- a new school year asks again: answers of last year do not carry over.
+- a new school year asks again: answers of last year do not carry over;
+- a channel the school's directie switched off for the school is not asked and not shown.
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import access
 from accounts.models import Foundation, School, school_year_label, school_year_of
@@ -29,14 +35,26 @@ from consent.models import (
     Channel,
     ChannelText,
     ConsentDecision,
+    ConsentRound,
     ParentNotice,
     SchoolConsentSetting,
 )
-from privacy_portal.mail import send_templated_mail
+from privacy_portal.mail import send_templated_mail_on_commit
 
 logger = logging.getLogger(__name__)
 
 SELF_DECISION_AGE = 16
+DEFAULT_REMINDER_AFTER_DAYS = 14
+# The registry's category for photos and video: its purposes, legal basis (consent) and
+# retention are what the consent screens show as "why and on what basis".
+MEDIA_CATEGORY_KEY = "beeldmateriaal"
+
+
+def media_category():
+    from students import registry
+
+    return registry.get_category(MEDIA_CATEGORY_KEY)
+
 
 DEFAULT_CHANNELS = [
     (
@@ -117,12 +135,16 @@ def channels_ensure_defaults(*, foundation: Foundation) -> list[Channel]:
             channel = Channel.objects.create(
                 foundation=foundation, key=key, name=str(name), order=order * 10
             )
-            ChannelText.objects.create(channel=channel, version=1, text=str(text))
+            ChannelText.objects.create(
+                channel=channel, version=1, text=str(text), scope=ChannelText.Scope.INITIAL
+            )
             channels.append(channel)
         return channels
 
 
 def may_manage_channels(user, foundation: Foundation) -> bool:
+    """The FG and the functional administrator of the foundation add, retire and order
+    channels and write their texts (the texts are the same for every school)."""
     from accounts.roles import FoundationRoleKind
 
     return access.foundations_for(user).filter(pk=foundation.pk).exists() and (
@@ -130,24 +152,143 @@ def may_manage_channels(user, foundation: Foundation) -> bool:
     )
 
 
-def channel_text_update(*, actor, channel: Channel, text: str) -> ChannelText:
-    """A changed consent text becomes a new version; earlier decisions keep pointing at theirs."""
+def _require_channel_manager(actor, foundation):
+    if not may_manage_channels(actor, foundation):
+        raise PermissionDenied
+
+
+def channel_text_update(
+    *, actor, channel: Channel, text: str, scope: str, reason: str = ""
+) -> ChannelText:
+    """A changed consent text becomes a new version; earlier decisions keep pointing at theirs.
+
+    ``scope`` is the editor's judgement: ``editorial`` keeps earlier answers, ``widening``
+    makes them stop counting and asks the parents again (after commit).
+    """
+    _require_channel_manager(actor, channel.foundation)
     text = (text or "").strip()
+    reason = (reason or "").strip()[:300]
     if not text:
         raise ValidationError({"text": _("Vul de tekst in die ouders te zien krijgen.")})
-    if not may_manage_channels(actor, channel.foundation):
-        raise PermissionDenied
+    if scope not in (ChannelText.Scope.EDITORIAL, ChannelText.Scope.WIDENING):
+        raise ValidationError(
+            {"scope": _("Kies of de wijziging redactioneel is of het gebruik verruimt.")}
+        )
     with transaction.atomic():
         channel = Channel.objects.select_for_update().get(pk=channel.pk)
         latest = channel.texts.order_by("-version").first()
-        if latest and latest.text == text:
+        if latest and latest.text == text and scope == ChannelText.Scope.EDITORIAL:
             return latest
-        return ChannelText.objects.create(
+        new = ChannelText.objects.create(
             channel=channel,
             version=(latest.version + 1) if latest else 1,
             text=text,
+            scope=scope,
+            reason=reason,
             created_by=actor,
         )
+        if scope == ChannelText.Scope.WIDENING:
+            from consent import tasks
+
+            transaction.on_commit(lambda: tasks.ask_again_after_widening.delay(new.pk))
+        return new
+
+
+def channel_create(*, actor, foundation: Foundation, name: str, text: str) -> Channel:
+    """A new channel, with version 1 of its text, placed last. No pupil has consent for it
+    until a parent answers; the next request and reminder include it."""
+    from django.utils.text import slugify
+
+    name = (name or "").strip()
+    text = (text or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("Geef het kanaal een naam.")
+    if not text:
+        errors["text"] = _("Vul de tekst in die ouders te zien krijgen.")
+    if errors:
+        raise ValidationError(errors)
+    _require_channel_manager(actor, foundation)
+    with transaction.atomic():
+        Foundation.objects.select_for_update().get(pk=foundation.pk)
+        existing = Channel.objects.filter(foundation=foundation)
+        if existing.filter(name__iexact=name).exists():
+            raise ValidationError({"name": _("Er is al een kanaal met deze naam.")})
+        base = slugify(name)[:40] or "kanaal"
+        key, n = base, 2
+        while existing.filter(key=key).exists():
+            key, n = f"{base}-{n}", n + 1
+        last = existing.aggregate(m=Max("order"))["m"] or 0
+        channel = Channel.objects.create(
+            foundation=foundation, key=key, name=name[:100], order=last + 10
+        )
+        ChannelText.objects.create(
+            channel=channel,
+            version=1,
+            text=text,
+            scope=ChannelText.Scope.INITIAL,
+            created_by=actor,
+        )
+        return channel
+
+
+def channel_set_active(*, actor, channel: Channel, active: bool) -> Channel:
+    """Retire a channel (no longer asked, shown or counted; its history stays) or take it
+    back into use."""
+    _require_channel_manager(actor, channel.foundation)
+    with transaction.atomic():
+        channel = Channel.objects.select_for_update().get(pk=channel.pk)
+        if channel.is_active != bool(active):
+            channel.is_active = bool(active)
+            channel.save(update_fields=["is_active"])
+        return channel
+
+
+def channel_move(*, actor, channel: Channel, up: bool) -> None:
+    """Swap a channel with its neighbour in the order parents and lists show them."""
+    _require_channel_manager(actor, channel.foundation)
+    with transaction.atomic():
+        channels = list(
+            Channel.objects.select_for_update()
+            .filter(foundation_id=channel.foundation_id)
+            .order_by("order", "name", "pk")
+        )
+        index = next(i for i, c in enumerate(channels) if c.pk == channel.pk)
+        other = index - 1 if up else index + 1
+        if not 0 <= other < len(channels):
+            return
+        channels[index], channels[other] = channels[other], channels[index]
+        for position, item in enumerate(channels, start=1):
+            if item.order != position * 10:
+                item.order = position * 10
+                item.save(update_fields=["order"])
+
+
+def school_channels_update(*, actor, school: School, channel_ids: Iterable[int]) -> None:
+    """The directie says which of the foundation's channels the school uses; the others are
+    not asked, shown or counted at this school."""
+    from accounts.roles import SchoolRole
+
+    if not access.has_school_role(actor, school, SchoolRole.DIRECTIE):
+        raise PermissionDenied
+    used = {int(pk) for pk in channel_ids}
+    with transaction.atomic():
+        channels = list(
+            Channel.objects.select_for_update().filter(
+                foundation_id=school.foundation_id, is_active=True
+            )
+        )
+        if used - {c.pk for c in channels}:
+            raise ValidationError(_("Onbekend kanaal gekozen."))
+        for channel in channels:
+            if channel.pk in used:
+                channel.not_at_schools.remove(school)
+            else:
+                channel.not_at_schools.add(school)
+
+
+def channel_applies(channel: Channel, school_id: int) -> bool:
+    return channel.is_active and not channel.not_at_schools.filter(pk=school_id).exists()
 
 
 def current_text(channel: Channel) -> ChannelText:
@@ -155,6 +296,23 @@ def current_text(channel: Channel) -> ChannelText:
     if text is None:
         raise ValidationError(_("Voor dit kanaal is nog geen toestemmingstekst vastgesteld."))
     return text
+
+
+def counting_from_versions(channel_ids: Iterable[int]) -> dict[int, int]:
+    """Per channel: the oldest text version whose answers still count (the newest first or
+    widening version). Answers on an older version stopped counting when the text widened."""
+    return dict(
+        ChannelText.objects.filter(
+            channel_id__in=list(channel_ids),
+            scope__in=[ChannelText.Scope.INITIAL, ChannelText.Scope.WIDENING],
+        )
+        .values("channel_id")
+        .annotate(v=Max("version"))
+        .values_list("channel_id", "v")
+    )
+
+
+# --- The two-parent rule ---------------------------------------------------------------------
 
 
 def school_setting_update(*, actor, school: School, require_both_parents: bool):
@@ -178,7 +336,68 @@ def requires_both_parents(school_id: int) -> bool:
     ).exists()
 
 
+@dataclass(frozen=True)
+class RuleConsequence:
+    """What switching the two-parent rule would change today at one school."""
+
+    pupils: int
+    channels: int
+
+    @property
+    def message(self) -> str:
+        pupils = ngettext(
+            "%(count)d leerling verliest",
+            "%(count)d leerlingen verliezen",
+            self.pupils,
+        ) % {"count": self.pupils}
+        channels = ngettext(
+            "toestemming voor %(count)d kanaal",
+            "toestemming voor %(count)d kanalen",
+            self.channels,
+        ) % {"count": self.channels}
+        return f"{pupils} {channels}"
+
+
+def two_parent_rule_consequence(*, school: School, require_both: bool, day=None):
+    """Switching the rule on can only take consent away: count the enrolled pupils that would
+    lose consent for at least one channel, and the channels concerned."""
+    from consent.selectors import active_channels
+    from students.models import Pupil
+
+    pupils = list(Pupil.objects.enrolled().filter(school=school))
+    channels = active_channels(school.foundation_id, school_id=school.pk)
+    now = statuses_for(pupils, channels, day=day)
+    then = statuses_for(pupils, channels, day=day, require_both=require_both)
+    losing = {key for key, status in now.items() if status.granted and not then[key].granted}
+    return RuleConsequence(
+        pupils=len({pupil_id for pupil_id, _c in losing}),
+        channels=len({channel_id for _p, channel_id in losing}),
+    )
+
+
 # --- Decisions -------------------------------------------------------------------------------
+
+
+def _check_channel(channel: Channel, pupil) -> None:
+    if channel.foundation_id != pupil.school.foundation_id or not channel_applies(
+        channel, pupil.school_id
+    ):
+        raise ValidationError(_("Dit kanaal hoort niet bij de school van deze leerling."))
+
+
+def _record(*, pupil, channel, granted, guardian, by_pupil, decided_by, source, day):
+    return ConsentDecision.objects.create(
+        pupil=pupil,
+        channel=channel,
+        school_year=school_year_of(day),
+        granted=bool(granted),
+        text=current_text(channel),
+        guardian=guardian,
+        by_pupil=by_pupil,
+        decided_by=decided_by,
+        decided_at=timezone.now(),
+        source=source,
+    )
 
 
 def consent_decide(
@@ -187,8 +406,7 @@ def consent_decide(
     """Record one answer of a parent with authority (pupil under 16) or of the pupil (16+) for
     this school year. Takes effect at once: the status is derived from the latest answers."""
     day = day or timezone.localdate()
-    if channel.foundation_id != pupil.school.foundation_id or not channel.is_active:
-        raise ValidationError(_("Dit kanaal hoort niet bij de school van deze leerling."))
+    _check_channel(channel, pupil)
     if pupil.deregistered_on:
         raise ValidationError(_("Deze leerling is uitgeschreven."))
     guardian = None
@@ -204,17 +422,20 @@ def consent_decide(
             raise PermissionDenied(_("Alleen een ouder met ouderlijk gezag kan dit beslissen."))
         guardian = actor.guardian
     with transaction.atomic():
-        return ConsentDecision.objects.create(
+        return _record(
             pupil=pupil,
             channel=channel,
-            school_year=school_year_of(day),
-            granted=bool(granted),
-            text=current_text(channel),
+            granted=granted,
             guardian=guardian,
             by_pupil=by_pupil,
             decided_by=actor,
-            decided_at=timezone.now(),
+            source=ConsentDecision.Source.ONLINE,
+            day=day,
         )
+
+
+def guardian_has_authority(guardian, pupil) -> bool:
+    return pupil.guardian_links.filter(guardian=guardian, has_parental_authority=True).exists()
 
 
 def may_record_paper_answers(user, pupil) -> bool:
@@ -226,38 +447,74 @@ def may_record_paper_answers(user, pupil) -> bool:
     )
 
 
-def consent_record_paper_answer(
-    *, actor, pupil, guardian, channel: Channel, granted: bool, day: date | None = None
-) -> ConsentDecision:
-    """Record an answer a parent (or a pupil of 16+, ``guardian=None``) gave on paper. The row
-    names the parent it came from and the staff member who entered it."""
+def consent_record_paper_answers(
+    *, actor, pupil, answers: dict[tuple[int | None, int], bool], day: date | None = None
+) -> int:
+    """Record the answers of one paper form in one transaction: ``answers`` maps
+    (guardian id, channel id) to granted; guardian id ``None`` is the pupil of 16+ themself.
+    Every row names the parent it came from and the staff member who entered it. Either all
+    answers are valid and recorded, or none is. Returns the number of rows written."""
+    from students.models import Guardian
+
     day = day or timezone.localdate()
     if not may_record_paper_answers(actor, pupil):
         raise PermissionDenied
-    if channel.foundation_id != pupil.school.foundation_id or not channel.is_active:
-        raise ValidationError(_("Dit kanaal hoort niet bij de school van deze leerling."))
+    if pupil.deregistered_on:
+        raise ValidationError(_("Deze leerling is uitgeschreven."))
+    if not answers:
+        raise ValidationError(_("Vul ten minste één antwoord in."))
     decides_self = pupil_decides_self(pupil, day)
-    if guardian is None and not decides_self:
-        raise ValidationError(_("Kies de ouder met gezag van wie het antwoord komt."))
-    if guardian is not None:
-        if decides_self:
-            raise ValidationError(
-                _("Deze leerling is 16 jaar of ouder en beslist zelf; ouders beslissen niet meer.")
-            )
-        if not pupil.guardian_links.filter(guardian=guardian, has_parental_authority=True).exists():
-            raise ValidationError(_("Deze ouder heeft geen ouderlijk gezag over deze leerling."))
-    with transaction.atomic():
-        return ConsentDecision.objects.create(
-            pupil=pupil,
-            channel=channel,
-            school_year=school_year_of(day),
-            granted=bool(granted),
-            text=current_text(channel),
-            guardian=guardian,
-            by_pupil=guardian is None,
-            decided_by=actor,
-            decided_at=timezone.now(),
+    guardian_ids = {gid for gid, _cid in answers if gid is not None}
+    guardians = {
+        g.pk: g
+        for g in Guardian.objects.filter(
+            pk__in=guardian_ids, links__pupil=pupil, links__has_parental_authority=True
         )
+    }
+    if decides_self and guardian_ids:
+        raise ValidationError(
+            _("Deze leerling is 16 jaar of ouder en beslist zelf; ouders beslissen niet meer.")
+        )
+    if not decides_self and None in {gid for gid, _cid in answers}:
+        raise ValidationError(_("Kies de ouder met gezag van wie het antwoord komt."))
+    if guardian_ids - set(guardians):
+        raise ValidationError(_("Deze ouder heeft geen ouderlijk gezag over deze leerling."))
+    channels = {
+        c.pk: c
+        for c in Channel.objects.filter(
+            foundation_id=pupil.school.foundation_id,
+            is_active=True,
+            pk__in={cid for _gid, cid in answers},
+        ).exclude(not_at_schools=pupil.school_id)
+    }
+    if {cid for _gid, cid in answers} - set(channels):
+        raise ValidationError(_("Dit kanaal hoort niet bij de school van deze leerling."))
+    with transaction.atomic():
+        for (guardian_id, channel_id), granted in answers.items():
+            _record(
+                pupil=pupil,
+                channel=channels[channel_id],
+                granted=granted,
+                guardian=guardians.get(guardian_id),
+                by_pupil=guardian_id is None,
+                decided_by=actor,
+                source=ConsentDecision.Source.PAPER,
+                day=day,
+            )
+    return len(answers)
+
+
+def consent_record_paper_answer(
+    *, actor, pupil, guardian, channel: Channel, granted: bool, day: date | None = None
+) -> ConsentDecision:
+    """One paper answer of a parent (or a pupil of 16+, ``guardian=None``)."""
+    consent_record_paper_answers(
+        actor=actor,
+        pupil=pupil,
+        answers={(guardian.pk if guardian else None, channel.pk): granted},
+        day=day,
+    )
+    return ConsentDecision.objects.filter(pupil=pupil, channel=channel).latest("decided_at", "pk")
 
 
 def consent_withdraw(*, actor, pupil, channel: Channel, day: date | None = None):
@@ -265,35 +522,101 @@ def consent_withdraw(*, actor, pupil, channel: Channel, day: date | None = None)
     return consent_decide(actor=actor, pupil=pupil, channel=channel, granted=False, day=day)
 
 
-def consents_save(*, actor, pupil, answers: dict[int, bool], day: date | None = None) -> int:
-    """Save the answers of one form (channel id -> granted) in one transaction; only answers
-    that differ from the person's own latest answer make a new row. Returns rows written."""
-    day = day or timezone.localdate()
-    year = school_year_of(day)
+def own_latest_answers(pupil, *, guardian=None, user=None, day: date | None = None):
+    """One person's own latest answer per channel this school year that still counts (given
+    on the current text or an editorial change of it), to fill in their form: after a widening
+    the form asks again instead of showing the old "ja"."""
+    year = school_year_of(day or timezone.localdate())
+    decisions = ConsentDecision.objects.filter(pupil=pupil, school_year=year)
+    if guardian is not None:
+        decisions = decisions.filter(guardian=guardian, by_pupil=False)
+    elif user is not None and pupil.user_id == user.pk:
+        decisions = decisions.filter(by_pupil=True)
+    elif user is not None and hasattr(user, "guardian"):
+        decisions = decisions.filter(guardian=user.guardian, by_pupil=False)
+    else:
+        return {}
+    rows = list(
+        decisions.order_by("decided_at", "pk").values_list("channel_id", "granted", "text__version")
+    )
+    valid_from = counting_from_versions({channel_id for channel_id, _g, _v in rows})
+    answers: dict[int, bool] = {}
+    for channel_id, granted, version in rows:
+        if version >= valid_from.get(channel_id, 0):
+            answers[channel_id] = granted
+    return answers
+
+
+def _save_answers(*, pupil, answers, own, record, day) -> int:
     channels = {
         c.pk: c
         for c in Channel.objects.filter(
             foundation_id=pupil.school.foundation_id, is_active=True, pk__in=answers.keys()
-        )
+        ).exclude(not_at_schools=pupil.school_id)
     }
     if set(answers) - set(channels):
         raise ValidationError(_("Onbekend kanaal in het formulier."))
-    own = ConsentDecision.objects.filter(pupil=pupil, school_year=year, decided_by=actor)
-    latest: dict[int, bool] = {}
-    for channel_id, granted in own.order_by("decided_at", "pk").values_list(
-        "channel_id", "granted"
-    ):
-        latest[channel_id] = granted
     written = 0
     with transaction.atomic():
         for channel_id, granted in answers.items():
-            if latest.get(channel_id) is granted:
+            if own.get(channel_id) is granted:
                 continue
-            consent_decide(
-                actor=actor, pupil=pupil, channel=channels[channel_id], granted=granted, day=day
-            )
+            record(channels[channel_id], granted)
             written += 1
     return written
+
+
+def consents_save(*, actor, pupil, answers: dict[int, bool], day: date | None = None) -> int:
+    """Save the answers of one form (channel id -> granted) in one transaction; only answers
+    that differ from the person's own latest counting answer make a new row. Returns rows
+    written."""
+    day = day or timezone.localdate()
+    return _save_answers(
+        pupil=pupil,
+        answers=answers,
+        own=own_latest_answers(pupil, user=actor, day=day),
+        record=lambda channel, granted: consent_decide(
+            actor=actor, pupil=pupil, channel=channel, granted=granted, day=day
+        ),
+        day=day,
+    )
+
+
+def consents_save_by_link(
+    *, guardian, pupil, answers: dict[int, bool], day: date | None = None
+) -> int:
+    """Save the answers a parent gave through the personal link in a consent mail (no account).
+    The parent must hold parental authority over this pupil, and the pupil must be under 16;
+    the rows record the parent and the source "via persoonlijke link"."""
+    day = day or timezone.localdate()
+    if pupil.deregistered_on:
+        raise ValidationError(_("Deze leerling is uitgeschreven."))
+    if not guardian_has_authority(guardian, pupil):
+        raise PermissionDenied(_("Alleen een ouder met ouderlijk gezag kan dit beslissen."))
+    if pupil_decides_self(pupil, day):
+        raise PermissionDenied(
+            _("Deze leerling is 16 jaar of ouder en beslist zelf over toestemming.")
+        )
+
+    def record(channel, granted):
+        return _record(
+            pupil=pupil,
+            channel=channel,
+            granted=granted,
+            guardian=guardian,
+            by_pupil=False,
+            decided_by=guardian.user if guardian.user_id else None,
+            source=ConsentDecision.Source.LINK,
+            day=day,
+        )
+
+    return _save_answers(
+        pupil=pupil,
+        answers=answers,
+        own=own_latest_answers(pupil, guardian=guardian, day=day),
+        record=record,
+        day=day,
+    )
 
 
 @dataclass(frozen=True)
@@ -304,11 +627,16 @@ class ConsentStatus:
     answered: bool
     waiting_for_other_parent: bool = False
     decided_at: object = None
+    # Every answer was given on a text that has since been widened: the parents were asked
+    # again and have not answered the new text yet. Counts as no.
+    asked_again: bool = False
 
     @property
     def label(self):
         if self.granted:
             return _("toestemming")
+        if self.asked_again:
+            return _("opnieuw gevraagd")
         if self.waiting_for_other_parent:
             return _("wacht op andere ouder")
         if self.answered:
@@ -322,24 +650,38 @@ def resolve_status(
     authority_guardian_ids: set[int],
     require_both: bool,
     pupil_decides: bool,
+    counting_from: int = 0,
 ) -> ConsentStatus:
     """The answer that counts, from the decisions of one pupil × channel × school year.
 
-    ``decisions`` may come in any order. A pure function, so that lists can compute it for
-    hundreds of pupils from three queries.
+    ``decisions`` may come in any order and carry ``text_version`` (or ``text``); those on a
+    version older than ``counting_from`` were given on a text that has since been widened and
+    no longer count. A pure function, so that lists can compute it for hundreds of pupils
+    from a few queries.
     """
     ordered = sorted(decisions, key=lambda d: (d.decided_at, d.pk))
+    relevant = [
+        d
+        for d in ordered
+        if (
+            d.by_pupil
+            if pupil_decides
+            else (not d.by_pupil and d.guardian_id in authority_guardian_ids)
+        )
+    ]
+    valid = [d for d in relevant if _version_of(d) >= counting_from]
+    asked_again = bool(relevant) and len(valid) < len(relevant)
     if pupil_decides:
-        own = [d for d in ordered if d.by_pupil]
-        if not own:
-            return ConsentStatus(granted=False, answered=False)
-        return ConsentStatus(granted=own[-1].granted, answered=True, decided_at=own[-1].decided_at)
+        if not valid:
+            return ConsentStatus(granted=False, answered=False, asked_again=asked_again)
+        return ConsentStatus(
+            granted=valid[-1].granted, answered=True, decided_at=valid[-1].decided_at
+        )
     latest_by_parent: dict[int, ConsentDecision] = {}
-    for decision in ordered:
-        if not decision.by_pupil and decision.guardian_id in authority_guardian_ids:
-            latest_by_parent[decision.guardian_id] = decision
+    for decision in valid:
+        latest_by_parent[decision.guardian_id] = decision
     if not latest_by_parent:
-        return ConsentStatus(granted=False, answered=False)
+        return ConsentStatus(granted=False, answered=False, asked_again=asked_again)
     newest = max(latest_by_parent.values(), key=lambda d: (d.decided_at, d.pk))
     if require_both and len(authority_guardian_ids) > 1:
         all_answered = set(latest_by_parent) >= authority_guardian_ids
@@ -354,30 +696,45 @@ def resolve_status(
     return ConsentStatus(granted=newest.granted, answered=True, decided_at=newest.decided_at)
 
 
+def _version_of(decision) -> int:
+    version = getattr(decision, "text_version", None)
+    return version if version is not None else decision.text.version
+
+
 def statuses_for(
-    pupils, channels, *, day: date | None = None
+    pupils, channels, *, day: date | None = None, require_both: bool | None = None
 ) -> dict[tuple[int, int], ConsentStatus]:
-    """Statuses for every (pupil id, channel id) of these pupils this school year, in three
-    queries whatever the number of pupils."""
+    """Statuses for every (pupil id, channel id) of these pupils this school year, in four
+    queries whatever the number of pupils. ``require_both`` overrides the schools' two-parent
+    setting (to show what switching it would do)."""
+    from django.db.models import F
+
     from students.models import GuardianLink
 
     day = day or timezone.localdate()
     year = school_year_of(day)
     pupils = list(pupils)
+    channels = list(channels)
     pupil_ids = [p.pk for p in pupils]
     authority: dict[int, set[int]] = {pid: set() for pid in pupil_ids}
     for pupil_id, guardian_id in GuardianLink.objects.filter(
         pupil_id__in=pupil_ids, has_parental_authority=True
     ).values_list("pupil_id", "guardian_id"):
         authority[pupil_id].add(guardian_id)
-    both_schools = set(
-        SchoolConsentSetting.objects.filter(
-            school_id__in={p.school_id for p in pupils}, require_both_parents=True
-        ).values_list("school_id", flat=True)
-    )
+    if require_both is None:
+        both_schools = set(
+            SchoolConsentSetting.objects.filter(
+                school_id__in={p.school_id for p in pupils}, require_both_parents=True
+            ).values_list("school_id", flat=True)
+        )
+    else:
+        both_schools = {p.school_id for p in pupils} if require_both else set()
+    counting_from = counting_from_versions(c.pk for c in channels) if channels else {}
     grouped: dict[tuple[int, int], list] = {}
-    for decision in ConsentDecision.objects.filter(pupil_id__in=pupil_ids, school_year=year).only(
-        "pk", "pupil_id", "channel_id", "granted", "guardian_id", "by_pupil", "decided_at"
+    for decision in (
+        ConsentDecision.objects.filter(pupil_id__in=pupil_ids, school_year=year)
+        .annotate(text_version=F("text__version"))
+        .only("pk", "pupil_id", "channel_id", "granted", "guardian_id", "by_pupil", "decided_at")
     ):
         grouped.setdefault((decision.pupil_id, decision.channel_id), []).append(decision)
     result = {}
@@ -389,6 +746,7 @@ def statuses_for(
                 authority_guardian_ids=authority[pupil.pk],
                 require_both=pupil.school_id in both_schools,
                 pupil_decides=decides,
+                counting_from=counting_from.get(channel.pk, 0),
             )
     return result
 
@@ -401,36 +759,106 @@ def may_publish(*, pupils, channel: Channel, day: date | None = None) -> tuple[b
     return (not blocked, blocked)
 
 
-# --- Mailings: the request to review, and the yearly reminder (R8) ---------------------------
+# --- The yearly round ------------------------------------------------------------------------
+
+
+def default_round_start(school_year: int) -> date:
+    """The first school day after the summer holiday, for every region: the Monday on or
+    after 1 September of ``school_year``. (The summer holidays of the three Dutch regions end
+    between mid-August and the first days of September; 1 August, the formal start of the
+    school year, is in the middle of the holiday.)"""
+    first = date(school_year, 9, 1)
+    return first + timedelta(days=(7 - first.weekday()) % 7)
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    school_year: int
+    starts_on: date
+    reminder_after_days: int
+    configured: bool
+
+    @property
+    def reminder_on(self) -> date:
+        return self.starts_on + timedelta(days=self.reminder_after_days)
+
+
+def round_plan(foundation_id: int, school_year: int) -> RoundPlan:
+    """When this foundation's round of this school year starts and when the reminder follows.
+    Without a configured round: the default start, and last configured interval (or 14 days)."""
+    configured = ConsentRound.objects.filter(
+        foundation_id=foundation_id, school_year=school_year
+    ).first()
+    if configured:
+        return RoundPlan(
+            school_year, configured.starts_on, configured.reminder_after_days, configured=True
+        )
+    previous = (
+        ConsentRound.objects.filter(foundation_id=foundation_id, school_year__lt=school_year)
+        .order_by("-school_year")
+        .first()
+    )
+    return RoundPlan(
+        school_year,
+        default_round_start(school_year),
+        previous.reminder_after_days if previous else DEFAULT_REMINDER_AFTER_DAYS,
+        configured=False,
+    )
+
+
+def consent_round_update(
+    *, actor, foundation: Foundation, school_year: int, starts_on: date, reminder_after_days: int
+) -> ConsentRound:
+    """The FG or administrator sets the day this year's requests go out and the interval
+    before the reminder."""
+    _require_channel_manager(actor, foundation)
+    if school_year_of(starts_on) != school_year:
+        raise ValidationError(
+            {
+                "starts_on": _("Kies een datum in schooljaar %(year)s.")
+                % {"year": school_year_label(school_year)}
+            }
+        )
+    if not 1 <= int(reminder_after_days) <= 120:
+        raise ValidationError({"reminder_after_days": _("Kies een aantal dagen tussen 1 en 120.")})
+    with transaction.atomic():
+        Foundation.objects.select_for_update().get(pk=foundation.pk)
+        round_, _created = ConsentRound.objects.update_or_create(
+            foundation=foundation,
+            school_year=school_year,
+            defaults={"starts_on": starts_on, "reminder_after_days": int(reminder_after_days)},
+        )
+        return round_
+
+
+# --- Mailings: the request, the reminder, and asking again after a widening ------------------
 
 
 def _guardian_address(guardian) -> str:
     return guardian.email or (guardian.user.email if guardian.user_id else "")
 
 
-def _send_notice_once(*, kind, guardian, pupil, school_year: int, template: str, context) -> bool:
-    """Send one notice unless it was sent before. Returns whether a mail went out now.
+def _claim_notice(**lookup):
+    """The notice row for these fields, locked; None when it was sent before."""
+    notice, _created = ParentNotice.objects.get_or_create(**lookup)
+    notice = ParentNotice.objects.select_for_update().get(pk=notice.pk)
+    return None if notice.sent_at else notice
 
-    Exactly-once as far as the database can promise: the row is claimed under a lock and marked
-    sent in the same transaction as the (synchronous) send. A crash before the commit rolls the
-    mark back, so a rerun sends again; a finished send is never repeated. Each notice has its
-    own transaction, so a crash half-way keeps the notices already sent.
-    """
-    address = _guardian_address(guardian)
-    if not address:
-        return False
-    with transaction.atomic():
-        lookup = {"kind": kind, "guardian": guardian, "school_year": school_year}
-        if kind == ParentNotice.Kind.REQUEST:
-            lookup["pupil"] = pupil
-        notice, _created = ParentNotice.objects.get_or_create(**lookup)
-        notice = ParentNotice.objects.select_for_update().get(pk=notice.pk)
-        if notice.sent_at:
-            return False
-        send_templated_mail(template, context(), [address])
-        notice.sent_at = timezone.now()
-        notice.save(update_fields=["sent_at"])
-    return True
+
+def _send_notice(*, notice, address: str, template: str, context: dict, guardian=None) -> None:
+    """Queue the mail (after commit) with a personal link for ``guardian``, and mark the notice
+    sent in the same transaction, so a rerun never sends twice."""
+    from consent import links
+
+    if guardian is not None:
+        context = {
+            **context,
+            "personal_path": links.link_create(guardian=guardian, notice=notice),
+            "link_days": links.LINK_VALID_DAYS,
+        }
+    send_templated_mail_on_commit(template, context, [address])
+    notice.sent_at = timezone.now()
+    notice.save(update_fields=["sent_at"])
 
 
 def _parent_links(pupil_ids=None):
@@ -444,79 +872,281 @@ def _parent_links(pupil_ids=None):
     return links.order_by("guardian_id", "pupil_id")
 
 
-def consent_reminders_send(*, school_year: int | None = None, run=None) -> int:
-    """R8: once per school year, tell every parent with authority of an enrolled pupil that
-    consent can be withdrawn at any time. Safe to run twice or after a crash."""
-    school_year = school_year or current_school_year()
+def _choices_of(pupils, day) -> dict[int, list]:
+    """Per pupil: [(channel, status)] for the channels of the pupil's school, for mails."""
+    from consent.selectors import active_channels
+
+    result = {}
+    by_school: dict[int, list] = {}
+    for pupil in pupils:
+        by_school.setdefault(pupil.school_id, []).append(pupil)
+    for school_id, school_pupils in by_school.items():
+        channels = active_channels(school_pupils[0].school.foundation_id, school_id=school_id)
+        statuses = statuses_for(school_pupils, channels, day=day)
+        for pupil in school_pupils:
+            result[pupil.pk] = [(c, statuses[(pupil.pk, c.pk)]) for c in channels]
+    return result
+
+
+def _round_started(pupil, year: int, day: date) -> bool:
+    return round_plan(pupil.school.foundation_id, year).starts_on <= day
+
+
+def consent_requests_send(
+    *,
+    school_year: int | None = None,
+    pupil_ids: Iterable[int] | None = None,
+    day: date | None = None,
+    run=None,
+) -> int:
+    """Ask for this school year's answers: each parent with authority of an enrolled pupil
+    under 16, and each pupil of 16+ with an account, once per school year; with a personal
+    link for parents. The yearly round waits for the foundation's start day; at enrolment
+    (``pupil_ids``) the parents are asked at once. Until they answer, every channel counts as
+    refused."""
+    day = day or timezone.localdate()
+    school_year = school_year or current_school_year(day)
+    pupil_ids = list(pupil_ids) if pupil_ids is not None else None
+    started: dict[int, bool] = {}
+
+    def may_ask(pupil) -> bool:
+        if pupil_ids is not None:
+            return True
+        fid = pupil.school.foundation_id
+        if fid not in started:
+            started[fid] = _round_started(pupil, school_year, day)
+        return started[fid]
+
+    sent = 0
+    # Only what is still due: not asked yet this year, the round started, an address known.
+    # (The daily job then does no work at all outside the first days of a round.)
+    asked = set(
+        ParentNotice.objects.filter(
+            kind=ParentNotice.Kind.REQUEST,
+            school_year=school_year,
+            guardian__isnull=False,
+            sent_at__isnull=False,
+        ).values_list("guardian_id", "pupil_id")
+    )
+    links = [
+        link
+        for link in _parent_links(pupil_ids)
+        if (link.guardian_id, link.pupil_id) not in asked
+        and not pupil_decides_self(link.pupil, day)
+        and may_ask(link.pupil)
+        and _guardian_address(link.guardian)
+    ]
+    choices = _choices_of({link.pupil for link in links}, day)
+    for link in links:
+        address = _guardian_address(link.guardian)
+        with transaction.atomic():
+            notice = _claim_notice(
+                kind=ParentNotice.Kind.REQUEST,
+                guardian=link.guardian,
+                pupil=link.pupil,
+                school_year=school_year,
+            )
+            if notice is None:
+                continue
+            _send_notice(
+                notice=notice,
+                address=address,
+                template="consent/email/request",
+                context={
+                    "guardian": link.guardian,
+                    "pupil": link.pupil,
+                    "choices": choices.get(link.pupil_id, []),
+                    "school_year": school_year_label(school_year),
+                    "school_name": link.pupil.school.name,
+                    "portal_path": reverse("portal:consent_detail", args=[link.pupil_id]),
+                    "has_account": bool(link.guardian.user_id),
+                },
+                guardian=link.guardian,
+            )
+        sent += 1
+        if run:
+            run.count("sent")
+    sent += _requests_to_pupils_send(
+        school_year=school_year, pupil_ids=pupil_ids, day=day, may_ask=may_ask, run=run
+    )
+    return sent
+
+
+def _requests_to_pupils_send(*, school_year, pupil_ids, day, may_ask, run) -> int:
+    """A pupil of 16+ decides and is asked themself, when they have an account with an
+    e-mail address (the school has no other address of the pupil)."""
+    from students.models import Pupil
+
+    pupils = Pupil.objects.enrolled().filter(
+        user__isnull=False, date_of_birth__lte=_sixteenth_birthday_cutoff(day)
+    )
+    if pupil_ids is not None:
+        pupils = pupils.filter(pk__in=pupil_ids)
+    sent = 0
+    for pupil in pupils.select_related("user", "school"):
+        if not pupil.user.email or not pupil_decides_self(pupil, day) or not may_ask(pupil):
+            continue
+        with transaction.atomic():
+            notice = _claim_notice(
+                kind=ParentNotice.Kind.REQUEST,
+                guardian=None,
+                pupil=pupil,
+                school_year=school_year,
+            )
+            if notice is None:
+                continue
+            _send_notice(
+                notice=notice,
+                address=pupil.user.email,
+                template="consent/email/request_pupil",
+                context={
+                    "pupil": pupil,
+                    "choices": _choices_of([pupil], day)[pupil.pk],
+                    "school_year": school_year_label(school_year),
+                    "school_name": pupil.school.name,
+                    "portal_path": reverse("portal:consent_detail", args=[pupil.pk]),
+                },
+            )
+        sent += 1
+        if run:
+            run.count("sent")
+    return sent
+
+
+def _sixteenth_birthday_cutoff(day: date) -> date:
+    try:
+        return day.replace(year=day.year - SELF_DECISION_AGE)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - SELF_DECISION_AGE, day=28)
+
+
+def consent_reminders_send(*, school_year: int | None = None, day=None, run=None) -> int:
+    """R8: once per school year, after the request and the foundation's interval, tell every
+    parent with authority of an enrolled pupil under 16 their current choices and that they
+    can change or withdraw them at any time. Parents whose children are all 16+ get none (the
+    pupil decides). A parent asked less than the interval ago (enrolled later) waits. Safe to
+    run twice or after a crash."""
+    day = day or timezone.localdate()
+    school_year = school_year or current_school_year(day)
     already = set(
         ParentNotice.objects.filter(
             kind=ParentNotice.Kind.REMINDER, school_year=school_year, sent_at__isnull=False
         ).values_list("guardian_id", flat=True)
     )
+    plans: dict[int, RoundPlan] = {}
     children: dict[int, list] = {}
     guardians = {}
     for link in _parent_links():
-        if link.guardian_id in already:
+        if link.guardian_id in already or pupil_decides_self(link.pupil, day):
+            continue
+        fid = link.pupil.school.foundation_id
+        if fid not in plans:
+            plans[fid] = round_plan(fid, school_year)
+        if plans[fid].reminder_on > day:
             continue
         guardians[link.guardian_id] = link.guardian
         children.setdefault(link.guardian_id, []).append(link.pupil)
+    if not guardians:
+        return 0
+    interval = {fid: plan.reminder_after_days for fid, plan in plans.items()}
+    recent_requests: dict[int, date] = {}
+    for guardian_id, sent_at in ParentNotice.objects.filter(
+        kind=ParentNotice.Kind.REQUEST,
+        school_year=school_year,
+        guardian_id__in=list(guardians),
+        sent_at__isnull=False,
+    ).values_list("guardian_id", "sent_at"):
+        sent_on = timezone.localdate(sent_at)
+        if sent_on > recent_requests.get(guardian_id, date.min):
+            recent_requests[guardian_id] = sent_on
+    all_pupils = {p for pupils in children.values() for p in pupils}
+    choices = _choices_of(all_pupils, day)
     sent = 0
     for guardian_id, guardian in guardians.items():
         pupils = children[guardian_id]
-
-        def context(guardian=guardian, pupils=pupils):
-            return {
-                "guardian": guardian,
-                "pupils": pupils,
-                "school_year": school_year_label(school_year),
-                "portal_path": reverse("portal:consent_index"),
-            }
-
-        if _send_notice_once(
-            kind=ParentNotice.Kind.REMINDER,
-            guardian=guardian,
-            pupil=None,
-            school_year=school_year,
-            template="consent/email/reminder",
-            context=context,
-        ):
-            sent += 1
-            if run:
-                run.count("sent")
+        wait = max(interval[p.school.foundation_id] for p in pupils)
+        last_request = recent_requests.get(guardian_id)
+        if last_request and last_request + timedelta(days=wait) > day:
+            continue
+        address = _guardian_address(guardian)
+        if not address:
+            continue
+        with transaction.atomic():
+            notice = _claim_notice(
+                kind=ParentNotice.Kind.REMINDER, guardian=guardian, school_year=school_year
+            )
+            if notice is None:
+                continue
+            _send_notice(
+                notice=notice,
+                address=address,
+                template="consent/email/reminder",
+                context={
+                    "guardian": guardian,
+                    "children": [{"pupil": p, "choices": choices[p.pk]} for p in pupils],
+                    "school_year": school_year_label(school_year),
+                    "school_names": sorted({p.school.name for p in pupils}),
+                    "portal_path": reverse("portal:consent_index"),
+                    "has_account": bool(guardian.user_id),
+                },
+                guardian=guardian,
+            )
+        sent += 1
+        if run:
+            run.count("sent")
     return sent
 
 
-def consent_requests_send(
-    *, school_year: int | None = None, pupil_ids: Iterable[int] | None = None, run=None
-) -> int:
-    """Ask parents to review consent for this school year (at the start of each school year,
-    and at enrolment for one pupil): an e-mail with a link to the portal. Until they answer,
-    every channel counts as refused. Each parent × pupil × year is asked once."""
-    school_year = school_year or current_school_year()
+def consent_ask_again_send(*, text_id: int, day: date | None = None, run=None) -> int:
+    """After a widening of a channel's text: ask the parents (with authority) of every enrolled
+    pupil under 16 who had an answer this school year on an earlier text of that channel,
+    with a personal link. Once per parent × pupil × text version."""
+    day = day or timezone.localdate()
+    text = ChannelText.objects.select_related("channel").get(pk=text_id)
+    if text.scope != ChannelText.Scope.WIDENING or not text.channel.is_active:
+        return 0
+    year = school_year_of(day)
+    pupil_ids = set(
+        ConsentDecision.objects.filter(
+            channel=text.channel, school_year=year, text__version__lt=text.version
+        ).values_list("pupil_id", flat=True)
+    )
     sent = 0
-    for link in _parent_links(list(pupil_ids) if pupil_ids is not None else None):
-        if pupil_decides_self(link.pupil):
-            continue  # the pupil decides; parents are not asked
-
-        def context(link=link):
-            return {
-                "guardian": link.guardian,
-                "pupil": link.pupil,
-                "school_year": school_year_label(school_year),
-                "portal_path": reverse("portal:consent_detail", args=[link.pupil_id]),
-            }
-
-        if _send_notice_once(
-            kind=ParentNotice.Kind.REQUEST,
-            guardian=link.guardian,
-            pupil=link.pupil,
-            school_year=school_year,
-            template="consent/email/request",
-            context=context,
-        ):
-            sent += 1
-            if run:
-                run.count("sent")
+    for link in _parent_links(pupil_ids):
+        pupil = link.pupil
+        if pupil_decides_self(pupil, day) or not channel_applies(text.channel, pupil.school_id):
+            continue
+        address = _guardian_address(link.guardian)
+        if not address:
+            continue
+        with transaction.atomic():
+            notice = _claim_notice(
+                kind=ParentNotice.Kind.ASK_AGAIN,
+                guardian=link.guardian,
+                pupil=pupil,
+                text=text,
+                school_year=year,
+            )
+            if notice is None:
+                continue
+            _send_notice(
+                notice=notice,
+                address=address,
+                template="consent/email/ask_again",
+                context={
+                    "guardian": link.guardian,
+                    "pupil": pupil,
+                    "channel": text.channel,
+                    "text": text,
+                    "school_name": pupil.school.name,
+                    "portal_path": reverse("portal:consent_detail", args=[pupil.pk]),
+                    "has_account": bool(link.guardian.user_id),
+                },
+                guardian=link.guardian,
+            )
+        sent += 1
+        if run:
+            run.count("sent")
     return sent
 
 
@@ -525,3 +1155,52 @@ def consent_request_at_enrolment(*, pupil_id: int) -> None:
     from consent import tasks
 
     transaction.on_commit(lambda: tasks.ask_parents_of_pupil.delay(pupil_id))
+
+
+def guardian_account_invite(*, guardian) -> None:
+    """A parent who answered through the personal link asks for an account: the portal's
+    invitation (choose a password) goes to the address the school registered, so only the
+    person who received the consent mail can take it up. Once a day at most."""
+    from datetime import timedelta as _timedelta
+
+    from accounts.models import User
+    from portal.models import Invitation
+    from portal.services import invitation_link
+
+    if not guardian.email:
+        raise ValidationError(_("Van u is geen e-mailadres bekend bij de school."))
+    if guardian.user_id and guardian.user.has_usable_password():
+        raise ValidationError(_("U hebt al een account: log in met uw e-mailadres."))
+    if not guardian.links.filter(has_parental_authority=True).exists():
+        raise ValidationError(_("Een account is er alleen voor ouders met ouderlijk gezag."))
+    with transaction.atomic():
+        from students.models import Guardian
+
+        guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
+        if Invitation.objects.filter(
+            guardian=guardian, sent_at__gte=timezone.now() - _timedelta(days=1)
+        ).exists():
+            raise ValidationError(
+                _("Er is vandaag al een uitnodiging verstuurd. Kijk in uw e-mail.")
+            )
+        user = guardian.user
+        if user is None:
+            user = User.objects.filter(email__iexact=guardian.email).first()
+            if user is None:
+                user = User(
+                    email=guardian.email.lower(),
+                    first_name=guardian.first_name,
+                    last_name=guardian.last_name,
+                )
+                user.set_unusable_password()
+                user.save()
+            elif user.has_usable_password():
+                raise ValidationError(_("U hebt al een account: log in met uw e-mailadres."))
+            guardian.user = user
+            guardian.save(update_fields=["user"])
+        Invitation.objects.create(guardian=guardian, invited_by=None)
+        send_templated_mail_on_commit(
+            "portal/email/invitation",
+            {"guardian": guardian, "link": invitation_link(user)},
+            [guardian.email],
+        )

@@ -1,6 +1,7 @@
 """Staff screens of media consent: the class photo list (screen and one-page PDF), the
-"may I publish this?" check, a pupil's history, the school's two-parent setting and the
-foundation's channel texts. Thin: selectors scope, services decide."""
+"may I publish this?" check, a pupil's history with the paper form, the school's settings
+(two-parent rule, channels in use), and the foundation's channels, texts and yearly round.
+Thin: selectors scope, services decide."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,13 +11,22 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from accounts.roles import SchoolRole
 from consent import selectors, services
-from consent.forms import ChannelTextForm, PaperAnswerForm, PublishCheckForm, SchoolSettingForm
-from consent.models import Channel, SchoolConsentSetting
+from consent.forms import (
+    ChannelCreateForm,
+    ChannelTextForm,
+    ConsentRoundForm,
+    PaperAnswersForm,
+    PublishCheckForm,
+    SchoolChannelsForm,
+    SchoolSettingForm,
+)
+from consent.models import Channel, ChannelText, SchoolConsentSetting
 from privacy_portal.audit import record_access
 from privacy_portal.pdf import render_pdf
 
@@ -38,6 +48,7 @@ def class_list(request):
             "page": page,
             "query": query,
             "directie_schools": directie_schools,
+            "category": services.media_category(),
             "manages_channels": any(
                 services.may_manage_channels(request.user, fd)
                 for fd in access.foundations_for(request.user)
@@ -82,7 +93,9 @@ def class_pdf(request, class_id: int):
 def publish_check(request, class_id: int):
     school_class = selectors.class_for_consent(request.user, class_id)
     services.channels_ensure_defaults(foundation=school_class.school.foundation)
-    channels = selectors.active_channels(school_class.school.foundation_id)
+    channels = selectors.active_channels(
+        school_class.school.foundation_id, school_id=school_class.school_id
+    )
     pupils = selectors.pupils_of_class(
         request.user, school_class, selectors.class_pupil_ids(school_class)
     )
@@ -111,47 +124,52 @@ def publish_check(request, class_id: int):
 
 
 def _paper_form(pupil, channels, data=None):
-    guardians = [
-        link.guardian
-        for link in pupil.guardian_links.filter(has_parental_authority=True).select_related(
-            "guardian"
-        )
-    ]
-    form = PaperAnswerForm(
-        data,
-        guardians=guardians,
-        channels=channels,
-        pupil_decides=services.pupil_decides_self(pupil),
-    )
-    return form, {str(g.pk): g for g in guardians}
+    if services.pupil_decides_self(pupil):
+        sources = [("leerling", _("de leerling zelf (16+)"))]
+    else:
+        sources = [
+            (str(link.guardian.pk), f"{link.guardian.first_name} {link.guardian.last_name}")
+            for link in pupil.guardian_links.filter(has_parental_authority=True)
+            .select_related("guardian")
+            .order_by("guardian__last_name", "guardian__first_name", "guardian_id")
+        ]
+    return PaperAnswersForm(data, sources=sources, channels=channels)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def pupil_history(request, pupil_id: int):
+    """A pupil's consent now and ever; the administratie and directie enter a whole paper
+    form here (every channel × both parents) in one post."""
     pupil = selectors.pupil_for_staff(request.user, pupil_id)
-    channels = selectors.active_channels(pupil.school.foundation_id)
+    channels = selectors.active_channels(pupil.school.foundation_id, school_id=pupil.school_id)
     may_record = services.may_record_paper_answers(request.user, pupil)
-    form = guardians = None
-    if may_record:
-        form, guardians = _paper_form(pupil, channels, request.POST or None)
+    form = (
+        _paper_form(pupil, channels, request.POST if request.method == "POST" else None)
+        if may_record
+        else None
+    )
     status = 200
     if request.method == "POST":
         if not may_record:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.consent_record_paper_answer(
-                    actor=request.user,
-                    pupil=pupil,
-                    guardian=guardians.get(form.cleaned_data["source"]),
-                    channel=next(c for c in channels if str(c.pk) == form.cleaned_data["channel"]),
-                    granted=form.cleaned_data["answer"] == "ja",
+                written = services.consent_record_paper_answers(
+                    actor=request.user, pupil=pupil, answers=form.answers()
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Het antwoord op papier is vastgelegd."))
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d antwoord op papier is vastgelegd.",
+                        "%(count)d antwoorden op papier zijn vastgelegd.",
+                        written,
+                    )
+                    % {"count": written},
+                )
                 return redirect("consent:pupil_history", pupil_id=pupil.pk)
         status = 400
     statuses = services.statuses_for([pupil], channels)
@@ -172,32 +190,72 @@ def pupil_history(request, pupil_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def school_settings(request, school_id: int):
+    """The directie: the two-parent rule (switching it on shows first how many pupils lose
+    consent, and asks to confirm) and which channels the school uses."""
     school = get_object_or_404(access.visible_schools(request.user), pk=school_id)
     if not access.has_school_role(request.user, school, SchoolRole.DIRECTIE):
         raise PermissionDenied
     setting = SchoolConsentSetting.objects.filter(school=school).first()
+    current = bool(setting and setting.require_both_parents)
+    all_channels = selectors.active_channels(school.foundation_id)
+    used = selectors.active_channels(school.foundation_id, school_id=school.pk)
+    posted = request.POST if request.method == "POST" else None
+    which = request.POST.get("form") if posted else None
     form = SchoolSettingForm(
-        request.POST or None,
-        initial={"require_both_parents": bool(setting and setting.require_both_parents)},
+        posted if which == "rule" else None, initial={"require_both_parents": current}
     )
-    if request.method == "POST" and form.is_valid():
-        services.school_setting_update(
-            actor=request.user,
-            school=school,
-            require_both_parents=form.cleaned_data["require_both_parents"],
-        )
-        messages.success(request, _("De instelling is opgeslagen."))
-        return redirect("consent:school_settings", school_id=school.pk)
-    numbers = selectors.consent_numbers(school=school)
+    channels_form = SchoolChannelsForm(
+        posted if which == "channels" else None,
+        channels=all_channels,
+        initial={"channels": [str(c.pk) for c in used]},
+    )
+    consequence = None
+    status = 200
+    if which == "rule":
+        if form.is_valid():
+            wanted = form.cleaned_data["require_both_parents"]
+            if wanted != current and not form.cleaned_data["confirmed"]:
+                consequence = services.two_parent_rule_consequence(
+                    school=school, require_both=wanted
+                )
+                form = SchoolSettingForm(
+                    initial={"require_both_parents": wanted, "confirmed": True}
+                )
+            else:
+                services.school_setting_update(
+                    actor=request.user, school=school, require_both_parents=wanted
+                )
+                messages.success(request, _("De instelling is opgeslagen."))
+                return redirect("consent:school_settings", school_id=school.pk)
+        else:
+            status = 400
+    elif which == "channels":
+        if channels_form.is_valid():
+            services.school_channels_update(
+                actor=request.user,
+                school=school,
+                channel_ids=channels_form.cleaned_data["channels"],
+            )
+            messages.success(request, _("De kanalen van de school zijn opgeslagen."))
+            return redirect("consent:school_settings", school_id=school.pk)
+        status = 400
+    elif posted is not None:
+        status = 400
     return render(
         request,
         "consent/school_settings.html",
-        {"school": school, "form": form, "numbers": numbers},
-        status=400 if form.errors else 200,
+        {
+            "school": school,
+            "form": form,
+            "channels_form": channels_form,
+            "consequence": consequence,
+            "numbers": selectors.consent_numbers(school=school),
+        },
+        status=status,
     )
 
 
-def _managed_channels(user):
+def _managed_foundations(user):
     foundations = [
         fd for fd in access.foundations_for(user) if services.may_manage_channels(user, fd)
     ]
@@ -205,40 +263,143 @@ def _managed_channels(user):
         raise PermissionDenied
     for foundation in foundations:
         services.channels_ensure_defaults(foundation=foundation)
-    return Channel.objects.filter(foundation__in=foundations).select_related("foundation")
+    return foundations
 
 
-@login_required
-def channel_list(request):
-    channels = _managed_channels(request.user)
-    return render(
-        request,
-        "consent/channel_list.html",
-        {"channels": channels.prefetch_related("texts").order_by("foundation__name", "order")},
+def _managed_channels(user):
+    return Channel.objects.filter(foundation__in=_managed_foundations(user)).select_related(
+        "foundation"
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def channel_list(request):
+    """FG and administrator: the channels (add, retire, take back, order) and their texts."""
+    foundations = _managed_foundations(request.user)
+    form = ChannelCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.channel_create(
+                actor=request.user,
+                foundation=foundations[0],
+                name=form.cleaned_data["name"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Het kanaal is toegevoegd."))
+            return redirect("consent:channel_list")
+    channels = (
+        Channel.objects.filter(foundation__in=foundations)
+        .select_related("foundation")
+        .prefetch_related("texts")
+        .order_by("foundation__name", "-is_active", "order", "name")
+    )
+    rounds = [services.round_plan(fd.pk, services.current_school_year()) for fd in foundations[:1]]
+    return render(
+        request,
+        "consent/channel_list.html",
+        {"channels": channels, "form": form, "round": rounds[0] if rounds else None},
+        status=400 if form.errors else 200,
+    )
+
+
+def _add_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+@require_http_methods(["POST"])
+def channel_action(request, channel_id: int):
+    """Retire, take back, or move a channel one place up or down."""
+    channel = get_object_or_404(_managed_channels(request.user), pk=channel_id)
+    action = request.POST.get("action")
+    if action == "retire":
+        services.channel_set_active(actor=request.user, channel=channel, active=False)
+        messages.success(request, _("Het kanaal is uit gebruik genomen; de antwoorden blijven."))
+    elif action == "restore":
+        services.channel_set_active(actor=request.user, channel=channel, active=True)
+        messages.success(request, _("Het kanaal is weer in gebruik."))
+    elif action in ("up", "down"):
+        services.channel_move(actor=request.user, channel=channel, up=action == "up")
+    else:
+        return HttpResponse(_("Onbekende actie."), status=400, content_type="text/plain")
+    return redirect("consent:channel_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def channel_edit(request, channel_id: int):
-    if not access.foundations_for(request.user).exists():
-        raise PermissionDenied
+    """Write a new version of a channel's text, saying whether it is editorial or widening."""
     channel = get_object_or_404(_managed_channels(request.user), pk=channel_id)
     current = services.current_text(channel)
     form = ChannelTextForm(request.POST or None, initial={"text": current.text})
     if request.method == "POST" and form.is_valid():
         try:
-            services.channel_text_update(
-                actor=request.user, channel=channel, text=form.cleaned_data["text"]
+            text = services.channel_text_update(
+                actor=request.user,
+                channel=channel,
+                text=form.cleaned_data["text"],
+                scope=form.cleaned_data["scope"],
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            form.add_error("text", exc)
+            _add_errors(form, exc)
         else:
-            messages.success(request, _("De tekst is opgeslagen als nieuwe versie."))
+            if text.scope == ChannelText.Scope.WIDENING and text.pk != current.pk:
+                messages.success(
+                    request,
+                    _(
+                        "De tekst is opgeslagen als verruiming (versie %(v)s): eerdere antwoorden "
+                        "tellen niet meer en ouders krijgen opnieuw de vraag."
+                    )
+                    % {"v": text.version},
+                )
+            else:
+                messages.success(request, _("De tekst is opgeslagen als nieuwe versie."))
             return redirect("consent:channel_list")
     return render(
         request,
         "consent/channel_edit.html",
         {"channel": channel, "form": form, "texts": channel.texts.order_by("-version")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_settings(request):
+    """FG and administrator: when this school year's requests go out, and the reminder."""
+    foundation = _managed_foundations(request.user)[0]
+    year = services.current_school_year()
+    plan = services.round_plan(foundation.pk, year)
+    form = ConsentRoundForm(
+        request.POST or None,
+        initial={"starts_on": plan.starts_on, "reminder_after_days": plan.reminder_after_days},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_round_update(
+                actor=request.user,
+                foundation=foundation,
+                school_year=year,
+                starts_on=form.cleaned_data["starts_on"],
+                reminder_after_days=form.cleaned_data["reminder_after_days"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("De planning van de toestemmingsronde is opgeslagen."))
+            return redirect("consent:round_settings")
+    return render(
+        request,
+        "consent/round_settings.html",
+        {"form": form, "plan": plan, "foundation": foundation},
         status=400 if form.errors else 200,
     )

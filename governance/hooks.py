@@ -27,7 +27,11 @@ def navigation(user):
                 group="Organisatie",
             )
         )
-    if facts.has_school_role("directie") or facts.has_foundation_role("cvb", "beheerder"):
+    if facts.has_foundation_role("cvb", "fg"):
+        items.append(NavItem(_("Overzicht stichting"), reverse("governance:overview"), order=5))
+    # The same roles as the views' guards: departures for whoever records them (directie, office),
+    # the equipment log for the board and the FG.
+    if facts.has_school_role("directie") or facts.has_foundation_role("beheerder"):
         items.append(
             NavItem(
                 _("Vertrek en apparatuur"),
@@ -36,7 +40,7 @@ def navigation(user):
                 group="Organisatie",
             )
         )
-    elif facts.has_foundation_role("fg"):
+    elif facts.has_foundation_role("cvb", "fg"):
         items.append(
             NavItem(
                 _("Afgevoerde apparatuur"),
@@ -203,6 +207,14 @@ def checklist_evidence():
         for fact_key, item_keys in _EVIDENCE_KEYS.items()
         for item_key in item_keys
     ]
+
+
+def fg_contact(foundation):
+    """The current FG as contact person (for the AP's notification form of the breaches app)."""
+    fg = selectors.current_fg(foundation)
+    if fg is None:
+        return []
+    return [{"name": fg.name, "email": fg.email, "phone": fg.phone}]
 
 
 def seed_demo(demo):

@@ -52,6 +52,12 @@ def directie_schools(user) -> QuerySet[School]:
     return access.schools_with_role(user, SchoolRole.DIRECTIE)
 
 
+def overview_foundations(user) -> QuerySet[Foundation]:
+    """Foundations whose overview (figures of all schools side by side) the user may open: the
+    CvB and the FG. Foundation-wide figures are for foundation roles only."""
+    return foundations_with_role(user, CVB, FG)
+
+
 def reader_foundations(user) -> QuerySet[Foundation]:
     """Foundations whose FG and protocol in force the user may read: staff, board, FG, office,
     parents (with parental authority) and pupils."""
@@ -255,6 +261,11 @@ def visible_disposals(user) -> QuerySet[EquipmentDisposal]:
         Q(foundation__in=foundations_with_role(user, CVB, OFFICE, FG).values("pk"))
         | Q(school__in=directie_schools(user).values("pk"))
     )
+
+
+def may_read_disposals(user) -> bool:
+    """Whoever ``visible_disposals`` serves, also while the log is still empty."""
+    return foundations_with_role(user, CVB, OFFICE, FG).exists() or directie_schools(user).exists()
 
 
 def may_manage_anything(user) -> bool:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import services as account_services
 from accounts.models import ClassAssignment, Foundation, FoundationRole, School, StaffMembership
+from accounts.roles import FoundationRoleKind
 from governance import selectors
 from governance.models import (
     Departure,
@@ -77,6 +78,8 @@ DEFAULT_TASKS = [
         "due_days": 7,
     },
 ]
+
+EQUIPMENT_TASK = "equipment"  # closes only with an entry in the equipment log (R15)
 
 MAX_DAYS_AHEAD = 366
 MAX_DAYS_BACK = 366
@@ -263,11 +266,42 @@ def departure_record(*, actor, person, schools, departure_date: date, note: str 
             foundation=foundation, is_active=True
         )
     )
+    _product_tasks_create(departure, schools)
     _notify_task_owners(departure, schools, actor)
     if departure_date <= today:
         departure_apply(departure=departure)
         departure.refresh_from_db()
     return departure
+
+
+PRODUCT_TASK_POSITION = 1000  # after the foundation's own task list
+
+
+def _product_tasks_create(departure: Departure, schools) -> None:
+    """One task per product the schools use (the agreements register answers the
+    ``school_products`` hook): close the departing person's account there (R16 §12: logins to
+    school-related sites are stopped)."""
+    from django.utils.text import slugify
+
+    from privacy_portal.hooks import collect
+
+    names = sorted({name for school in schools for name in collect("school_products", school)})
+    OffboardingTask.objects.bulk_create(
+        OffboardingTask(
+            departure=departure,
+            title=(_("Account sluiten bij %(product)s") % {"product": name})[:200],
+            description=_(
+                "De school gebruikt %(product)s (register verwerkers). Sluit het account van de "
+                "medewerker daar of zet het op inactief."
+            )
+            % {"product": name},
+            owner=TaskActor.DIRECTIE,
+            key=f"product-{slugify(name)}"[:50],
+            position=PRODUCT_TASK_POSITION + index,
+            due_date=departure.departure_date,
+        )
+        for index, name in enumerate(names)
+    )
 
 
 def _notify_task_owners(departure: Departure, schools, actor) -> None:
@@ -371,6 +405,16 @@ def task_complete(*, actor, task: OffboardingTask) -> OffboardingTask:
         raise ValidationError(_("Deze taak moet eerst gemeld worden."))
     if not selectors.may_act_on_task(actor, task):
         raise PermissionDenied
+    if (
+        task.key == EQUIPMENT_TASK
+        and not EquipmentDisposal.objects.filter(departure=task.departure_id).exists()
+    ):
+        raise ValidationError(
+            _(
+                "Leg eerst in het logboek afgevoerde apparatuur vast welk apparaat is ingenomen "
+                "en hoe het is gewist of vernietigd (bij dit vertrek)."
+            )
+        )
     task.status = OffboardingTask.Status.DONE
     task.done_by = actor
     task.done_at = timezone.now()
@@ -414,6 +458,71 @@ def _not_in_future(value: date | None, field: str, errors: dict) -> None:
         errors[field] = _("Deze datum ligt in de toekomst.")
 
 
+def _fg_roles_end(foundation: Foundation, *, first_day_without: date, keep=None, users=None):
+    """End the FG roles in ``foundation`` so that none is in force from ``first_day_without``;
+    only those of ``users`` when given, and never the one of ``keep``. Roles that would only
+    begin on or after that day are removed."""
+    roles = FoundationRole.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first_day_without),
+        foundation=foundation,
+        role=FoundationRoleKind.FG,
+    )
+    if users is not None:
+        roles = roles.filter(user__in=users)
+    if keep is not None:
+        roles = roles.exclude(user=keep)
+    for role in roles.select_related("user"):
+        if role.start_date < first_day_without:
+            account_services.foundation_role_end(
+                role=role, end_date=first_day_without - timedelta(days=1)
+            )
+        else:
+            account_services.foundation_role_end(role=role, end_date=None)
+
+
+def _fg_account(*, person, email: str, name: str):
+    """The account of the FG being recorded: the chosen one, else the account with this
+    e-mail address, else a new account without a password (the FG chooses one through the
+    invitation). Returns (user, needs_invitation)."""
+    from accounts.models import User
+
+    user = person or User.objects.filter(email__iexact=email).first()
+    if user is None:
+        first, _space, last = name.strip().partition(" ")
+        user = account_services.user_create(email=email, first_name=first, last_name=last)
+    elif not user.is_active:
+        raise ValidationError(
+            {
+                "email": _(
+                    "Het account met dit e-mailadres is gesloten. Laat de beheerder het eerst "
+                    "heropenen, of gebruik een ander e-mailadres."
+                )
+            }
+        )
+    return user, not user.has_usable_password()
+
+
+def _fg_invite(user, registration: FgRegistration) -> None:
+    """Mail the new FG a link to choose a password (then set up two-factor sign-in)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    link = reverse(
+        "accounts:password_reset_confirm",
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
+    )
+    send_templated_mail_on_commit(
+        "governance/email/fg_invitation",
+        {"registration": registration, "foundation": registration.foundation, "link": link},
+        [user.email],
+    )
+
+
 @transaction.atomic
 def fg_register(
     *,
@@ -432,7 +541,12 @@ def fg_register(
     conflict_reason: str = "",
 ) -> FgRegistration:
     """Record the foundation's FG (R18). Refuses an FG who is also CvB or directie in the
-    foundation, unless the foundation insists and records why (shown as a warning)."""
+    foundation, unless the foundation insists and records why (shown as a warning).
+
+    The registration is the source of truth for who acts as FG: the person's account (found
+    by e-mail address, or created and invited when there is none) gets the FG role from
+    today, and any other FG role in the foundation ends, so that breach mails and the
+    72-hour reminders go to this FG and to nobody else."""
     _require_manager(actor, foundation)
     errors: dict = {}
     if selectors.current_fg(foundation):
@@ -461,15 +575,33 @@ def fg_register(
         conflict_reason=conflict_reason.strip() if conflicts else "",
         recorded_by=actor,
     )
-    registration.full_clean()
+    registration.full_clean(exclude=["person"])
+    user, needs_invitation = _fg_account(
+        person=person, email=registration.email, name=registration.name
+    )
+    registration.person = user
     registration.save()
+    today = timezone.localdate()
+    _fg_roles_end(foundation, first_day_without=today, keep=user)
+    if (
+        not FoundationRole.objects.active_on(today)
+        .filter(user=user, foundation=foundation, role=FoundationRoleKind.FG)
+        .exists()
+    ):
+        account_services.foundation_role_create(
+            user=user, foundation=foundation, role=FoundationRoleKind.FG, start_date=today
+        )
+    if needs_invitation:
+        _fg_invite(user, registration)
     return registration
 
 
 @transaction.atomic
 def fg_deregister(*, actor, registration: FgRegistration, deregistered_on: date) -> FgRegistration:
-    """Record that the FG's task ended and that they were deregistered at the AP."""
+    """Record that the FG's task ended and that they were deregistered at the AP. From the
+    deregistration date the person no longer holds the FG role in the portal."""
     _require_manager(actor, registration.foundation)
+    registration = FgRegistration.objects.select_for_update().get(pk=registration.pk)
     errors: dict = {}
     if registration.deregistered_on:
         errors["__all__"] = _("Deze FG is al afgemeld.")
@@ -484,6 +616,12 @@ def fg_deregister(*, actor, registration: FgRegistration, deregistered_on: date)
         raise ValidationError(errors)
     registration.deregistered_on = deregistered_on
     registration.save(update_fields=["deregistered_on"])
+    from accounts.models import User
+
+    holders = User.objects.filter(
+        Q(pk=registration.person_id) | Q(email__iexact=registration.email)
+    )
+    _fg_roles_end(registration.foundation, first_day_without=deregistered_on, users=holders)
     return registration
 
 

@@ -16,6 +16,8 @@ urlpatterns = [
         views.task_template_toggle,
         name="task_template_toggle",
     ),
+    path("overzicht/", views.overview, name="overview"),
+    path("overzicht.pdf", views.overview_pdf, name="overview_pdf"),
     path("fg/", views.fg_page, name="fg_page"),
     path("fg/vastleggen/", views.fg_register, name="fg_register"),
     path("fg/<int:pk>/afmelden/", views.fg_deregister, name="fg_deregister"),

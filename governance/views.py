@@ -427,7 +427,8 @@ def _may_log_equipment(user) -> bool:
 @login_required
 def disposal_list(request):
     disposals = selectors.visible_disposals(request.user)
-    if not (_may_log_equipment(request.user) or disposals.exists()):
+    # An empty log is an empty page, not a refusal, for everyone entitled to read it.
+    if not (_may_log_equipment(request.user) or selectors.may_read_disposals(request.user)):
         raise PermissionDenied
     query = request.GET.get("q", "").strip()[:100]
     disposals = disposals.select_related("school", "recorded_by").order_by("-performed_on", "-pk")
@@ -509,4 +510,91 @@ def _file_response(field_file, download_name: str):
         download_name = f"{download_name}.{kind.extension}"
     response = FileResponse(handle, content_type=content_type, filename=download_name)
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Foundation overview ---------------------------------------------------------------------
+
+
+def _overview_context(foundation) -> dict:
+    """The figures of every app for ``foundation``, each with its per-school rows, a bar chart
+    and (where the app gives them) a chart over time and a breakdown."""
+    from checklist.charts import bar_chart
+    from governance import overview
+
+    schools = list(foundation.schools.order_by("name"))
+    cards = []
+    for index, figure in enumerate(overview.figures(foundation)):
+        if figure.failed:
+            cards.append({"figure": figure})
+            continue
+        rows = []
+        for school in schools:
+            value = figure.value_for(school.pk)
+            if value is None and figure.unit == "count":
+                value = 0
+            rows.append((school, value, figure.needs_attention(value)))
+        card = {
+            "figure": figure,
+            "rows": rows,
+            "total": figure.foundation_total,
+            "chart": bar_chart(
+                [(school.name, value) for school, value, _flag in rows],
+                title=figure.title,
+                chart_id=f"chart-{index}-schools",
+                unit=figure.unit,
+            ),
+        }
+        if figure.over_time:
+            card["time_chart"] = bar_chart(
+                list(figure.over_time),
+                title=figure.over_time_title or figure.title,
+                chart_id=f"chart-{index}-time",
+                unit=figure.unit,
+            )
+        if figure.breakdown:
+            card["breakdown_chart"] = bar_chart(
+                list(figure.breakdown),
+                title=figure.breakdown_title or figure.title,
+                chart_id=f"chart-{index}-breakdown",
+            )
+        cards.append(card)
+    figures_ok = [card for card in cards if not card["figure"].failed]
+    return {
+        "foundation": foundation,
+        "schools": schools,
+        "cards": cards,
+        "matrix": [
+            (school, [(*card["rows"][position][1:], card["figure"].unit) for card in figures_ok])
+            for position, school in enumerate(schools)
+        ],
+        "matrix_figures": [card["figure"] for card in figures_ok],
+        "items": [item for card in figures_ok for item in card["figure"].items],
+    }
+
+
+@login_required
+def overview(request):
+    """The foundation overview for the CvB and the FG: figures of every register per school,
+    charts with the same numbers in a table beside them, and what needs attention."""
+    foundation = _one_foundation(selectors.overview_foundations(request.user))
+    context = _overview_context(foundation)
+    return render(request, "governance/overview.html", context)
+
+
+@login_required
+def overview_pdf(request):
+    """The same figures on paper, for the (G)MR and the board's annual report."""
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from privacy_portal.pdf import render_pdf
+
+    foundation = _one_foundation(selectors.overview_foundations(request.user))
+    context = _overview_context(foundation)
+    context["now"] = timezone.now()
+    pdf = render_pdf("pdf/governance/overview.html", context)
+    record_access(actor=request.user, instance=request.user, what="export:foundation-overview")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="overzicht-stichting.pdf"'
     return response

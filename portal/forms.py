@@ -1,11 +1,34 @@
+"""Forms of the parent portal (requests, messages) and of the staff side (decisions)."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import ParentRequest
 from portal.services import MAX_DESCRIPTION
+from students import rendering
+
+# One line per request type, in parents' words (shown next to each choice).
+KIND_HELP = {
+    ParentRequest.Kind.INSPECTION: _(
+        "U krijgt alles wat de school over uw kind bewaart, als download."
+    ),
+    ParentRequest.Kind.CORRECTION: _("Een gegeven van uw kind klopt niet of is niet compleet."),
+    ParentRequest.Kind.ERASURE: _(
+        "U wilt dat de school gegevens weggooit die ze niet meer nodig heeft."
+    ),
+    ParentRequest.Kind.OBJECTION: _(
+        "U bent het niet eens met hoe de school gegevens gebruikt, bijvoorbeeld bij een leverancier."
+    ),
+    ParentRequest.Kind.QUESTION: _(
+        "Een vraag of klacht voor de privacy-toezichthouder van de stichting (de FG)."
+    ),
+}
 
 
 class RequestForm(forms.Form):
+    """A request. For a correction, only the fields the parent chose are shown (``shown``); the
+    form accepts a value for any correctable field, so a posted value is never lost."""
+
     kind = forms.ChoiceField(
         label=_("Wat wilt u vragen?"), choices=ParentRequest.Kind.choices, widget=forms.RadioSelect
     )
@@ -19,18 +42,33 @@ class RequestForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, correctable: dict, pupil, **kwargs):
+    def __init__(self, *args, correctable: dict, pupil, shown=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.correction_fields = []
+        self.shown_fields = []
+        shown = set(shown or ())
         for name, (_category, label) in correctable.items():
             field_name = f"correct_{name}"
             self.fields[field_name] = forms.CharField(
                 label=label.capitalize(),
                 required=False,
                 max_length=500,
-                help_text=_("Nu: %(value)s") % {"value": getattr(pupil, name) or "—"},
+                help_text=_("Nu: %(value)s")
+                % {
+                    # The field policy: a secret address is not shown to a parent.
+                    "value": rendering.SECRET_PLACEHOLDER
+                    if rendering.hidden_by_secret(pupil, name)
+                    else (getattr(pupil, name) or "—")
+                },
             )
             self.correction_fields.append(field_name)
+            if name in shown:
+                self.shown_fields.append(self[field_name])
+
+    def kind_choices(self):
+        return [
+            (value, label, KIND_HELP.get(value, "")) for value, label in ParentRequest.Kind.choices
+        ]
 
     def corrections(self) -> dict[str, str]:
         return {
@@ -71,8 +109,63 @@ class DecisionForm(forms.Form):
     )
 
 
+class ObjectionEffectForm(forms.Form):
+    """For a granted objection: what changes for the child."""
+
+    product_use = forms.TypedChoiceField(
+        label=_("Product dat geen gegevens van deze leerling meer ontvangt"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+    effect = forms.CharField(
+        label=_("Wat verandert er? (de ouder leest dit)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bijvoorbeeld: de foto's van uw kind worden niet meer op de website gezet."),
+    )
+
+    def __init__(self, *args, recipients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product_use"].choices = [("", _("— geen —"))] + [
+            (r["use_id"], f"{r['product']} ({r['supplier']})")
+            for r in recipients
+            if r.get("use_id")
+        ]
+
+
 class CorrectionDecisionForm(forms.Form):
     accept = forms.TypedChoiceField(
         choices=[("1", _("Overnemen")), ("0", _("Afwijzen"))], coerce=lambda v: v == "1"
     )
     reason = forms.CharField(required=False, max_length=2000)
+
+
+class OwnContactForm(forms.Form):
+    """A parent's own e-mail address and phone number."""
+
+    email = forms.EmailField(label=_("E-mailadres"), max_length=254)
+    phone = forms.CharField(
+        label=_("Telefoonnummer"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+
+class EmergencyContactForm(forms.Form):
+    """Someone the school may call when the parents cannot be reached."""
+
+    name = forms.CharField(label=_("Naam"), max_length=200)
+    relationship = forms.CharField(
+        label=_("Relatie tot uw kind"),
+        max_length=100,
+        required=False,
+        help_text=_("Bijvoorbeeld oma, buurvrouw, oppas."),
+    )
+    phone = forms.CharField(
+        label=_("Telefoonnummer"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )

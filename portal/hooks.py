@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal import selectors
 from portal.models import ParentRequest
@@ -20,6 +21,23 @@ def navigation(user):
         items.append(
             NavItem(_("Mijn kinderen"), reverse("portal:index"), order=5, section="/ouders/kind")
         )
+        items.append(
+            NavItem(
+                _("Mijn gegevens"),
+                reverse("portal:my_details"),
+                order=6,
+                section="/ouders/mijn-gegevens",
+            )
+        )
+    if facts.is_pupil:
+        items.append(
+            NavItem(
+                _("Mijn pagina"),
+                reverse("portal:pupil_home"),
+                order=5,
+                section="/ouders/mijn-pagina",
+            )
+        )
     if facts.has_school_role("directie", "administratie") or facts.has_foundation_role("fg"):
         items.append(
             NavItem(
@@ -33,7 +51,17 @@ def navigation(user):
 
 
 def attention(user):
+    from accounts import access
+
     items = []
+    if access.is_pupil(user):
+        items.append(
+            AttentionItem(
+                _("Bekijk je eigen pagina"),
+                url=reverse("portal:pupil_home"),
+                detail=_("Wat de school over jou bewaart, en wie je een vraag kunt stellen."),
+            )
+        )
     if selectors.may_see_requests(user):
         open_requests = selectors.staff_requests(user).filter(
             status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS]
@@ -60,7 +88,12 @@ def attention(user):
         if other:
             items.append(
                 AttentionItem(
-                    _("%(count)s open verzoek(en) van ouders") % {"count": other},
+                    ngettext(
+                        "%(count)s open verzoek van ouders",
+                        "%(count)s open verzoeken van ouders",
+                        other,
+                    )
+                    % {"count": other},
                     url=reverse("portal:staff_queue"),
                 )
             )
@@ -77,7 +110,8 @@ def _parent_consent_navigation(user):
     if facts.is_parent or facts.is_pupil:
         return [
             NavItem(
-                _("Toestemming foto's"),
+                # A pupil reads about pictures of themself, not of "uw kind".
+                _("Toestemming foto's") if facts.is_parent else _("Foto's van mij"),
                 reverse("portal:consent_index"),
                 order=20,
                 section="ouders/toestemming",
@@ -102,7 +136,20 @@ def _parent_consent_attention(user):
         channels = selectors.active_channels(pupil.school.foundation_id)
         statuses = services.statuses_for([pupil], channels)
         open_count = sum(1 for c in channels if not statuses[(pupil.pk, c.pk)].answered)
-        if open_count:
+        if open_count and pupil.user_id == user.pk:
+            items.append(
+                AttentionItem(
+                    _("Kies zelf of de school foto's van jou mag gebruiken"),
+                    url=reverse("portal:consent_detail", args=[pupil.pk]),
+                    detail=ngettext(
+                        "%(count)s keuze staat nog open; zolang je niets kiest, gebruikt de school geen foto's van jou.",
+                        "%(count)s keuzes staan nog open; zolang je niets kiest, gebruikt de school geen foto's van jou.",
+                        open_count,
+                    )
+                    % {"count": open_count},
+                )
+            )
+        elif open_count:
             items.append(
                 AttentionItem(
                     _("Geef uw keuze door over foto's van %(name)s") % {"name": pupil.first_name},
@@ -114,6 +161,51 @@ def _parent_consent_attention(user):
                 )
             )
     return items
+
+
+def _without_authority_text():
+    return _(
+        "U staat bij de school ingeschreven als ouder of verzorger, maar zonder ouderlijk gezag. "
+        "Daarom ziet u hier geen gegevens van uw kind en kunt u geen verzoeken indienen: dat mag "
+        "alleen een ouder met gezag. U mag de school wel vragen hoe het met uw kind gaat; de "
+        "school vertelt u dan over belangrijke zaken. Heeft u wel gezag? Laat de school een "
+        "uittreksel uit het gezagsregister zien, dan passen wij het aan."
+    )
+
+
+def welcome_note(user):
+    """The start page of a parent without parental authority: why they see nothing, in their words."""
+    from accounts import access
+    from students.models import GuardianLink
+
+    facts = access.summary(user)
+    if facts.is_parent or facts.is_pupil:
+        return []
+    if GuardianLink.objects.filter(guardian__user=user, has_parental_authority=False).exists():
+        return [_without_authority_text()]
+    return []
+
+
+def retention_holds(pupil_ids: list[int]) -> dict[int, str]:
+    """Hold on destruction: pupil id -> reason, for each of ``pupil_ids`` with an open request of
+    a parent. The purge keeps such a pupil's data until the request is closed (a parent who asked
+    for inspection or correction must get an answer about data that still exists)."""
+    open_requests = (
+        ParentRequest.objects.filter(
+            pupil_id__in=list(pupil_ids),
+            status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS],
+        )
+        .order_by("pupil_id", "received_at")
+        .values_list("pupil_id", "reference", "kind")
+    )
+    holds: dict[int, str] = {}
+    for pupil_id, reference, kind in open_requests:
+        if pupil_id not in holds:
+            holds[pupil_id] = _("Open verzoek van een ouder: %(ref)s (%(kind)s)") % {
+                "ref": reference,
+                "kind": ParentRequest.Kind(kind).label.lower(),
+            }
+    return holds
 
 
 def checklist_evidence():
@@ -129,7 +221,11 @@ def checklist_evidence():
         if overdue:
             return Evidence(
                 Verdict.NOT_OK,
-                _("%(count)s verzoek(en) van ouders over de termijn van 4 weken.")
+                ngettext(
+                    "%(count)s verzoek van ouders over de termijn van 4 weken.",
+                    "%(count)s verzoeken van ouders over de termijn van 4 weken.",
+                    overdue,
+                )
                 % {"count": overdue},
                 url=reverse("portal:staff_queue"),
             )
@@ -173,3 +269,48 @@ def pupil_actions(user, pupil):
             )
         ]
     return []
+
+
+def foundation_figures(foundation):
+    """For the foundation overview (governance.overview): parents' requests per school that
+    are open, and open past their 4-week deadline; requests received per year. Counts only."""
+    from django.db.models import Count
+
+    from governance.overview import Figure
+
+    now = timezone.now()
+    year = timezone.localdate().year
+    requests = ParentRequest.objects.filter(pupil__school__foundation=foundation)
+    open_requests = requests.filter(
+        status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS]
+    )
+    per_year = dict(requests.values_list("received_at__year").annotate(n=Count("pk")).order_by())
+
+    def per_school(queryset):
+        return dict(queryset.values_list("pupil__school").annotate(n=Count("pk")).order_by())
+
+    queue = reverse("portal:staff_queue")
+    return [
+        Figure(
+            key="portal.open",
+            title=_("Open verzoeken van ouders"),
+            per_school=per_school(open_requests),
+            url=queue,
+            description=_(
+                "Inzage, correctie, verwijdering en bezwaar die nog niet zijn afgehandeld."
+            ),
+            over_time=tuple((str(y), per_year.get(y, 0)) for y in range(year - 4, year + 1)),
+            over_time_title=_("Verzoeken van ouders per jaar"),
+            order=20,
+        ),
+        Figure(
+            key="portal.overdue",
+            title=_("Verzoeken van ouders over de termijn"),
+            per_school=per_school(open_requests.filter(deadline__lt=now)),
+            url=queue,
+            description=_(
+                "Open verzoeken waarvan de termijn van 4 weken (of de verlenging) voorbij is."
+            ),
+            order=21,
+        ),
+    ]

@@ -106,6 +106,36 @@ class CorrectionItem(models.Model):
         return f"{self.request.reference} {self.field_name}"
 
 
+class ObjectionEffect(models.Model):
+    """What a granted objection changes (art. 21): a supplier no longer receives the child's data,
+    or a processing stops. The portal shows it to the parent; the recipients list leaves out a
+    stopped product for this child."""
+
+    request = models.ForeignKey(ParentRequest, on_delete=models.CASCADE, related_name="effects")
+    product_use = models.ForeignKey(
+        "agreements.ProductUse",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("product dat geen gegevens meer ontvangt"),
+    )
+    product_name = models.CharField(_("product"), max_length=200, blank=True)
+    description = models.TextField(_("wat er verandert"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gevolg van bezwaar")
+        verbose_name_plural = _("gevolgen van bezwaar")
+        ordering = ["recorded_at"]
+
+    def __str__(self):
+        return f"{self.request.reference}: {self.product_name or self.description[:40]}"
+
+
 class DeadlineNotice(models.Model):
     """Records that a deadline notice went out, so that the periodic job sends each only once."""
 
@@ -130,14 +160,41 @@ class DeadlineNotice(models.Model):
 
 
 class Invitation(models.Model):
-    """An invitation e-mail to a parent to set a password for the portal."""
+    """An invitation e-mail to a parent to use the portal.
+
+    Nothing is linked when the school sends it: the account is linked to the guardian (and so
+    to the children) only when the invitee opens the mailed link and accepts. When the account
+    belongs to staff of the child's school, or the guardian is already linked to another
+    account, the directie must confirm first (no self-escalation). Only a hash of the token
+    is stored.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("verstuurd")
+        AWAITING_CONFIRMATION = "awaiting", _("wacht op bevestiging door de directie")
+        ACCEPTED = "accepted", _("geaccepteerd")
+        CANCELLED = "cancelled", _("vervallen")
 
     guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE, related_name="invitations")
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The account the invitation is for (found or created by e-mail when it was sent).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="portal_invitations",
+    )
+    email = models.EmailField(_("verstuurd naar"), blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
     sent_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-sent_at"]
@@ -146,6 +203,14 @@ class Invitation(models.Model):
         return f"{self.guardian} {self.sent_at:%Y-%m-%d}"
 
 
-auditlog.register(ParentRequest)
+# The inspection export is a copy of the whole file: the audit trail records that it was made
+# and released (who, when), never its content.
+auditlog.register(ParentRequest, exclude_fields=["export_json"])
 auditlog.register(RequestMessage)
-auditlog.register(CorrectionItem)
+# The proposed values may be a secret address: the audit trail keeps neither.
+auditlog.register(
+    CorrectionItem,
+    mask_fields=["old_value", "new_value"],
+    mask_callable="students.registry.mask_audit_value",
+)
+auditlog.register(ObjectionEffect)

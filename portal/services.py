@@ -7,25 +7,33 @@ sends mail only after commit.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 
-from django.contrib.auth.tokens import default_token_generator
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import access
 from accounts.models import User
 from portal import selectors
-from portal.models import CorrectionItem, DeadlineNotice, Invitation, ParentRequest, RequestMessage
+from portal.models import (
+    CorrectionItem,
+    DeadlineNotice,
+    Invitation,
+    ObjectionEffect,
+    ParentRequest,
+    RequestMessage,
+)
 from privacy_portal.audit import record_access
 from privacy_portal.mail import send_templated_mail_on_commit
-from students import registry
-from students.models import Guardian, Pupil
+from students import registry, rendering
+from students.models import EmergencyContact, Guardian, Pupil
 
 RESPONSE_TIME = timedelta(weeks=4)
 # GDPR art. 12(3): the period may be extended by two further months where necessary.
@@ -74,20 +82,42 @@ def _fg_emails(request: ParentRequest) -> list[str]:
     return list(access.users_with_foundation_role(foundation, "fg").values_list("email", flat=True))
 
 
-def correctable_fields() -> dict[str, tuple[str, str]]:
+# Pupil fields a parent can know and so may propose a correction for. Internal fields
+# (leerlingnummer, ingeschreven op, SBO) and care or medical notes are not among them.
+PARENT_CORRECTABLE = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "street_address",
+    "postal_code",
+    "city",
+    "phone",
+    "previous_school",
+    "allergies",
+    "emergency_instructions",
+)
+
+
+def correctable_fields(pupil: Pupil | None = None, viewer: User | None = None) -> dict:
     """Pupil fields a parent may propose a correction for: field -> (category key, label).
 
-    Only categories parents see directly; care and medical notes go through inspection first.
+    Only fields a parent can know, in categories parents see directly; a field the secret flag
+    hides (``registry.parent_may_see``) is left out, so its value never appears on the form.
     """
-    from students.models import Pupil
-
+    direct = {
+        name: category.key
+        for category in selectors.parent_direct_categories()
+        for name in category.model_fields("Pupil")
+    }
     result = {}
-    for category in selectors.parent_direct_categories():
-        for name in category.model_fields("Pupil"):
-            field = Pupil._meta.get_field(name)
-            if field.is_relation or not field.editable:
-                continue
-            result[name] = (category.key, str(field.verbose_name))
+    for name in PARENT_CORRECTABLE:
+        if name not in direct:
+            continue
+        if pupil is not None and not registry.parent_may_see(
+            f"Pupil.{name}", pupil=pupil, viewer=viewer
+        ):
+            continue
+        result[name] = (direct[name], str(Pupil._meta.get_field(name).verbose_name))
     return result
 
 
@@ -116,10 +146,15 @@ def parent_request_create(
     corrections = {
         k: (v or "").strip() for k, v in (corrections or {}).items() if (v or "").strip()
     }
-    allowed = correctable_fields()
+    allowed = correctable_fields(pupil, actor)
     if kind == ParentRequest.Kind.CORRECTION:
-        if not corrections:
-            raise ValidationError(_("Vul bij minstens één gegeven de juiste waarde in."))
+        # A note alone is a valid correction request ("the allergy list is out of date").
+        if not corrections and not description:
+            raise ValidationError(
+                _(
+                    "Vul bij minstens één gegeven de juiste waarde in, of beschrijf wat er niet klopt."
+                )
+            )
         unknown = set(corrections) - set(allowed)
         if unknown:
             raise ValidationError(_("Voor deze gegevens kunt u geen correctie voorstellen."))
@@ -150,7 +185,10 @@ def parent_request_create(
             category_key=category_key,
             field_name=name,
             field_label=label,
-            old_value=str(getattr(pupil, name) or ""),
+            # A secret address is not copied into the request (the field policy).
+            old_value=""
+            if rendering.hidden_by_secret(pupil, name)
+            else str(getattr(pupil, name) or ""),
             new_value=new_value,
         )
     send_templated_mail_on_commit(
@@ -170,6 +208,14 @@ def _require_handler(actor, request: ParentRequest) -> None:
 def _require_open(request: ParentRequest) -> None:
     if not request.is_open:
         raise ValidationError(_("Dit verzoek is al afgehandeld."))
+
+
+def _lock_open(request: ParentRequest) -> None:
+    """Lock the request's row for the rest of the transaction, reload it, and check that it is
+    still open. Two staff acting at once take turns here: the second sees the first one's
+    decision and gets a clear message instead of a second decision (and a second mail)."""
+    request.refresh_from_db(from_queryset=ParentRequest.objects.select_for_update())
+    _require_open(request)
 
 
 @transaction.atomic
@@ -196,7 +242,7 @@ def request_message_add(*, actor: User, request: ParentRequest, body: str) -> Re
 @transaction.atomic
 def request_start(*, actor: User, request: ParentRequest) -> ParentRequest:
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     request.status = ParentRequest.Status.IN_PROGRESS
     request.handled_by = actor
     request.save(update_fields=["status", "handled_by"])
@@ -209,7 +255,7 @@ def request_extend(
 ) -> ParentRequest:
     """A reasoned extension; the parent is told the new date and the reason."""
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
@@ -251,8 +297,12 @@ def _close(request: ParentRequest, *, actor, status: str, decision: str) -> Pare
     request.closed_at = timezone.now()
     request.handled_by = request.handled_by or actor
     request.save(update_fields=["status", "decision", "closed_at", "handled_by"])
+    # The decision per field with its reason goes into the mail; the values do not (a mail is
+    # easily forwarded, and a value may be an address).
     send_templated_mail_on_commit(
-        "portal/email/request_closed", {"request": request}, [request.requester.email]
+        "portal/email/request_closed",
+        {"request": request, "corrections": list(request.corrections.all())},
+        [request.requester.email],
     )
     return request
 
@@ -264,7 +314,10 @@ def correction_decide(
     """Accept (write through the pupil service, so the audit log records it) or refuse one field."""
     request = item.request
     _require_handler(actor, request)
-    _require_open(request)
+    # The request's row first, then the item's: every decision on a request takes the locks in
+    # this order, so two staff deciding at once take turns instead of deadlocking.
+    _lock_open(request)
+    item.refresh_from_db(from_queryset=CorrectionItem.objects.select_for_update())
     if item.decision != CorrectionItem.Decision.OPEN:
         raise ValidationError(_("Over dit gegeven is al besloten."))
     if accept:
@@ -306,7 +359,11 @@ def correction_decide(
             request,
             actor=actor,
             status=ParentRequest.Status.DONE,
-            decision=_("%(accepted)s van %(total)s correcties overgenomen.")
+            decision=ngettext(
+                "%(accepted)s van %(total)s correctie overgenomen.",
+                "%(accepted)s van %(total)s correcties overgenomen.",
+                total,
+            )
             % {"accepted": accepted, "total": total},
         )
     return item
@@ -314,14 +371,22 @@ def correction_decide(
 
 @transaction.atomic
 def request_decide(
-    *, actor: User, request: ParentRequest, granted: bool, decision: str
+    *,
+    actor: User,
+    request: ParentRequest,
+    granted: bool,
+    decision: str,
+    effect: str = "",
+    product_use_id: int | None = None,
 ) -> ParentRequest:
     """Close an erasure, objection or question with a decision in plain Dutch.
 
-    A refusal must give the legal reason (for an erasure, e.g. the retention duty of R13).
+    A refusal must give the legal reason (for an erasure, e.g. the retention duty of R13). A
+    granted objection records its effect: which supplier no longer receives the child's data
+    (``product_use_id``, one of the child's recipients) and/or what stops (``effect``).
     """
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     if request.kind in (ParentRequest.Kind.CORRECTION, ParentRequest.Kind.INSPECTION):
         raise ValidationError(_("Dit soort verzoek wordt via de eigen stappen afgehandeld."))
     decision = (decision or "").strip()
@@ -333,6 +398,40 @@ def request_decide(
                 )
             }
         )
+    effect = (effect or "").strip()
+    if granted and request.kind == ParentRequest.Kind.OBJECTION:
+        recipient = None
+        if product_use_id:
+            recipient = next(
+                (
+                    r
+                    for r in selectors.data_recipients(request.pupil)
+                    if r.get("use_id") == product_use_id
+                ),
+                None,
+            )
+            if recipient is None:
+                raise ValidationError(
+                    {"product_use": _("Dit product ontvangt geen gegevens van deze leerling.")}
+                )
+        if recipient is None and not effect:
+            raise ValidationError(
+                {
+                    "effect": _(
+                        "Een toegewezen bezwaar verandert iets: kies het product dat geen gegevens "
+                        "meer ontvangt of beschrijf welke verwerking stopt."
+                    )
+                }
+            )
+        ObjectionEffect.objects.create(
+            request=request,
+            product_use_id=product_use_id if recipient else None,
+            product_name=f"{recipient['product']} ({recipient['supplier']})" if recipient else "",
+            description=effect
+            or _("%(product)s ontvangt geen gegevens van uw kind meer.")
+            % {"product": recipient["product"]},
+            recorded_by=actor,
+        )
     status = ParentRequest.Status.DONE if granted else ParentRequest.Status.REFUSED
     return _close(request, actor=actor, status=status, decision=decision)
 
@@ -341,12 +440,12 @@ def request_decide(
 def inspection_prepare(*, actor: User, request: ParentRequest) -> ParentRequest:
     """Build the complete export of everything about the child, for staff to review."""
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     if request.kind != ParentRequest.Kind.INSPECTION:
         raise ValidationError(_("Alleen een inzageverzoek levert een export op."))
     if not access.has_school_role(actor, request.pupil.school, "directie"):
         raise PermissionDenied(_("Alleen de directie stelt een inzage-export samen."))
-    request.export_json = selectors.inspection_export(request.pupil)
+    request.export_json = selectors.inspection_export(request.pupil, viewer=request.requester)
     request.status = ParentRequest.Status.IN_PROGRESS
     request.handled_by = actor
     request.save(update_fields=["export_json", "status", "handled_by"])
@@ -360,7 +459,7 @@ def inspection_prepare(*, actor: User, request: ParentRequest) -> ParentRequest:
 def inspection_release(*, actor: User, request: ParentRequest) -> ParentRequest:
     """After review, release the export to the parent; until then nothing reaches them."""
     _require_handler(actor, request)
-    _require_open(request)
+    _lock_open(request)
     if not request.export_json:
         raise ValidationError(_("Stel eerst de export samen en controleer die."))
     if not access.has_school_role(actor, request.pupil.school, "directie"):
@@ -411,18 +510,153 @@ def deadline_watch(*, now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
+# --- Parents correct their own contact details directly ----------------------------------------
+
+
+def _own_guardian(actor: User) -> Guardian:
+    guardian = Guardian.objects.filter(user=actor).first()
+    if guardian is None or not selectors.parent_children(actor).exists():
+        raise PermissionDenied
+    return guardian
+
+
+def _school_handler_emails(pupils) -> list[str]:
+    emails: set[str] = set()
+    for school in {pupil.school for pupil in pupils}:
+        handlers = access.users_with_school_role(school, "directie", "administratie")
+        emails |= set(handlers.values_list("email", flat=True))
+    return sorted(emails)
+
+
+@transaction.atomic
+def parent_contact_update(*, actor: User, email: str, phone: str) -> Guardian:
+    """A parent corrects their own e-mail address and phone number. The change is recorded in the
+    audit log with the parent as actor; the school is told (without the values: it reads them in
+    the pupil file), and a changed e-mail address is told to the old address too."""
+    from auditlog.context import set_actor
+
+    guardian = Guardian.objects.select_for_update().get(pk=_own_guardian(actor).pk)
+    old_email = guardian.email
+    guardian.email = (email or "").strip().lower()
+    guardian.phone = (phone or "").strip()
+    if not guardian.email:
+        raise ValidationError({"email": _("Vul een e-mailadres in: de school mailt u hierop.")})
+    guardian.full_clean(exclude=["user"])
+    previous = Guardian.objects.get(pk=guardian.pk)
+    changed = [
+        name for name in ("email", "phone") if getattr(previous, name) != getattr(guardian, name)
+    ]
+    if not changed:
+        return guardian
+    with set_actor(actor):
+        guardian.save(update_fields=changed)
+    children = list(selectors.parent_children(actor))
+    send_templated_mail_on_commit(
+        "portal/email/contact_changed_school",
+        {"guardian": guardian, "children": children, "fields": changed},
+        _school_handler_emails(children),
+    )
+    if "email" in changed and old_email:
+        send_templated_mail_on_commit(
+            "portal/email/contact_changed_old_address", {"guardian": guardian}, [old_email]
+        )
+    return guardian
+
+
+def _require_parent(actor: User, pupil: Pupil) -> None:
+    if not access.is_parent_with_authority(actor, pupil):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def parent_emergency_contact_save(
+    *,
+    actor: User,
+    pupil: Pupil,
+    name: str,
+    phone: str,
+    relationship: str = "",
+    contact: EmergencyContact | None = None,
+) -> EmergencyContact:
+    """A parent with authority adds or corrects an emergency contact of their child (audited,
+    the school is told)."""
+    from auditlog.context import set_actor
+
+    _require_parent(actor, pupil)
+    if contact is None:
+        contact = EmergencyContact(pupil=pupil)
+    else:
+        contact = EmergencyContact.objects.select_for_update().get(pk=contact.pk, pupil=pupil)
+    contact.name = (name or "").strip()
+    contact.relationship = (relationship or "").strip()
+    contact.phone = (phone or "").strip()
+    contact.full_clean()
+    with set_actor(actor):
+        contact.save()
+    send_templated_mail_on_commit(
+        "portal/email/emergency_contacts_changed",
+        {"pupil": pupil},
+        _school_handler_emails([pupil]),
+    )
+    return contact
+
+
+@transaction.atomic
+def parent_emergency_contact_delete(*, actor: User, contact: EmergencyContact) -> None:
+    from auditlog.context import set_actor
+
+    pupil = contact.pupil
+    _require_parent(actor, pupil)
+    with set_actor(actor):
+        contact.delete()
+    send_templated_mail_on_commit(
+        "portal/email/emergency_contacts_changed",
+        {"pupil": pupil},
+        _school_handler_emails([pupil]),
+    )
+
+
 # --- Invitations -----------------------------------------------------------------------------
 
 
-def invitation_link(user: User) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return reverse("portal:invitation_accept", args=[uid, token])
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The open invitation behind a mailed token, or None when it is unknown, used, cancelled,
+    expired (``PASSWORD_RESET_TIMEOUT``) or no longer matches the guardian's e-mail address."""
+    if not token or len(token) > 100:
+        return None
+    invitation = (
+        Invitation.objects.select_related("guardian", "user")
+        .filter(token_hash=_token_hash(token), status=Invitation.Status.SENT)
+        .first()
+    )
+    if invitation is None or invitation.user is None:
+        return None
+    if invitation.sent_at < timezone.now() - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT):
+        return None
+    if invitation.email.lower() != (invitation.guardian.email or "").lower():
+        return None
+    return invitation
+
+
+def _schools_of(guardian: Guardian):
+    from accounts.models import School
+
+    return School.objects.filter(pupils__guardian_links__guardian=guardian).distinct()
 
 
 @transaction.atomic
 def guardian_invite(*, actor: User, guardian: Guardian) -> Invitation:
-    """The school invites a parent to the portal; the e-mail link sets a password."""
+    """The school invites a parent to the portal.
+
+    Sending links nothing: the account (an existing one with this e-mail address, or a new one
+    without a password) is linked to the guardian only when the invitee accepts through the
+    mailed link (``invitation_accept``). Earlier open invitations of this guardian lapse.
+    """
+    guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
     pupils = Pupil.objects.filter(guardian_links__guardian=guardian)
     if not any(
         access.has_school_role(actor, pupil.school, "directie", "administratie") for pupil in pupils
@@ -434,32 +668,118 @@ def guardian_invite(*, actor: User, guardian: Guardian) -> Invitation:
         raise ValidationError(
             _("Deze ouder heeft geen ouderlijk gezag en krijgt geen toegang tot het portaal.")
         )
-    user = guardian.user
+    email = guardian.email.lower()
+    user = User.objects.filter(email__iexact=email).first()
     if user is None:
-        user = User.objects.filter(email__iexact=guardian.email).first()
-        if user is None:
-            user = User(
-                email=guardian.email.lower(),
-                first_name=guardian.first_name,
-                last_name=guardian.last_name,
-            )
-            user.set_unusable_password()
-            user.save()
-        guardian.user = user
-        guardian.save(update_fields=["user"])
-    invitation = Invitation.objects.create(guardian=guardian, invited_by=actor)
+        user = User(email=email, first_name=guardian.first_name, last_name=guardian.last_name)
+        user.set_unusable_password()
+        user.save()
+    guardian.invitations.filter(status=Invitation.Status.SENT).update(
+        status=Invitation.Status.CANCELLED
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        guardian=guardian, invited_by=actor, user=user, email=email, token_hash=_token_hash(token)
+    )
     send_templated_mail_on_commit(
         "portal/email/invitation",
-        {"guardian": guardian, "link": invitation_link(user)},
-        [guardian.email],
+        {"guardian": guardian, "link": reverse("portal:invitation_accept", args=[token])},
+        [email],
     )
     return invitation
 
 
-def invitation_accepted(*, user: User) -> None:
-    Invitation.objects.filter(guardian__user=user, accepted_at__isnull=True).update(
-        accepted_at=timezone.now()
+def _needs_confirmation(invitation: Invitation) -> bool:
+    """Linking needs the directie when the account is staff at one of the child's schools (a
+    staff member must not make themselves "parent"), or when the guardian is already linked
+    to another account."""
+    guardian, user = invitation.guardian, invitation.user
+    if guardian.user_id and guardian.user_id != user.pk:
+        return True
+    if user.is_staff or user.is_superuser:
+        return True
+    roles = access.school_roles(user)
+    return any(
+        roles.get(school_id) for school_id in _schools_of(guardian).values_list("pk", flat=True)
     )
+
+
+def _link(invitation: Invitation, *, now) -> Guardian:
+    """Link the invitation's account to its guardian. A person is one guardian record: when the
+    account already belongs to another guardian (a sibling's record), the two are merged."""
+    from students.services import guardian_merge
+
+    guardian, user = invitation.guardian, invitation.user
+    existing = Guardian.objects.filter(user=user).exclude(pk=guardian.pk).first()
+    if existing is not None:
+        guardian = guardian_merge(duplicate=guardian, into=existing)
+    else:
+        guardian.user = user
+        guardian.save(update_fields=["user"])
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status=Invitation.Status.ACCEPTED, accepted_at=now
+    )
+    return guardian
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Invitation:
+    """The invitee accepts through the mailed link (``user`` is who opened it and signed in).
+
+    Either the account is linked at once, or the invitation waits for the directie's
+    confirmation (``invitation_confirm``), which is asked by mail.
+    """
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("guardian", "user")
+        .get(pk=invitation.pk)
+    )
+    if invitation.status != Invitation.Status.SENT:
+        raise ValidationError(_("Deze uitnodiging is al gebruikt of vervallen."))
+    if invitation.user_id != user.pk:
+        raise PermissionDenied
+    if _needs_confirmation(invitation):
+        invitation.status = Invitation.Status.AWAITING_CONFIRMATION
+        invitation.save(update_fields=["status"])
+        directie = set()
+        for school in _schools_of(invitation.guardian):
+            directie.update(
+                access.users_with_school_role(school, "directie").values_list("email", flat=True)
+            )
+        directie.discard(user.email)
+        pupil = Pupil.objects.filter(guardian_links__guardian=invitation.guardian).first()
+        send_templated_mail_on_commit(
+            "portal/email/invitation_confirm",
+            {"link": reverse("portal:staff_guardians", args=[pupil.pk])},
+            sorted(directie),
+        )
+        return invitation
+    _link(invitation, now=timezone.now())
+    invitation.refresh_from_db()
+    return invitation
+
+
+@transaction.atomic
+def invitation_confirm(*, actor: User, invitation: Invitation) -> Invitation:
+    """The directie of the child's school confirms a link that needs it; never the invitee."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("guardian", "user")
+        .get(pk=invitation.pk)
+    )
+    if actor.pk == invitation.user_id or not any(
+        access.has_school_role(actor, school, "directie")
+        for school in _schools_of(invitation.guardian)
+    ):
+        raise PermissionDenied
+    if invitation.status != Invitation.Status.AWAITING_CONFIRMATION:
+        raise ValidationError(_("Deze uitnodiging wacht niet op bevestiging."))
+    if invitation.email.lower() != (invitation.guardian.email or "").lower():
+        raise ValidationError(_("Het e-mailadres van deze ouder is intussen gewijzigd."))
+    Invitation.objects.filter(pk=invitation.pk).update(confirmed_by=actor)
+    _link(invitation, now=timezone.now())
+    invitation.refresh_from_db()
+    return invitation
 
 
 def correction_for_display(item: CorrectionItem) -> dict:

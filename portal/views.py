@@ -1,27 +1,39 @@
 """Parent portal: children, 'what the school keeps', requests; and the staff side of requests."""
 
-import json
 from datetime import datetime, time
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
-from portal import selectors, services
-from portal.forms import CorrectionDecisionForm, DecisionForm, ExtendForm, MessageForm, RequestForm
-from portal.models import CorrectionItem, ParentRequest
+from portal import export, hooks, selectors, services
+from portal.forms import (
+    CorrectionDecisionForm,
+    DecisionForm,
+    EmergencyContactForm,
+    ExtendForm,
+    MessageForm,
+    ObjectionEffectForm,
+    OwnContactForm,
+    RequestForm,
+)
+from portal.models import CorrectionItem, Invitation, ParentRequest
+from privacy_portal import once
 from privacy_portal.audit import record_access
-from privacy_portal.pdf import render_pdf
 from students.models import Guardian, Pupil
 
 
@@ -38,8 +50,19 @@ def index(request):
     return render(
         request,
         "portal/index.html",
-        {"children": children, "requests": selectors.requests_for_parent(request.user)[:20]},
+        {
+            "children": children,
+            "requests": selectors.requests_for_parent(request.user)[:20],
+            "without_authority": " ".join(hooks.welcome_note(request.user)),
+        },
     )
+
+
+@login_required
+def pupil_home(request):
+    """The pupil's own page (role ``leerling``), in words a child understands."""
+    pupil = selectors.own_pupil_or_404(request.user)
+    return render(request, "portal/pupil_home.html", selectors.pupil_page(pupil))
 
 
 @login_required
@@ -48,31 +71,61 @@ def child_detail(request, pk):
     return render(
         request,
         "portal/child_detail.html",
-        {"pupil": pupil, "rows": selectors.child_overview(pupil)},
+        {
+            "pupil": pupil,
+            "rows": selectors.child_overview(pupil, request.user),
+            "effects": selectors.objection_effects(pupil),
+        },
     )
 
 
 @login_required
 def request_new(request, pk):
+    """A request in small steps that need no script: the type (one line of explanation each);
+    for a correction, which fields are wrong; then only those fields and a note."""
     pupil = selectors.child_or_404(request.user, pk)
-    correctable = services.correctable_fields()
-    initial = (
-        {"kind": request.GET.get("soort")}
-        if request.GET.get("soort") in ParentRequest.Kind.values
-        else {}
+    correctable = services.correctable_fields(pupil, request.user)
+    source = request.POST if request.method == "POST" else request.GET
+    kind = source.get("kind") or request.GET.get("soort")
+    kind = kind if kind in ParentRequest.Kind.values else None
+    chosen = [name for name in source.getlist("velden") if name in correctable]
+    form = RequestForm(
+        request.POST or None,
+        correctable=correctable,
+        pupil=pupil,
+        shown=chosen,
+        initial={"kind": kind} if kind else {},
     )
-    form = RequestForm(request.POST or None, correctable=correctable, pupil=pupil, initial=initial)
+    if kind is None:
+        step = "kind"
+    elif (
+        kind == ParentRequest.Kind.CORRECTION
+        and not request.GET.get("stap")
+        and request.method != "POST"
+    ):
+        step = "fields"
+    else:
+        step = "details"
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                parent_request = services.parent_request_create(
-                    actor=request.user,
-                    pupil=pupil,
-                    kind=form.cleaned_data["kind"],
-                    description=form.cleaned_data["description"],
-                    corrections=form.corrections(),
+                # One-time token: a double click files one request (privacy_portal.once).
+                outcome = once.submit_once(
+                    request,
+                    "portal.request_new",
+                    lambda: services.parent_request_create(
+                        actor=request.user,
+                        pupil=pupil,
+                        kind=form.cleaned_data["kind"],
+                        description=form.cleaned_data["description"],
+                        corrections=form.corrections(),
+                    ),
+                    url=lambda created: reverse("portal:request_detail", args=[created.pk]),
                 )
+                if outcome.repeated:
+                    return once.show_first_result(request, outcome)
+                parent_request = outcome.result
             except ValidationError as exc:
                 for error in _errors(exc):
                     form.add_error(None, error)
@@ -84,12 +137,29 @@ def request_new(request, pk):
                     )
                     % {
                         "ref": parent_request.reference,
-                        "date": timezone.localtime(parent_request.deadline).strftime("%d-%m-%Y"),
+                        "date": date_format(timezone.localtime(parent_request.deadline), "j F Y"),
                     },
                 )
                 return redirect("portal:request_detail", parent_request.pk)
         status = 400
-    return render(request, "portal/request_new.html", {"pupil": pupil, "form": form}, status=status)
+        step = "details" if kind else "kind"
+    return render(
+        request,
+        "portal/request_new.html",
+        {
+            "pupil": pupil,
+            "form": form,
+            "step": step,
+            "kind": kind,
+            "kind_label": ParentRequest.Kind(kind).label if kind else "",
+            "chosen": chosen,
+            "correctable": [
+                (name, label.capitalize(), getattr(pupil, name) or "—")
+                for name, (_category, label) in correctable.items()
+            ],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -106,42 +176,47 @@ def request_detail(request, pk):
         return render(
             request,
             "portal/request_detail.html",
-            _request_context(parent_request, form),
+            _request_context(parent_request, request.user, form),
             status=400,
         )
-    return render(request, "portal/request_detail.html", _request_context(parent_request, form))
+    return render(
+        request, "portal/request_detail.html", _request_context(parent_request, request.user, form)
+    )
 
 
-def _request_context(parent_request, form=None, **extra):
+def _request_context(parent_request, viewer, form=None, **extra):
     return {
         "req": parent_request,
         "days_left": services.days_left(parent_request),
         "days_overdue": max(0, -services.days_left(parent_request)),
         "thread": parent_request.messages.select_related("author"),
-        "corrections": parent_request.corrections.all(),
+        "corrections": selectors.correction_rows(parent_request, viewer),
+        "effects": parent_request.effects.all(),
         "form": form,
         **extra,
     }
 
 
+EXPORT_TYPES = {
+    "pdf": "application/pdf",
+    "json": "application/json; charset=utf-8",
+    "zip": "application/zip",
+}
+
+
 def _export_response(parent_request, fmt, actor):
-    export = parent_request.export_json
+    # The access record names the export, never its content.
     record_access(
         actor=actor,
         instance=parent_request.pupil,
         what=f"export:inzage:{fmt}",
         request=parent_request.reference,
     )
+    build = {"pdf": export.pdf_bytes, "json": export.json_bytes, "zip": export.zip_bytes}[fmt]
+    response = HttpResponse(build(parent_request), content_type=EXPORT_TYPES[fmt])
     filename = f"inzage-{parent_request.reference}.{fmt}"
-    if fmt == "json":
-        response = HttpResponse(
-            json.dumps(export, ensure_ascii=False, indent=2),
-            content_type="application/json; charset=utf-8",
-        )
-    else:
-        pdf = render_pdf("pdf/portal/inspection.html", {"req": parent_request, "export": export})
-        response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -154,19 +229,179 @@ def request_export(request, pk, fmt):
     return _export_response(parent_request, fmt, request.user)
 
 
-class InvitationAcceptView(auth_views.PasswordResetConfirmView):
-    """The link in the invitation e-mail: the parent chooses a password and is signed in."""
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: per field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
 
-    template_name = "portal/invitation_accept.html"
-    success_url = reverse_lazy("portal:index")
-    post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        services.invitation_accepted(user=form.user)
-        messages.success(self.request, _("Welkom! Uw wachtwoord is ingesteld."))
+@login_required
+def my_details(request):
+    """A parent's own contact details, and per child the emergency contacts: changed directly."""
+    guardian = Guardian.objects.filter(user=request.user).first()
+    children = list(selectors.parent_children(request.user))
+    if guardian is None or not children:
+        raise PermissionDenied
+    form = OwnContactForm(
+        request.POST or None, initial={"email": guardian.email, "phone": guardian.phone}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.parent_contact_update(
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Uw gegevens zijn opgeslagen. De school is op de hoogte gebracht.")
+            )
+            return redirect("portal:my_details")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "portal/my_details.html",
+        {"form": form, "children": children},
+        status=status,
+    )
+
+
+@login_required
+def emergency_contacts(request, pk):
+    """The emergency contacts of one child: add, correct, remove."""
+    pupil = selectors.child_or_404(request.user, pk)
+    contacts = list(pupil.emergency_contacts.all())
+    editing = None
+    if request.method == "POST":
+        contact_pk = request.POST.get("contact")
+        if contact_pk:
+            editing = next((c for c in contacts if str(c.pk) == contact_pk), None)
+            if editing is None:
+                raise Http404
+        if editing is not None and request.POST.get("delete"):
+            services.parent_emergency_contact_delete(actor=request.user, contact=editing)
+            messages.success(
+                request, _("Het noodcontact is verwijderd. De school is op de hoogte gebracht.")
+            )
+            return redirect("portal:emergency_contacts", pk)
+        prefix = f"c{editing.pk}" if editing is not None else "new"
+        form = EmergencyContactForm(request.POST, prefix=prefix)
+        if form.is_valid():
+            try:
+                services.parent_emergency_contact_save(
+                    actor=request.user, pupil=pupil, contact=editing, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Het noodcontact is opgeslagen. De school is op de hoogte gebracht.")
+                )
+                return redirect("portal:emergency_contacts", pk)
+    else:
+        form = None
+    rows = []
+    for contact in contacts:
+        bound = form if editing is not None and editing.pk == contact.pk else None
+        rows.append(
+            (
+                contact,
+                bound
+                or EmergencyContactForm(
+                    initial={
+                        "name": contact.name,
+                        "relationship": contact.relationship,
+                        "phone": contact.phone,
+                    },
+                    prefix=f"c{contact.pk}",
+                ),
+            )
+        )
+    new_form = (
+        form if (form is not None and editing is None) else EmergencyContactForm(prefix="new")
+    )
+    return render(
+        request,
+        "portal/emergency_contacts.html",
+        {"pupil": pupil, "rows": rows, "new_form": new_form},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+_INVITATION_SESSION_KEY = "portal_invitation_token"
+
+
+def invitation_accept(request, token):
+    """The link in the invitation e-mail. The token moves into the session and the browser
+    goes on to a URL without it, so the token never leaks through a Referer header."""
+    if services.invitation_for_token(token) is None:
+        return render(request, "portal/invitation_accept.html", {"validlink": False}, status=404)
+    request.session[_INVITATION_SESSION_KEY] = token
+    return redirect("portal:invitation_continue")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_continue(request):
+    """Accept the invitation: a new parent chooses a password; a parent who already has an
+    account signs in with it and confirms. Only then is the account linked (or, for a staff
+    account of the school, put before the directie)."""
+    token = request.session.get(_INVITATION_SESSION_KEY, "")
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "portal/invitation_accept.html", {"validlink": False}, status=404)
+    invitee = invitation.user
+    context = {"validlink": True, "invitation": invitation}
+    if invitee.has_usable_password():
+        if not request.user.is_authenticated or request.user.pk != invitee.pk:
+            context["login_url"] = (
+                f"{reverse('accounts:login')}?{urlencode({'next': reverse('portal:invitation_continue')})}"
+            )
+            context["must_sign_in"] = True
+            return render(request, "portal/invitation_accept.html", context, status=403)
+        if request.method == "POST":
+            return _invitation_done(request, invitation, invitee)
+        return render(request, "portal/invitation_accept.html", context)
+    form = SetPasswordForm(invitee, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            response = _invitation_done(request, invitation, invitee)
+        login(request, invitee, backend="django.contrib.auth.backends.ModelBackend")
         return response
+    context["form"] = form
+    return render(
+        request,
+        "portal/invitation_accept.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _invitation_done(request, invitation, user):
+    try:
+        invitation = services.invitation_accept(invitation=invitation, user=user)
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+        return redirect("portal:index")
+    request.session.pop(_INVITATION_SESSION_KEY, None)
+    if invitation.status == invitation.Status.AWAITING_CONFIRMATION:
+        messages.info(
+            request,
+            _(
+                "Dank u. De directie van de school bevestigt de koppeling eerst; daarna ziet u "
+                "hier de gegevens van uw kind."
+            ),
+        )
+    else:
+        messages.success(request, _("Welkom! U bent nu gekoppeld aan uw kind."))
+    return redirect("portal:index")
 
 
 # --- Staff -----------------------------------------------------------------------------------
@@ -208,12 +443,18 @@ def staff_request(request, pk):
         "portal/staff_request.html",
         _request_context(
             parent_request,
+            request.user,
             MessageForm(),
             may_handle=may_handle,
             is_directie=is_directie,
             extend_form=ExtendForm(),
             decision_form=DecisionForm(),
-            audit_entries=selectors.correction_audit_entries(parent_request)
+            effect_form=ObjectionEffectForm(
+                recipients=selectors.data_recipients(parent_request.pupil)
+            )
+            if parent_request.kind == ParentRequest.Kind.OBJECTION
+            else None,
+            audit_entries=selectors.correction_audit_entries(parent_request, request.user)
             if parent_request.kind == ParentRequest.Kind.CORRECTION
             else [],
         ),
@@ -279,13 +520,18 @@ def staff_decide(request, pk):
     form = DecisionForm(request.POST)
 
     def act(parent_request):
-        if not form.is_valid():
+        effect_form = ObjectionEffectForm(
+            request.POST, recipients=selectors.data_recipients(parent_request.pupil)
+        )
+        if not form.is_valid() or not effect_form.is_valid():
             raise ValidationError(_("Kies een besluit en schrijf de motivering op."))
         services.request_decide(
             actor=request.user,
             request=parent_request,
             granted=form.cleaned_data["granted"],
             decision=form.cleaned_data["decision"],
+            effect=effect_form.cleaned_data["effect"],
+            product_use_id=effect_form.cleaned_data["product_use"],
         )
         messages.success(request, _("Het verzoek is afgehandeld; de ouder is geïnformeerd."))
 
@@ -358,7 +604,38 @@ def staff_guardians(request, pk):
         pk=pk,
     )
     links = pupil.guardian_links.select_related("guardian__user").order_by("guardian__last_name")
-    return render(request, "portal/staff_guardians.html", {"pupil": pupil, "links": links})
+    awaiting = Invitation.objects.filter(
+        guardian__links__pupil=pupil, status=Invitation.Status.AWAITING_CONFIRMATION
+    ).select_related("guardian", "user")
+    return render(
+        request,
+        "portal/staff_guardians.html",
+        {
+            "pupil": pupil,
+            "links": links,
+            "awaiting": awaiting,
+            "may_confirm": access.has_school_role(request.user, pupil.school, "directie"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_invitation_confirm(request, pk, invitation_pk):
+    """The directie confirms that an account waiting for it may be linked to the parent."""
+    pupil = get_object_or_404(
+        Pupil.objects.filter(school__in=access.schools_with_role(request.user, "directie")),
+        pk=pk,
+    )
+    invitation = get_object_or_404(Invitation, pk=invitation_pk, guardian__links__pupil=pupil)
+    try:
+        services.invitation_confirm(actor=request.user, invitation=invitation)
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+        return redirect("portal:staff_guardians", pk)
+    messages.success(request, _("De koppeling is bevestigd."))
+    return redirect("portal:staff_guardians", pk)
 
 
 @login_required

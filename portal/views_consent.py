@@ -21,7 +21,7 @@ def consent_index(request):
         raise PermissionDenied
     rows = []
     for pupil in children:
-        channels = selectors.active_channels(pupil.school.foundation_id)
+        channels = selectors.active_channels(pupil.school.foundation_id, school_id=pupil.school_id)
         statuses = services.statuses_for([pupil], channels)
         rows.append(
             {
@@ -31,7 +31,8 @@ def consent_index(request):
                 "channels": len(channels),
             }
         )
-    return render(request, "portal/consent_index.html", {"rows": rows})
+    for_pupil = all(row["pupil"].user_id == request.user.pk for row in rows)
+    return render(request, "portal/consent_index.html", {"rows": rows, "for_pupil": for_pupil})
 
 
 def _parse_answers(post, channels) -> dict[int, bool]:
@@ -50,7 +51,7 @@ def _parse_answers(post, channels) -> dict[int, bool]:
 def consent_detail(request, pupil_id: int):
     pupil = selectors.child_for_consent(request.user, pupil_id)
     services.channels_ensure_defaults(foundation=pupil.school.foundation)
-    channels = selectors.active_channels(pupil.school.foundation_id)
+    channels = selectors.active_channels(pupil.school.foundation_id, school_id=pupil.school_id)
     decides_self = services.pupil_decides_self(pupil)
     may_decide = (decides_self and request.user.pk == pupil.user_id) or (
         not decides_self and request.user.pk != pupil.user_id

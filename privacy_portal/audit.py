@@ -5,11 +5,7 @@ exports are written here as auditlog ACCESS entries carrying what was read in
 ``additional_data`` (a category key, an export kind), never the data itself.
 """
 
-from auditlog.cid import get_cid
 from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
-from django.db.models.signals import pre_save
-from django.utils.encoding import smart_str
 
 
 def record_access(*, actor, instance, what: str, **details) -> LogEntry:
@@ -22,39 +18,6 @@ def record_access(*, actor, instance, what: str, **details) -> LogEntry:
         changes=None,
         additional_data={"what": what, **details},
     )
-
-
-def record_accesses(*, actor, instance, whats) -> list[LogEntry]:
-    """Record several reads of ``instance`` at once (the very sensitive categories shown on one
-    page) with a single INSERT: the same entries ``record_access`` writes one by one.
-
-    ``bulk_create`` skips ``pre_save``; auditlog fills the actor's address and port in a
-    ``pre_save`` receiver (its middleware's context), so the signal is sent here per entry.
-    """
-    whats = list(whats)
-    if not whats:
-        return []
-    content_type = ContentType.objects.get_for_model(instance)
-    actor = actor if getattr(actor, "is_authenticated", False) else None
-    entries = []
-    for what in whats:
-        entry = LogEntry(
-            content_type=content_type,
-            object_pk=str(instance.pk),
-            object_id=instance.pk if isinstance(instance.pk, int) else None,
-            object_repr=smart_str(instance),
-            serialized_data=None,
-            action=LogEntry.Action.ACCESS,
-            actor=actor,
-            changes=None,
-            additional_data={"what": what},
-            cid=get_cid(),
-        )
-        pre_save.send(
-            sender=LogEntry, instance=entry, raw=False, using="default", update_fields=None
-        )
-        entries.append(entry)
-    return LogEntry.objects.bulk_create(entries)
 
 
 def access_records_for(instance):

@@ -5,7 +5,10 @@ An app may define, in ``<app>/hooks.py``:
 - ``navigation(user) -> list[NavItem]``: entries for the main navigation;
 - ``attention(user) -> list[AttentionItem]``: "what needs my attention" on the start page.
 
-Later apps (the checklist) add hook names of their own through ``collect``.
+Later apps (the checklist) add hook names of their own through ``collect``. The retention app
+collects ``retention_holds(pupil_ids) -> {pupil id: reason}`` (``collect_mapping``),
+``retention_processors(pupil_ids)`` and ``retention_purge(day) -> {count key: n}``; see
+``docs/architecture.md``.
 """
 
 from dataclasses import dataclass
@@ -62,6 +65,18 @@ def collect(hook: str, *args, **kwargs) -> list:
     return results
 
 
+def collect_mapping(hook: str, *args, **kwargs) -> dict:
+    """Like ``collect`` for hooks that answer with a mapping (e.g. ``retention_holds``): the
+    answers merged; for the same key the first app's value (in INSTALLED_APPS order) counts."""
+    merged: dict = {}
+    for module in _hook_modules():
+        function = getattr(module, hook, None)
+        if function is not None:
+            for key, value in (function(*args, **kwargs) or {}).items():
+                merged.setdefault(key, value)
+    return merged
+
+
 def navigation(user) -> list[NavItem]:
     return sorted(collect("navigation", user), key=lambda item: (item.order, item.label))
 
@@ -82,4 +97,37 @@ def menu(user) -> list:
 
 
 def attention(user) -> list[AttentionItem]:
-    return collect("attention", user)
+    return collect("attention", user) + _undelivered_mail(user)
+
+
+def may_see_outbox(user) -> bool:
+    """The FG (and the functional admin) watch the mail that could not be delivered."""
+    from accounts import access
+
+    return access.summary(user).has_foundation_role("fg", "beheerder")
+
+
+def _undelivered_mail(user) -> list[AttentionItem]:
+    """The core's own start-page item: mails the outbox gave up on (one count query)."""
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    from privacy_portal.models import OutboxMail
+
+    if not may_see_outbox(user):
+        return []
+    count = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED).count()
+    if not count:
+        return []
+    return [
+        AttentionItem(
+            ngettext(
+                "%(count)s e-mail kon niet worden afgeleverd",
+                "%(count)s e-mails konden niet worden afgeleverd",
+                count,
+            )
+            % {"count": count},
+            url=reverse("outbox_failed"),
+            level="danger",
+        )
+    ]

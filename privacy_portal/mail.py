@@ -1,26 +1,171 @@
-"""E-mail from templates, sent only after the surrounding transaction commits."""
+"""E-mail from templates, through an outbox written in the caller's transaction.
+
+``send_templated_mail_on_commit`` renders the mail now and stores it as an ``OutboxMail`` row in
+the same transaction as the action that caused it. After the commit a task delivers it; a
+periodic sweep (``privacy_portal.tasks.sweep_outbox``) picks up what was not delivered: mails
+whose task never reached a worker (broker down) and mails whose delivery failed. So:
+
+- a rolled-back action sends nothing, a committed action cannot lose its mail;
+- the action succeeds whatever the mail server does: delivery runs after the commit, catches
+  every error and is bounded by ``EMAIL_TIMEOUT``;
+- each mail is delivered once: delivery locks the row (``skip_locked`` on PostgreSQL, so a
+  second worker passes it by) and marks it sent in the same transaction. A worker killed
+  between the SMTP hand-off and the commit may send it a second time; nothing can promise
+  better with SMTP.
+
+After delivery the subject, body and addresses are cleared. Mails that still fail after
+``MAIL_MAX_ATTEMPTS`` are marked failed and shown to the FG (``privacy_portal.hooks``).
+"""
+
+import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.template.loader import render_to_string
+from django.db import connection, transaction
+from django.template import Context, engines
+from django.utils import timezone
+
+from privacy_portal.models import OutboxMail
+
+logger = logging.getLogger(__name__)
+
+# Minutes to wait after the n-th failed attempt; after the last one the mail is marked failed.
+RETRY_DELAYS_MINUTES = [1, 5, 15, 60, 240]
+
+
+def _render_text(name: str, context: dict) -> str:
+    """Render a plain-text template with autoescape off: a mail is not HTML, so an apostrophe
+    must stay an apostrophe (no ``&#x27;``). Values still pass through the template language,
+    never through string formatting."""
+    template = engines["django"].get_template(name)
+    return template.template.render(Context(context, autoescape=False))
 
 
 def render_mail(template_base: str, context: dict) -> tuple[str, str]:
     """``template_base`` names ``<base>_subject.txt`` and ``<base>_body.txt``."""
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"{template_base}_subject.txt", context).split())
-    body = render_to_string(f"{template_base}_body.txt", context)
+    subject = " ".join(_render_text(f"{template_base}_subject.txt", context).split())
+    body = _render_text(f"{template_base}_body.txt", context)
     return subject, body
 
 
 def send_templated_mail(template_base: str, context: dict, recipients: list[str]) -> None:
+    """Send at once, raising on failure. Only for jobs that keep their own exactly-once record
+    (consent notices); actions use ``send_templated_mail_on_commit``."""
     subject, body = render_mail(template_base, context)
     message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     message.send()
 
 
 def send_templated_mail_on_commit(template_base: str, context: dict, recipients: list[str]) -> None:
+    """Queue a mail in the current transaction; it is delivered after the commit."""
     recipients = [r for r in recipients if r]
-    if recipients:
-        transaction.on_commit(lambda: send_templated_mail(template_base, context, recipients))
+    if not recipients:
+        return
+    subject, body = render_mail(template_base, context)
+    mail = OutboxMail.objects.create(
+        template=template_base,
+        subject=subject[:998],
+        body=body,
+        recipients=recipients,
+        recipient_count=len(recipients),
+    )
+    mail_id = mail.pk
+    transaction.on_commit(lambda: enqueue_delivery(mail_id), robust=True)
+
+
+def enqueue_delivery(mail_id: int) -> None:
+    """Hand the mail to a worker. A broker that is down is no error for the user: the row stays
+    pending and the sweep delivers it."""
+    from privacy_portal.tasks import deliver_mail
+
+    try:
+        deliver_mail.delay(mail_id)
+    except Exception as exc:  # the broker, or an eager delivery that broke unforeseen
+        logger.warning("mail %s left for the outbox sweep: %r", mail_id, exc)
+
+
+def _locked(queryset):
+    if connection.features.has_select_for_update_skip_locked:
+        return queryset.select_for_update(skip_locked=True)
+    return queryset.select_for_update()
+
+
+def deliver(mail_id: int, *, now=None) -> str:
+    """Try to deliver one outbox mail once; returns its status afterwards.
+
+    Never raises for a failing mail server: the failure is recorded on the row and retried
+    later. A mail that is already sent, failed, not due or locked by another worker is left
+    alone."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        mail = _locked(
+            OutboxMail.objects.filter(
+                pk=mail_id, status=OutboxMail.Status.PENDING, next_attempt_at__lte=now
+            )
+        ).first()
+        if mail is None:
+            return ""
+        try:
+            message = EmailMultiAlternatives(
+                mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, mail.recipients
+            )
+            message.send()
+        except Exception as exc:  # any failure of the mail server: retry later
+            mail.attempts += 1
+            mail.last_error = type(exc).__name__[:200]
+            if mail.attempts >= max_attempts():
+                mail.status = OutboxMail.Status.FAILED
+                logger.error("mail %s not delivered after %s attempts", mail.pk, mail.attempts)
+            else:
+                delay = RETRY_DELAYS_MINUTES[min(mail.attempts, len(RETRY_DELAYS_MINUTES)) - 1]
+                mail.next_attempt_at = now + timedelta(minutes=delay)
+                logger.warning("mail %s attempt %s failed: %s", mail.pk, mail.attempts, exc)
+            mail.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return mail.status
+        mail.attempts += 1
+        mail.status = OutboxMail.Status.SENT
+        mail.sent_at = timezone.now()
+        # The mail has left; keep no copy of what it said or to whom.
+        mail.subject = ""
+        mail.body = ""
+        mail.recipients = []
+        mail.last_error = ""
+        mail.save()
+        return mail.status
+
+
+def max_attempts() -> int:
+    return getattr(settings, "MAIL_MAX_ATTEMPTS", len(RETRY_DELAYS_MINUTES) + 1)
+
+
+def sweep(*, now=None, limit: int = 500) -> dict[str, int]:
+    """Deliver every pending mail that is due (the periodic sweep). Each mail in its own
+    transaction, so one bad mail holds up no other."""
+    now = now or timezone.now()
+    due = list(
+        OutboxMail.objects.filter(status=OutboxMail.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for mail_id in due:
+        status = deliver(mail_id, now=now)
+        if status == OutboxMail.Status.SENT:
+            counts["sent"] += 1
+        elif status == OutboxMail.Status.PENDING:
+            counts["retry"] += 1
+        elif status == OutboxMail.Status.FAILED:
+            counts["failed"] += 1
+    return counts
+
+
+def retry_failed(*, mail_ids=None) -> int:
+    """Give failed mails a new round of attempts (the FG's button after the server is fixed)."""
+    queryset = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED)
+    if mail_ids is not None:
+        queryset = queryset.filter(pk__in=mail_ids)
+    return queryset.update(
+        status=OutboxMail.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )

@@ -34,7 +34,10 @@ def local_url_fetcher(url: str, *args, **kwargs):
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
+    """A tagged PDF (PDF/UA-1): headings, tables and reading order reach screen readers, and the
+    document carries the title and language of its HTML (``<title>``, ``<html lang>``)."""
     from weasyprint import HTML
 
     html = render_to_string(template_name, context)
-    return HTML(string=html, base_url="file://static/", url_fetcher=local_url_fetcher).write_pdf()
+    document = HTML(string=html, base_url="file://static/", url_fetcher=local_url_fetcher)
+    return document.write_pdf(pdf_variant="pdf/ua-1")

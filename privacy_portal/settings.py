@@ -77,21 +77,27 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise: static files stay cacheable; every rendered response is no-store.
+    "privacy_portal.middleware.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # One access summary per person per request (accounts.access.summary), before anything asks.
     "accounts.middleware.AccessScopeMiddleware",
     "accounts.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Refuses NUL bytes, huge numbers and oversized uploads before any view reads them.
+    "privacy_portal.middleware.BadInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # django-otp's middleware, checking the session's device against the access summary.
     "accounts.middleware.SessionOTPMiddleware",
+    "privacy_portal.middleware.KeepFormAfterTimeoutMiddleware",
     "accounts.middleware.IdleSessionTimeoutMiddleware",
     "accounts.middleware.AccessSyncMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "privacy_portal.middleware.MethodNotAllowedPageMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Axes last: it turns a locked-out login into its own response.
@@ -127,20 +133,38 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+else:
+    # A database that accepts connections but never answers must not hold a request (and a
+    # gunicorn worker) for good: give up connecting after DB_CONNECT_TIMEOUT seconds, cancel a
+    # statement after DB_STATEMENT_TIMEOUT_MS (0 = no limit; workers doing long purges set their
+    # own), and end a session left idle inside a transaction. The request then fails with our
+    # own 500 page (templates/500.html), well before gunicorn's timeout.
     # PostgreSQL's JIT compiler (on by default since PostgreSQL 12) costs far more than it saves
     # for this workload: it compiled the pupil-list query for over a second while the query ran
     # in about 12 ms (docs/performance.md). Short OLTP queries never earn back JIT's compile
     # time, so every connection of the application turns it off.
+    _statement_ms = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
+    _idle_ms = env_int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 300_000, minimum=0)
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5, minimum=1)
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c jit=off -c statement_timeout={_statement_ms}"
+        f" -c idle_in_transaction_session_timeout={_idle_ms}"
+    )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery -----------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL") or ""
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Redis away must cost a request at most a moment, not a hang (see the cache users:
+            # they treat the cache as a hint and go on without it).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -156,7 +180,33 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Jobs live in the database (privacy_portal.jobs): a message is only a nudge. Publishing gives up
+# fast when the broker is down (the reaper and the outbox sweep send it again), and a message a
+# dead worker took comes back after the visibility timeout, which must exceed the longest job
+# (a redelivered job whose worker still runs finds its row locked and does nothing).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60, minimum=60),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# A job's claim without a living worker: stale after this on PostgreSQL (row locks tell), after
+# the lease on SQLite (no row locks). Queued jobs are nudged again after JOB_REQUEUE_SECONDS and
+# failed after JOB_QUEUE_MAX_HOURS; a job that died JOB_MAX_ATTEMPTS times is failed.
+JOB_CLAIM_GRACE_SECONDS = env_int("JOB_CLAIM_GRACE_SECONDS", 60, minimum=5)
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 30 * 60, minimum=60)
+JOB_REQUEUE_SECONDS = env_int("JOB_REQUEUE_SECONDS", 120, minimum=10)
+JOB_QUEUE_MAX_HOURS = env_int("JOB_QUEUE_MAX_HOURS", 24, minimum=1)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
 # Each app adds its periodic jobs in privacy_portal/celery.py's beat schedule (see there).
 
 # --- Authentication --------------------------------------------------------------------------
@@ -179,6 +229,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "accounts.password_validation.CharacterClassValidator"},
+    {"NAME": "accounts.password_validation.GuessablePasswordValidator"},
 ]
 # R14: staff change their password at least every half year; idle staff sessions end.
 STAFF_PASSWORD_MAX_AGE_DAYS = env_int("STAFF_PASSWORD_MAX_AGE_DAYS", 180, minimum=0)
@@ -192,9 +243,11 @@ ANONYMOUS_USER_NAME = None  # guardian: no anonymous user object
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-# Lock per account, not per IP address: all staff of a school sign in from one public address,
-# so an IP lockout would lock out a whole school after one person's typos (hence W006 silenced).
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock the pair (account, address): per address alone would lock out a whole school after one
+# person's typos (schools share one public address, hence W006 silenced); per account alone lets
+# anyone lock out the CvB the night before a deadline by typing wrong passwords for them.
+# Behind a proxy, REMOTE_ADDR must be the client's address (the proxy sets it).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
@@ -233,10 +286,18 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/bestanden-niet-openbaar/"
 MAX_UPLOAD_MEGABYTES = env_int("MAX_UPLOAD_MEGABYTES", 10, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_MEGABYTES * 1024 * 1024
+# Uploaded files stay in memory (bounded by MAX_UPLOAD_MEGABYTES): no temporary copy of a
+# document in $TMPDIR that a killed request could leave behind.
+FILE_UPLOAD_HANDLERS = ["privacy_portal.uploads.MemoryOnlyUploadHandler"]
 
 # --- E-mail ----------------------------------------------------------------------------------
 globals().update(email_settings_from_url(env_str("EMAIL_URL", "console://")))
+# Mail leaves through the outbox (privacy_portal.mail): a hanging mail server holds a delivery
+# for at most EMAIL_TIMEOUT seconds, never a user's request; failed mails are retried
+# MAIL_MAX_ATTEMPTS times in all and then shown to the FG.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Privacyportaal <privacy@example.org>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 

@@ -6,6 +6,8 @@ from privacy_portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sessie/verlengen/", views.session_keepalive, name="session_keepalive"),
+    path("berichten/niet-afgeleverd/", views.outbox_failed, name="outbox_failed"),
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

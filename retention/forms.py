@@ -61,8 +61,8 @@ class LiftForm(forms.Form):
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = RetentionPolicy
-        fields = ["administration_years", "dossier_years", "dossier_sbo_years", "shorter_reason"]
-        widgets = {"shorter_reason": forms.Textarea(attrs={"rows": 3})}
+        fields = ["administration_years", "dossier_years", "dossier_sbo_years", "longer_reason"]
+        widgets = {"longer_reason": forms.Textarea(attrs={"rows": 3})}
 
 
 class YearForm(forms.Form):

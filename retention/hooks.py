@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from privacy_portal.hooks import AttentionItem, NavItem
 from retention import rules, selectors
@@ -33,11 +34,41 @@ def attention(user):
         return []
     items = []
     today = timezone.localdate()
+    trouble = selectors.purge_trouble()
+    if trouble is not None:
+        if trouble.status == trouble.Status.RUNNING or trouble.note:
+            title = _("De vernietigingsronde van %(day)s is gestopt zonder af te ronden") % {
+                "day": trouble.day.strftime("%d-%m-%Y")
+            }
+        else:
+            title = _("De vernietigingsronde van %(day)s is mislukt") % {
+                "day": trouble.day.strftime("%d-%m-%Y")
+            }
+        failed = len(trouble.failures or [])
+        detail = (
+            ngettext(
+                "%(count)s leerling kon niet worden vernietigd; de andere wel.",
+                "%(count)s leerlingen konden niet worden vernietigd; de andere wel.",
+                failed,
+            )
+            % {"count": failed}
+            if failed
+            else _(
+                "Gegevens waarvan de bewaartermijn verstreken is, blijven staan tot een ronde slaagt."
+            )
+        )
+        items.append(
+            AttentionItem(title, url=reverse("retention:report"), detail=detail, level="danger")
+        )
     reviews = selectors.open_reviews(user).count()
     if reviews:
         items.append(
             AttentionItem(
-                _("%(count)s leerling(en) wachten op uw besluit over vernietiging")
+                ngettext(
+                    "%(count)s leerling wacht op uw besluit over vernietiging",
+                    "%(count)s leerlingen wachten op uw besluit over vernietiging",
+                    reviews,
+                )
                 % {"count": reviews},
                 url=reverse("retention:preview"),
                 detail=_("Tot u besluit slaat de vernietigingsronde deze leerlingen over."),
@@ -54,7 +85,12 @@ def attention(user):
     if ending:
         items.append(
             AttentionItem(
-                _("%(count)s bewaarplicht(en) lopen binnen twee weken af") % {"count": ending},
+                ngettext(
+                    "%(count)s bewaarplicht loopt binnen twee weken af",
+                    "%(count)s bewaarplichten lopen binnen twee weken af",
+                    ending,
+                )
+                % {"count": ending},
                 url=reverse("retention:preview"),
                 level="info",
             )
@@ -67,7 +103,11 @@ def attention(user):
     if unconfirmed:
         items.append(
             AttentionItem(
-                _("%(count)s verwerker(s) hebben de vernietiging nog niet bevestigd")
+                ngettext(
+                    "%(count)s verwerker heeft de vernietiging nog niet bevestigd",
+                    "%(count)s verwerkers hebben de vernietiging nog niet bevestigd",
+                    unconfirmed,
+                )
                 % {"count": unconfirmed},
                 url=reverse("retention:report"),
                 detail=_("Vraag de schriftelijke bevestiging op (verwerkersovereenkomst art. 12)."),
@@ -95,8 +135,10 @@ def checklist_evidence():
             if count:
                 return Evidence(
                     Verdict.NOT_OK,
-                    _(
-                        "%(count)s leerling(en) voorbij de bewaartermijn van %(part)s nog niet vernietigd."
+                    ngettext(
+                        "%(count)s leerling voorbij de bewaartermijn van %(part)s nog niet vernietigd.",
+                        "%(count)s leerlingen voorbij de bewaartermijn van %(part)s nog niet vernietigd.",
+                        count,
                     )
                     % {"count": count, "part": label},
                     url=reverse("retention:preview"),
@@ -114,4 +156,45 @@ def checklist_evidence():
             "bewaartermijn-administratie", selectors.administration_due, _("de administratie")
         ),
         provider("bewaartermijn-dossier", selectors.dossier_due, _("het dossier")),
+    ]
+
+
+def foundation_figures(foundation):
+    """For the foundation overview (governance.overview): per school, the pupils whose
+    administration or dossier is due for destruction within the preview period (or already
+    due). Counts only."""
+    from django.db.models import Count
+
+    from governance.overview import Figure
+
+    horizon = timezone.localdate() + timedelta(days=selectors.PREVIEW_DAYS)
+    due_ids = set(
+        selectors.administration_due(horizon)
+        .filter(school__foundation=foundation)
+        .values_list("pk", flat=True)
+    ) | set(
+        selectors.dossier_due(horizon)
+        .filter(school__foundation=foundation)
+        .values_list("pk", flat=True)
+    )
+    from students.models import Pupil
+
+    per_school = dict(
+        Pupil.objects.filter(pk__in=due_ids)
+        .values_list("school")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        Figure(
+            key="retention.upcoming",
+            title=_("Vernietiging in de komende %(days)s dagen") % {"days": selectors.PREVIEW_DAYS},
+            per_school=per_school,
+            url=reverse("retention:preview"),
+            description=_(
+                "Leerlingen van wie administratie of dossier binnenkort vernietigd wordt."
+            ),
+            good="neutral",
+            order=60,
+        )
     ]

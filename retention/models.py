@@ -7,14 +7,15 @@ None of these rows holds a pupil's name or BSN: pupils are named by a pseudonymo
 
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Foundation, School
 
-# R13: the periods the protocol gives (years). A foundation may keep longer, never shorter
-# without a recorded reason.
+# R13: the periods the protocol gives (years) are minimums. A foundation may keep longer, with a
+# recorded reason; never shorter, whatever the reason.
 LEGAL_ADMINISTRATION_YEARS = 5
 LEGAL_DOSSIER_YEARS = 2
 LEGAL_DOSSIER_SBO_YEARS = 3
@@ -25,6 +26,7 @@ class Part(models.TextChoices):
 
     DOSSIER = "dossier", _("leerlingdossier (zorg, medisch, resultaten)")
     ADMINISTRATION = "administration", _("leerlingadministratie en ouders")
+    TRANSFER = "transfer_dossier", _("overstapdossier")
 
 
 class RetentionPolicy(models.Model):
@@ -37,16 +39,22 @@ class RetentionPolicy(models.Model):
         verbose_name=_("stichting"),
     )
     administration_years = models.PositiveSmallIntegerField(
-        _("leerlingadministratie (jaren na uitschrijving)"), default=LEGAL_ADMINISTRATION_YEARS
+        _("leerlingadministratie (jaren na uitschrijving)"),
+        default=LEGAL_ADMINISTRATION_YEARS,
+        validators=[MinValueValidator(LEGAL_ADMINISTRATION_YEARS), MaxValueValidator(50)],
     )
     dossier_years = models.PositiveSmallIntegerField(
-        _("leerlingdossier (jaren na vertrek)"), default=LEGAL_DOSSIER_YEARS
+        _("leerlingdossier (jaren na vertrek)"),
+        default=LEGAL_DOSSIER_YEARS,
+        validators=[MinValueValidator(LEGAL_DOSSIER_YEARS), MaxValueValidator(50)],
     )
     dossier_sbo_years = models.PositiveSmallIntegerField(
-        _("leerlingdossier bij vertrek naar SBO (jaren)"), default=LEGAL_DOSSIER_SBO_YEARS
+        _("leerlingdossier bij vertrek naar SBO (jaren)"),
+        default=LEGAL_DOSSIER_SBO_YEARS,
+        validators=[MinValueValidator(LEGAL_DOSSIER_SBO_YEARS), MaxValueValidator(50)],
     )
-    shorter_reason = models.TextField(
-        _("reden voor een kortere termijn dan de wettelijke"), blank=True
+    longer_reason = models.TextField(
+        _("reden voor een langere termijn dan de wettelijke"), blank=True
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -151,11 +159,24 @@ class PurgeRun(models.Model):
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A live run touches this after every batch; a running run without a beat for an hour is
+    # stale (killed) and is closed by the next run.
+    heartbeat_at = models.DateTimeField(_("laatste teken van leven"), null=True, blank=True)
+    # Pseudonymous references of pupils (or transfer dossiers) that failed alone and stayed.
+    failures = models.JSONField(_("niet verwerkt"), default=list, blank=True)
+    note = models.CharField(_("toelichting"), max_length=200, blank=True)
+    alerted_at = models.DateTimeField(_("gemeld op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("vernietigingsronde")
         verbose_name_plural = _("vernietigingsrondes")
         ordering = ["-started_at"]
+        constraints = [
+            # Two runs never overlap, on every database (see services._start_run).
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="running"), name="one_running_purge"
+            )
+        ]
 
     def __str__(self):
         return f"{self.day} {self.status}"
@@ -205,8 +226,10 @@ class DestructionRecord(models.Model):
     @property
     def counts_display(self) -> str:
         """'2 dossierstukken, 1 bestanden' in Dutch, zero counts left out."""
+        from retention.plan import count_label
+
         return ", ".join(
-            f"{value} {COUNT_LABELS.get(key, key)}"
+            f"{value} {COUNT_LABELS.get(key) or count_label(key)}"
             for key, value in sorted(self.counts.items())
             if value
         )
@@ -230,7 +253,8 @@ class FileErasure(models.Model):
 class ProcessorDestruction(models.Model):
     """R6 art. 12: a processor that received the pupil's data must confirm it destroyed it.
 
-    Rows are created when a pupil is purged, for every processor another app reports through
+    Rows are created before a part of a pupil's data is purged (dossier or administration), for
+    every processor another app reports through
     the ``retention_processors(pupil)`` hook (the agreements app), or when an agreement ends.
     ``agreement_id`` is a plain id so that this app does not depend on the agreements app.
     """
@@ -238,6 +262,9 @@ class ProcessorDestruction(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(_("referentie"), max_length=64, db_index=True)
     processor_name = models.CharField(_("verwerker"), max_length=200)
+    part = models.CharField(
+        _("onderdeel"), max_length=20, choices=Part.choices, default=Part.ADMINISTRATION
+    )
     agreement_id = models.PositiveIntegerField(null=True, blank=True)
     requested_at = models.DateTimeField(_("gevraagd op"), auto_now_add=True)
     reminded_at = models.DateTimeField(_("herinnerd op"), null=True, blank=True)
@@ -253,7 +280,8 @@ class ProcessorDestruction(models.Model):
         ordering = ["confirmed_at", "requested_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["reference", "processor_name"], name="unique_processor_destruction"
+                fields=["reference", "processor_name", "part"],
+                name="unique_processor_destruction_part",
             )
         ]
 

@@ -72,7 +72,12 @@ def periods_for_foundation(foundation_id: int) -> Periods:
     policy = RetentionPolicy.objects.filter(foundation_id=foundation_id).first()
     if policy is None:
         return LEGAL_PERIODS
-    return Periods(policy.administration_years, policy.dossier_years, policy.dossier_sbo_years)
+    # The legal periods are minimums: a row written before they were enforced never shortens them.
+    return Periods(
+        max(policy.administration_years, LEGAL_ADMINISTRATION_YEARS),
+        max(policy.dossier_years, LEGAL_DOSSIER_YEARS),
+        max(policy.dossier_sbo_years, LEGAL_DOSSIER_SBO_YEARS),
+    )
 
 
 def dossier_fields() -> list[str]:

@@ -11,10 +11,11 @@ from accounts import access
 from accounts.models import Foundation, School
 from accounts.roles import FoundationRoleKind, SchoolRole
 from retention import rules
-from retention.models import DestructionRecord, Hold, ProcessorDestruction
+from retention.models import DestructionRecord, Hold, ProcessorDestruction, PurgeRun
 from students.models import DossierEntry, Pupil
 
 PREVIEW_DAYS = 90
+STALE_AFTER = timedelta(hours=1)  # a running purge without a heartbeat this long was killed
 
 
 # --- Scope -----------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ def hold_or_404(user, pk: int) -> Hold:
 # --- Due pupils ------------------------------------------------------------------------------
 
 
-def _has_dossier_data():
+def has_dossier_data():
     blank_fields = Q()
     for name in rules.dossier_fields():
         blank_fields &= Q(**{name: ""})
@@ -97,7 +98,7 @@ def _due_filters(day: date) -> tuple[Q, Q]:
 def dossier_due(day: date) -> QuerySet[Pupil]:
     """Pupils whose dossier period has run out, who still have dossier data and no hold."""
     dossier, _administration = _due_filters(day)
-    return Pupil.objects.filter(dossier).filter(_has_dossier_data()).filter(not_held(day))
+    return Pupil.objects.filter(dossier).filter(has_dossier_data()).filter(not_held(day))
 
 
 def administration_due(day: date) -> QuerySet[Pupil]:
@@ -106,29 +107,47 @@ def administration_due(day: date) -> QuerySet[Pupil]:
     return Pupil.objects.filter(administration).filter(not_held(day))
 
 
-def destroyed_before(day: date) -> QuerySet[Pupil]:
-    """Pupils that came back after a restore: deregistered pupils whose pseudonymous reference
-    has an administration destruction record. They are purged again, whatever their dates."""
-    destroyed = set(
-        DestructionRecord.objects.filter(part="administration").values_list("reference", flat=True)
-    )
-    if not destroyed:
-        return Pupil.objects.none()
+def restored_parts() -> dict[int, dict[str, tuple[str, date | None]]]:
+    """Pupils that came back after a restore: per deregistered pupil whose pseudonymous
+    reference has destruction records, the parts destroyed before with the rule and due date
+    of their *first* destruction. They are purged again, whatever their dates now.
+
+    The references are looked up by index, a chunk at a time: the cost follows the number of
+    deregistered pupils present, not the number of records ever written.
+    """
     brins = dict(School.objects.values_list("pk", "brin"))
-    ids = [
-        pk
+    by_reference = {
+        rules.pseudonym(pk, brins[school_id]): pk
         for pk, school_id in Pupil.objects.filter(deregistered_on__isnull=False).values_list(
             "pk", "school_id"
         )
-        if rules.pseudonym(pk, brins[school_id]) in destroyed
-    ]
+    }
+    found: dict[int, dict[str, tuple[str, date | None]]] = {}
+    references = sorted(by_reference)
+    for start in range(0, len(references), 900):
+        chunk = references[start : start + 900]
+        rows = (
+            DestructionRecord.objects.filter(
+                reference__in=chunk, part__in=["dossier", "administration"]
+            )
+            .order_by("destroyed_at", "pk")
+            .values_list("reference", "part", "rule", "due_on")
+        )
+        for reference, part, rule, due_on in rows:
+            found.setdefault(by_reference[reference], {}).setdefault(part, (rule, due_on))
+    return found
+
+
+def destroyed_before(day: date) -> QuerySet[Pupil]:
+    """Pupils back after a restore whose administration was destroyed before (not held)."""
+    ids = [pk for pk, parts in restored_parts().items() if "administration" in parts]
     return Pupil.objects.filter(pk__in=ids).filter(not_held(day))
 
 
 def due_but_held(day: date) -> QuerySet[Pupil]:
     """Pupils with something due on ``day`` that an active hold or review keeps."""
     dossier, administration = _due_filters(day)
-    return Pupil.objects.filter(administration | (dossier & _has_dossier_data())).exclude(
+    return Pupil.objects.filter(administration | (dossier & has_dossier_data())).exclude(
         not_held(day)
     )
 
@@ -136,7 +155,6 @@ def due_but_held(day: date) -> QuerySet[Pupil]:
 def due_pupil_ids(day: date) -> list[int]:
     ids = set(dossier_due(day).values_list("pk", flat=True))
     ids |= set(administration_due(day).values_list("pk", flat=True))
-    ids |= set(destroyed_before(day).values_list("pk", flat=True))
     return sorted(ids)
 
 
@@ -150,7 +168,7 @@ def preview(user, *, day: date, query: str = "", days: int = PREVIEW_DAYS) -> Qu
     dossier, administration = _due_filters(horizon)
     pupils = (
         Pupil.objects.filter(school__in=retention_schools(user).values("pk"))
-        .filter(administration | (dossier & _has_dossier_data()))
+        .filter(administration | (dossier & has_dossier_data()))
         .select_related("school", "school__foundation")
         .annotate(
             under_review=Exists(
@@ -211,3 +229,20 @@ def processor_confirmations(user) -> QuerySet[ProcessorDestruction]:
     return ProcessorDestruction.objects.filter(
         school__in=retention_schools(user).values("pk")
     ).select_related("school")
+
+
+def purge_trouble() -> PurgeRun | None:
+    """The purge run that needs attention: the latest run when it failed, or a run still marked
+    running without a heartbeat for an hour (killed). None when all is well."""
+    from django.utils import timezone
+
+    latest = PurgeRun.objects.order_by("-started_at", "-pk").first()
+    if latest is None:
+        return None
+    if latest.status == PurgeRun.Status.FAILED:
+        return latest
+    if latest.status == PurgeRun.Status.RUNNING:
+        beat = latest.heartbeat_at or latest.started_at
+        if beat < timezone.now() - STALE_AFTER:
+            return latest
+    return None

@@ -14,10 +14,11 @@ rows survive a crash between commit and removal and are retried by the next run)
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
@@ -25,8 +26,9 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
-from django.db.models import Count
+from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +36,7 @@ from accounts import access
 from accounts.models import ClassAssignment, FoundationRole, School, StaffMembership, User
 from accounts.roles import FoundationRoleKind
 from privacy_portal import hooks
-from retention import rules, selectors
+from retention import plan, rules, selectors
 from retention.models import (
     LEGAL_ADMINISTRATION_YEARS,
     LEGAL_DOSSIER_SBO_YEARS,
@@ -47,7 +49,7 @@ from retention.models import (
     PurgeRun,
     RetentionPolicy,
 )
-from students.models import DossierEntry, EmergencyContact, Enrolment, Guardian, GuardianLink, Pupil
+from students.models import DossierEntry, Pupil
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +67,10 @@ def retention_policy_update(
     administration_years: int,
     dossier_years: int,
     dossier_sbo_years: int,
-    shorter_reason: str = "",
+    longer_reason: str = "",
 ) -> RetentionPolicy:
-    """Set a foundation's periods. Longer than the law is allowed; shorter needs a reason."""
+    """Set a foundation's periods. The protocol's periods (5/2/3 years) are minimums: shorter is
+    refused whatever the reason; longer needs a recorded reason."""
     if (
         not access.foundations_with_role(actor, FoundationRoleKind.FG, FoundationRoleKind.CVB)
         .filter(pk=foundation.pk)
@@ -75,22 +78,25 @@ def retention_policy_update(
     ):
         raise ValidationError(_("Alleen de FG of het CvB mag de bewaartermijnen vaststellen."))
     errors = {}
-    for name, value in (
-        ("administration_years", administration_years),
-        ("dossier_years", dossier_years),
-        ("dossier_sbo_years", dossier_sbo_years),
+    longer = False
+    for name, value, minimum in (
+        ("administration_years", administration_years, LEGAL_ADMINISTRATION_YEARS),
+        ("dossier_years", dossier_years, LEGAL_DOSSIER_YEARS),
+        ("dossier_sbo_years", dossier_sbo_years, LEGAL_DOSSIER_SBO_YEARS),
     ):
-        if value is None or value < 1 or value > 50:
-            errors[name] = _("Kies een termijn van 1 tot en met 50 jaar.")
-    shorter = (
-        administration_years < LEGAL_ADMINISTRATION_YEARS
-        or dossier_years < LEGAL_DOSSIER_YEARS
-        or dossier_sbo_years < LEGAL_DOSSIER_SBO_YEARS
-    )
-    if not errors and shorter and len(shorter_reason.strip()) < 10:
-        errors["shorter_reason"] = _(
-            "Een termijn korter dan de wettelijke (%(admin)s/%(dossier)s/%(sbo)s jaar) kan alleen "
-            "met een vastgelegde reden."
+        if value is None or value > 50:
+            errors[name] = _("Kies een termijn van %(min)s tot en met 50 jaar.") % {"min": minimum}
+        elif value < minimum:
+            errors[name] = _(
+                "De wettelijke bewaartermijn is %(min)s jaar; korter bewaren mag niet."
+            ) % {"min": minimum}
+        elif value > minimum:
+            longer = True
+    longer_reason = (longer_reason or "").strip()
+    if not errors and longer and len(longer_reason) < 10:
+        errors["longer_reason"] = _(
+            "Langer bewaren dan de wettelijke termijn (%(admin)s/%(dossier)s/%(sbo)s jaar) kan "
+            "alleen met een vastgelegde reden."
         ) % {
             "admin": LEGAL_ADMINISTRATION_YEARS,
             "dossier": LEGAL_DOSSIER_YEARS,
@@ -105,7 +111,7 @@ def retention_policy_update(
         policy.administration_years = administration_years
         policy.dossier_years = dossier_years
         policy.dossier_sbo_years = dossier_sbo_years
-        policy.shorter_reason = shorter_reason.strip() if shorter else ""
+        policy.longer_reason = longer_reason if longer else ""
         policy.updated_by = actor
         policy.save()
     return policy
@@ -224,7 +230,7 @@ def processor_destruction_confirm(*, actor, item: ProcessorDestruction, note: st
         )
 
 
-# --- Audit scrubbing -------------------------------------------------------------------------
+# --- Audit trail -----------------------------------------------------------------------------
 
 
 def _scrub_entries(entries) -> int:
@@ -238,23 +244,52 @@ def _scrub_entries(entries) -> int:
     )
 
 
-def scrub_audit_log(objects: dict[type, list]) -> int:
-    """``objects``: model -> primary keys of purged objects. Scrubs every entry about them."""
+def scrub_audit_log(objects: dict[type, object]) -> int:
+    """``objects``: model -> primary keys of purged or anonymised objects. Every auditlog entry
+    about them forgets (one UPDATE per model: ``object_pk = ANY(%s)`` on PostgreSQL); Django
+    admin log entries and object permissions on them are deleted (the plan's generic
+    relations), asked only for the content types those small tables hold at all."""
+    from django.contrib.admin.models import LogEntry as AdminLogEntry
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
     total = 0
-    for model, pks in objects.items():
-        if not pks:
-            continue
-        content_type = ContentType.objects.get_for_model(model)
-        entries = LogEntry.objects.filter(
-            content_type=content_type, object_pk__in=[str(pk) for pk in pks]
-        ).exclude(object_repr=SCRUBBED, changes__isnull=True)
-        total += _scrub_entries(entries)
+    table = connection.ops.quote_name(LogEntry._meta.db_table)
+    scrubbed_json = json.dumps({"scrubbed": True})
+    generic = {
+        model: set(model.objects.values_list("content_type_id", flat=True).distinct())
+        for model in (UserObjectPermission, GroupObjectPermission, AdminLogEntry)
+    }
+    with connection.cursor() as cursor:
+        for model, pks in objects.items():
+            if not pks or model._meta.auto_created:
+                continue
+            content_type = ContentType.objects.get_for_model(model)
+            keys = sorted(str(pk) for pk in pks)
+            for condition, params in plan.where_in("object_pk", keys):
+                # Names are constants; values are parameters.
+                cursor.execute(
+                    f"UPDATE {table} SET object_repr = %s, changes = NULL, "  # noqa: S608
+                    "changes_text = '', serialized_data = NULL, additional_data = %s "
+                    f"WHERE content_type_id = %s AND {condition} "
+                    "AND NOT (object_repr = %s AND changes IS NULL)",
+                    [SCRUBBED, scrubbed_json, content_type.pk, *params, SCRUBBED],
+                )
+                total += cursor.rowcount
+            for generic_model, present in generic.items():
+                if content_type.pk not in present:
+                    continue
+                key = "object_id" if generic_model is AdminLogEntry else "object_pk"
+                generic_model.objects.filter(
+                    content_type=content_type, **{f"{key}__any_of": keys}
+                ).delete()
     return total
 
 
 def scrub_dossier_fields_in_audit_log(pupil_ids: list[int]) -> int:
     """The pupil stays, its dossier fields go: remove those fields from its change records."""
     names = rules.dossier_fields()
+    if not pupil_ids or not names:
+        return 0
     content_type = ContentType.objects.get_for_model(Pupil)
     count = 0
     entries = LogEntry.objects.filter(
@@ -269,29 +304,61 @@ def scrub_dossier_fields_in_audit_log(pupil_ids: list[int]) -> int:
     return count
 
 
-CHILD_MODELS = (Enrolment, GuardianLink, EmergencyContact, DossierEntry)
+# --- Accounts --------------------------------------------------------------------------------
 
 
-def deleted_children_in_log(pupil_ids: set[int]) -> dict[int, dict[type, set[str]]]:
-    """Per pupil, its children that were deleted earlier (one by one, with auditlog on): their
-    delete records name the pupil's id in ``changes``; their whole history must go too.
-    One scan per run (not per batch) over the delete records of the child models."""
-    result: dict[int, dict[type, set[str]]] = defaultdict(lambda: defaultdict(set))
-    if not pupil_ids:
-        return result
-    wanted = {str(pk) for pk in pupil_ids}
-    by_ct = {ContentType.objects.get_for_model(m).pk: m for m in CHILD_MODELS}
-    rows = LogEntry.objects.filter(
-        content_type_id__in=list(by_ct), action=LogEntry.Action.DELETE
-    ).values_list("content_type_id", "object_pk", "changes")
-    for ct_id, object_pk, changes in rows.iterator(chunk_size=2000):
-        value = (changes or {}).get("pupil")
-        if isinstance(value, list) and value and str(value[0]) in wanted:
-            result[int(value[0])][by_ct[ct_id]].add(object_pk)
-    return result
+def _anonymise_accounts(user_ids: set[int]) -> int:
+    """Anonymise and deactivate the portal accounts of removed pupils and parents, set-based:
+    one UPDATE for all of them. Accounts of people who also work at a school stay. Their login
+    log (django-axes) goes, and their e-mail address leaves the audit entries they made."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    ids = {pk for pk in user_ids if pk}
+    if not ids:
+        return 0
+    working = set(
+        StaffMembership.objects.filter(user_id__any_of=ids).values_list("user_id", flat=True)
+    )
+    working |= set(
+        ClassAssignment.objects.filter(user_id__any_of=ids).values_list("user_id", flat=True)
+    )
+    working |= set(
+        FoundationRole.objects.filter(user_id__any_of=ids).values_list("user_id", flat=True)
+    )
+    working |= set(
+        User.objects.filter(pk__any_of=ids)
+        .filter(Q(is_staff=True) | Q(is_superuser=True))
+        .values_list("pk", flat=True)
+    )
+    plain = sorted(ids - working)
+    if not plain:
+        return 0
+    emails = list(User.objects.filter(pk__any_of=plain).values_list("email", flat=True))
+    User.objects.filter(pk__any_of=plain).update(
+        email=Concat(Value("verwijderd-"), Cast("pk", CharField()), Value("@verwijderd.invalid")),
+        first_name="",
+        last_name="",
+        is_active=False,
+        password=make_password(None),
+    )
+    names = {e.lower() for e in emails} | set(emails)
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__in=sorted(names)).delete()
+    LogEntry.objects.filter(actor_id__any_of=plain).update(actor_email=None)
+    scrub_audit_log({User: plain})
+    return len(plain)
 
 
 # --- The purge -------------------------------------------------------------------------------
+
+
+STALE_AFTER = selectors.STALE_AFTER
+# pg_advisory_xact_lock key that serialises the start of purge runs ("R13" in ASCII).
+ADVISORY_KEY = 0x523133
+
+
+class PurgeAlreadyRunning(Exception):
+    """Another purge run holds the lock and is alive (heartbeat within the last hour)."""
 
 
 @dataclass
@@ -304,6 +371,96 @@ class PlannedPart:
     counts: dict = field(default_factory=dict)
 
 
+@dataclass
+class RunContext:
+    """What a run computes once: BRINs, foundations and their periods, and the destruction
+    records of pupils that came back after a restore."""
+
+    day: date
+    run: PurgeRun | None
+    brins: dict
+    school_foundation: dict
+    periods: dict
+    restored: dict  # pupil id -> {part: (rule, due_on)} of the first destruction
+
+    @classmethod
+    def build(cls, *, day: date, run: PurgeRun | None) -> RunContext:
+        schools = list(School.objects.values_list("pk", "brin", "foundation_id"))
+        foundation_ids = {fid for _pk, _brin, fid in schools}
+        return cls(
+            day=day,
+            run=run,
+            brins={pk: brin for pk, brin, _fid in schools},
+            school_foundation={pk: fid for pk, _brin, fid in schools},
+            periods={fid: rules.periods_for_foundation(fid) for fid in foundation_ids},
+            restored=selectors.restored_parts(),
+        )
+
+    def reference(self, pupil) -> str:
+        return rules.pseudonym(pupil.pk, self.brins[pupil.school_id])
+
+    def removal(self, pupil, part: str) -> rules.Removal:
+        periods = self.periods[self.school_foundation[pupil.school_id]]
+        return next(r for r in rules.removal_dates(pupil, periods) if r.part == part)
+
+    def rule_and_due(self, pupil, part: str) -> tuple[str, date | None, bool]:
+        """The rule and due date a destruction record states: after a restore, those of the
+        first destruction (the periods may have changed since)."""
+        first = self.restored.get(pupil.pk, {}).get(part)
+        if first:
+            rule, due_on = first
+            return f"{rule} (opnieuw, na terugzetten van een back-up)"[:200], due_on, True
+        removal = self.removal(pupil, part)
+        return removal.rule, removal.on, False
+
+
+def _insert_records(records: list[DestructionRecord]) -> None:
+    """One multi-row INSERT for a batch's destruction records: on PostgreSQL from one array per
+    column (``unnest``), so the statement does not grow with the batch; elsewhere bulk_create."""
+    if not records:
+        return
+    if connection.vendor != "postgresql":
+        DestructionRecord.objects.bulk_create(records)
+        return
+    table = connection.ops.quote_name(DestructionRecord._meta.db_table)
+    columns = [
+        ("run_id", "integer"),
+        ("school_id", "integer"),
+        ("reference", "text"),
+        ("part", "text"),
+        ("rule", "text"),
+        ("due_on", "date"),
+        ("destroyed_at", "timestamptz"),
+        ("counts", "jsonb"),
+        ("after_restore", "boolean"),
+    ]
+    values = [
+        [r.run_id for r in records],
+        [r.school_id for r in records],
+        [r.reference for r in records],
+        [str(r.part) for r in records],
+        [r.rule for r in records],
+        [r.due_on for r in records],
+        [r.destroyed_at for r in records],
+        [json.dumps(r.counts) for r in records],
+        [r.after_restore for r in records],
+    ]
+    names = ", ".join(name for name, _type in columns)
+    arrays = ", ".join(
+        f"%s::{kind}[]" if kind != "jsonb" else "%s::text[]" for _name, kind in columns
+    )
+    select_list = ", ".join(
+        f"c{i}::jsonb" if kind == "jsonb" else f"c{i}" for i, (_n, kind) in enumerate(columns)
+    )
+    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {select_list} "  # noqa: S608
+            f"FROM unnest({arrays}) AS t({aliases})",
+            values,
+        )
+
+
 def _lock(queryset):
     """Lock the pupil rows of this batch; other runs skip them (PostgreSQL)."""
     features = connection.features
@@ -312,282 +469,381 @@ def _lock(queryset):
     return queryset
 
 
-def _delete_rows(model, field_name: str, ids: list[int]) -> None:
-    """Delete the rows of ``model`` whose ``field_name`` is in ``ids`` with one statement.
-
-    For the students' own child tables only, whose rows the purge has already counted and whose
-    audit entries it has scrubbed: the deletion collector would fetch every row first (auditlog's
-    signals are connected), for nothing, since auditlog is off during the purge.
-    """
-    if not ids:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(model._meta.get_field(field_name).column)
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 1000):  # stay far below the databases' parameter limits
-            chunk = list(ids[start : start + 1000])
-            placeholders = ", ".join(["%s"] * len(chunk))
-            # Names come from the model's meta (quoted), values are parameters.
-            sql = f"DELETE FROM {table} WHERE {column} IN ({placeholders})"  # noqa: S608
-            cursor.execute(sql, chunk)
+def _check_constraints_now() -> None:
+    """Make a broken reference fail inside the batch (where one pupil can be retried alone),
+    not at a later commit: PostgreSQL checks the deferred constraints now, SQLite is asked."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    elif connection.vendor == "sqlite":
+        connection.check_constraints()
 
 
-def _is_plain_account(user_id: int) -> bool:
-    """An account that exists only as a parent's or pupil's login (no staff role): it goes."""
-    return not (
-        StaffMembership.objects.filter(user_id=user_id).exists()
-        or ClassAssignment.objects.filter(user_id=user_id).exists()
-        or FoundationRole.objects.filter(user_id=user_id).exists()
-        or User.objects.filter(pk=user_id, is_staff=True).exists()
-        or User.objects.filter(pk=user_id, is_superuser=True).exists()
-    )
+def _held_by_other_apps(pupil_ids: list[int]) -> dict[int, str]:
+    """Pupils another app keeps for now (``retention_holds`` hooks), with the reason."""
+    if not pupil_ids:
+        return {}
+    return hooks.collect_mapping("retention_holds", pupil_ids=pupil_ids)
 
 
-def _anonymise_accounts(user_ids: set[int]) -> int:
-    ids = [pk for pk in user_ids if pk and _is_plain_account(pk)]
-    unusable = make_password(None)
-    for pk in ids:
-        User.objects.filter(pk=pk).update(
-            email=f"verwijderd-{pk}@verwijderd.invalid",
-            first_name="",
-            last_name="",
-            is_active=False,
-            password=unusable,
+def _request_processors(pupils: dict, parts: dict[int, list[str]], ctx: RunContext) -> int:
+    """R6 art. 12, before anything goes: a destruction request per processor that received a
+    pupil's data, for every part that goes (dossier parts too), and a mail to the processor's
+    contact with the identifying data it needs to find the child (name, date of birth, school):
+    after the purge the school no longer has them. The mail leaves with the batch's commit."""
+    from privacy_portal.mail import send_templated_mail_on_commit
+
+    rows = hooks.collect("retention_processors", pupil_ids=sorted(pupils))
+    if not rows:
+        return 0
+    items = []
+    asked: dict[tuple[str, int | None], list[dict]] = defaultdict(list)
+    for pupil_id, name, agreement_id in rows:
+        pupil = pupils.get(pupil_id)
+        if pupil is None or not parts.get(pupil_id):
+            continue
+        for part in parts[pupil_id]:
+            items.append(
+                ProcessorDestruction(
+                    school_id=pupil.school_id,
+                    reference=ctx.reference(pupil),
+                    part=part,
+                    processor_name=name[:200],
+                    agreement_id=agreement_id,
+                )
+            )
+        asked[(name, agreement_id)].append(
+            {"pupil_id": pupil_id, "parts": [str(Part(p).label) for p in parts[pupil_id]]}
         )
-    if ids:
-        LogEntry.objects.filter(actor_id__in=ids).update(actor_email=None)
-        scrub_audit_log({User: ids})
-    return len(ids)
+    created = ProcessorDestruction.objects.bulk_create(items, ignore_conflicts=True)
+    contacts = hooks.collect_mapping(
+        "processor_contacts", agreement_ids=sorted({a for _n, a in asked if a})
+    )
+    if not contacts:
+        return len(created)
+    identifying = {
+        p.pk: p
+        for p in Pupil.objects.filter(pk__any_of=list(pupils))
+        .select_related("school")
+        .only("pk", "first_name", "last_name", "date_of_birth", "school__name", "school__brin")
+    }
+    for (name, agreement_id), wanted in asked.items():
+        email = contacts.get(agreement_id)
+        if not email:
+            continue
+        send_templated_mail_on_commit(
+            "retention/email/processor_destruction_request",
+            {
+                "processor": name,
+                "children": [
+                    {
+                        "name": f"{identifying[w['pupil_id']].first_name} "
+                        f"{identifying[w['pupil_id']].last_name}",
+                        "date_of_birth": identifying[w["pupil_id"]].date_of_birth,
+                        "school": identifying[w["pupil_id"]].school.name,
+                        "reference": ctx.reference(identifying[w["pupil_id"]])[:16],
+                        "parts": ", ".join(w["parts"]),
+                    }
+                    for w in wanted
+                ],
+            },
+            [email],
+        )
+    return len(created)
 
 
-def _purge_batch(
-    *,
-    ids: list[int],
-    day: date,
-    run: PurgeRun | None,
-    brins: dict,
-    reapply: set,
-    earlier: dict[int, dict[type, set[str]]],
-):
+def _purge_pupils(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
     """One transaction: everything due of these pupils, or nothing."""
+    day = ctx.day
     counts: dict[str, int] = defaultdict(int)
     now = timezone.now()
     with transaction.atomic(), disable_auditlog():
         dossier_ids = set(
-            _lock(selectors.dossier_due(day).filter(pk__in=ids)).values_list("pk", flat=True)
+            _lock(selectors.dossier_due(day).filter(pk__any_of=ids)).values_list("pk", flat=True)
         )
         admin_ids = set(
-            _lock(selectors.administration_due(day).filter(pk__in=ids)).values_list("pk", flat=True)
-        )
-        restored_ids = set()
-        if reapply & set(ids):
-            restored_ids = set(
-                _lock(
-                    Pupil.objects.filter(pk__in=sorted(reapply & set(ids))).filter(
-                        selectors.not_held(day)
-                    )
-                ).values_list("pk", flat=True)
+            _lock(selectors.administration_due(day).filter(pk__any_of=ids)).values_list(
+                "pk", flat=True
             )
-        admin_ids |= restored_ids
+        )
+        replay = {pk: ctx.restored[pk] for pk in ids if pk in ctx.restored}
+        if replay:
+            present = _lock(Pupil.objects.filter(pk__in=sorted(replay))).filter(
+                selectors.not_held(day)
+            )
+            with_data = set(
+                present.filter(selectors.has_dossier_data()).values_list("pk", flat=True)
+            )
+            for pk in present.values_list("pk", flat=True):
+                if Part.ADMINISTRATION in replay[pk]:
+                    admin_ids.add(pk)
+                elif Part.DOSSIER in replay[pk] and pk in with_data:
+                    dossier_ids.add(pk)
+        held = _held_by_other_apps(sorted(dossier_ids | admin_ids))
+        if held:
+            counts["held_by_other_apps"] += len(held.keys() & (dossier_ids | admin_ids))
+            dossier_ids -= held.keys()
+            admin_ids -= held.keys()
         pupils = {
             p.pk: p
-            for p in Pupil.objects.filter(pk__in=dossier_ids | admin_ids).only(
+            for p in Pupil.objects.filter(pk__any_of=sorted(dossier_ids | admin_ids)).only(
                 "pk", "school_id", "deregistered_on", "destination_is_sbo", "user_id"
             )
         }
         if not pupils:
             return counts
-        periods: dict[int, rules.Periods] = {}
-        school_foundation = dict(School.objects.values_list("pk", "foundation_id"))
-        records: list[DestructionRecord] = []
-
-        def removal(pupil, part):
-            foundation_id = school_foundation[pupil.school_id]
-            if foundation_id not in periods:
-                periods[foundation_id] = rules.periods_for_foundation(foundation_id)
-            return next(
-                r for r in rules.removal_dates(pupil, periods[foundation_id]) if r.part == part
-            )
-
-        def reference(pupil):
-            return rules.pseudonym(pupil.pk, brins[pupil.school_id])
-
         all_ids = sorted(pupils)
+        dossier_only = set(pupils) - admin_ids
 
-        # 1. The dossier: entries and their files, and the dossier-class fields.
-        entries_by_pupil: dict[int, list] = defaultdict(list)
-        for entry_pk, pupil_id, document in DossierEntry.objects.filter(
-            pupil_id__in=all_ids
-        ).values_list("pk", "pupil_id", "document"):
-            entries_by_pupil[pupil_id].append((entry_pk, document))
+        # What goes, per pupil: the dossier part when it has dossier data, the administration.
+        entry_rows = plan.select(DossierEntry, ["id", "pupil_id"], "pupil_id", all_ids)
+        with_entries = {pupil_id for _pk, pupil_id in entry_rows}
         field_names = rules.dossier_fields()
-        with_fields = set()
+        with_fields: set[int] = set()
         if field_names:
             blank = dict.fromkeys(field_names, "")
-            has_fields = Pupil.objects.filter(pk__in=all_ids).exclude(**blank)
-            with_fields = set(has_fields.values_list("pk", flat=True))
-            Pupil.objects.filter(pk__in=with_fields).update(**blank)
-        entry_pks = [pk for items in entries_by_pupil.values() for pk, _doc in items]
-        paths = [doc for items in entries_by_pupil.values() for _pk, doc in items if doc]
-        for path in paths:
-            FileErasure.objects.get_or_create(path=path)
-        earlier_entries = [
-            pk for pid in all_ids for pk in earlier.get(pid, {}).get(DossierEntry, ())
-        ]
-        scrubbed = scrub_audit_log({DossierEntry: entry_pks + earlier_entries})
-        scrubbed += scrub_dossier_fields_in_audit_log(sorted(with_fields))
-        counts["audit_entries_scrubbed"] += scrubbed
-        _delete_rows(DossierEntry, "id", entry_pks)
-        for pupil in pupils.values():
-            items = entries_by_pupil.get(pupil.pk, [])
-            if not items and pupil.pk not in with_fields:
-                continue
-            rule = removal(pupil, Part.DOSSIER)
-            part_counts = {
-                "dossier_entries": len(items),
-                "files": sum(1 for _pk, doc in items if doc),
-                "dossier_fields": len(field_names) if pupil.pk in with_fields else 0,
-            }
-            for key, value in part_counts.items():
-                counts[key] += value
-            records.append(
-                DestructionRecord(
-                    run=run,
-                    school_id=pupil.school_id,
-                    reference=reference(pupil),
-                    part=Part.DOSSIER,
-                    rule=rule.rule,
-                    due_on=rule.on,
-                    destroyed_at=now,
-                    counts=part_counts,
-                    after_restore=pupil.pk in restored_ids,
-                )
+            with_fields = set(
+                Pupil.objects.filter(pk__any_of=all_ids)
+                .exclude(**blank)
+                .values_list("pk", flat=True)
             )
+        parts: dict[int, list[str]] = defaultdict(list)
+        for pk in all_ids:
+            if pk in with_entries or pk in with_fields:
+                parts[pk].append(Part.DOSSIER)
+            if pk in admin_ids:
+                parts[pk].append(Part.ADMINISTRATION)
+        for pk in [pk for pk in all_ids if not parts.get(pk)]:
+            del pupils[pk]  # nothing of this pupil is due any more
+        all_ids = sorted(pupils)
+        if not all_ids:
+            return counts
+        dossier_only = set(pupils) - admin_ids
+        counts["processor_requests"] += _request_processors(pupils, parts, ctx)
 
-        # 2. The administration: the pupil, its links, contacts, and parents without another child.
-        admin_list = sorted(admin_ids)
-        if admin_list:
-            # Other apps remove their own data of these pupils first (consent, requests, ...).
-            hooks.collect("retention_purge_pupils", pupil_ids=admin_list)
-            for pupil_id, name, agreement_id in hooks.collect(
-                "retention_processors", pupil_ids=admin_list
-            ):
-                pupil = pupils[pupil_id]
-                ProcessorDestruction.objects.get_or_create(
-                    reference=reference(pupil),
-                    processor_name=name,
-                    defaults={"school_id": pupil.school_id, "agreement_id": agreement_id},
-                )
-            enrolment_pks = list(
-                Enrolment.objects.filter(pupil_id__in=admin_list).values_list("pk", flat=True)
+        # 1. The dossier fields of pupils who stay for now.
+        keep_fields = sorted(with_fields & dossier_only)
+        if keep_fields:
+            counts["audit_entries_scrubbed"] += scrub_dossier_fields_in_audit_log(keep_fields)
+            Pupil.objects.filter(pk__in=keep_fields).update(**dict.fromkeys(field_names, ""))
+
+        # 2. Everything the deletion plan removes with these pupils and dossier entries.
+        collected = plan.collect(
+            {
+                Pupil: {pk: pk for pk in sorted(admin_ids)},
+                DossierEntry: {pk: pid for pk, pid in entry_rows if pid in dossier_only},
+            }
+        )
+        deleted = plan.execute(collected)
+        forget = plan.audit_objects(collected)  # deleted and anonymised rows
+        for model, pks in plan.earlier_deleted(collected).items():
+            forget[model] |= pks
+        counts["audit_entries_scrubbed"] += scrub_audit_log(forget)
+        counts["accounts_anonymised"] += _anonymise_accounts(collected.accounts)
+        paths = sorted({name for names in collected.files.values() for name in names})
+        if paths:
+            FileErasure.objects.bulk_create(
+                [FileErasure(path=p) for p in paths], ignore_conflicts=True
             )
-            link_rows = list(
-                GuardianLink.objects.filter(pupil_id__in=admin_list).values_list(
-                    "pk", "pupil_id", "guardian_id"
-                )
-            )
-            contact_pks = list(
-                EmergencyContact.objects.filter(pupil_id__in=admin_list).values_list(
-                    "pk", flat=True
-                )
-            )
-            guardian_ids = {guardian_id for _pk, _pupil, guardian_id in link_rows}
-            staying = set(
-                GuardianLink.objects.filter(guardian_id__in=guardian_ids)
-                .exclude(pupil_id__in=admin_list)
-                .values_list("guardian_id", flat=True)
-            )
-            leaving = sorted(guardian_ids - staying)
-            account_ids = {pupils[pk].user_id for pk in admin_list if pupils[pk].user_id}
-            account_ids |= set(
-                Guardian.objects.filter(pk__in=leaving, user__isnull=False).values_list(
-                    "user_id", flat=True
-                )
-            )
-            hold_pks = list(
-                Hold.objects.filter(pupil_id__in=admin_list).values_list("pk", flat=True)
-            )
-            Hold.objects.filter(pk__in=hold_pks).update(pupil=None, reason="", lift_reason="")
-            earlier_children: dict[type, set[str]] = defaultdict(set)
-            for pupil_id in admin_list:
-                for model, pks in earlier.get(pupil_id, {}).items():
-                    earlier_children[model] |= pks
-            scrubbed = scrub_audit_log(
-                {
-                    Pupil: admin_list,
-                    Enrolment: enrolment_pks + list(earlier_children[Enrolment]),
-                    GuardianLink: [pk for pk, _p, _g in link_rows]
-                    + list(earlier_children[GuardianLink]),
-                    EmergencyContact: contact_pks + list(earlier_children[EmergencyContact]),
-                    DossierEntry: list(earlier_children[DossierEntry]),
-                    Guardian: leaving,
-                    Hold: hold_pks,
-                }
-            )
-            counts["audit_entries_scrubbed"] += scrubbed
-            links_per_pupil = defaultdict(int)
-            for _pk, pupil_id, _guardian in link_rows:
-                links_per_pupil[pupil_id] += 1
-            enrolments_per_pupil = dict(
-                Enrolment.objects.filter(pupil_id__in=admin_list)
-                .values_list("pupil_id")
-                .annotate(n=Count("pk"))
-            )
-            contacts_per_pupil = dict(
-                EmergencyContact.objects.filter(pupil_id__in=admin_list)
-                .values_list("pupil_id")
-                .annotate(n=Count("pk"))
-            )
-            leaving_per_pupil = defaultdict(int)
-            leaving_set = set(leaving)
-            for _pk, pupil_id, guardian_id in link_rows:
-                if guardian_id in leaving_set:
-                    leaving_per_pupil[pupil_id] += 1
-            for model in (Enrolment, GuardianLink, EmergencyContact):
-                _delete_rows(model, "pupil", admin_list)
-            # The pupil itself through Django, so other apps' relations cascade as declared.
-            Pupil.objects.filter(pk__in=admin_list).delete()
-            Guardian.objects.filter(pk__in=leaving).delete()
-            counts["accounts_anonymised"] += _anonymise_accounts(account_ids)
-            for pupil_id in admin_list:
-                pupil = pupils[pupil_id]
-                rule = removal(pupil, Part.ADMINISTRATION)
-                part_counts = {
-                    "pupil": 1,
-                    "enrolments": enrolments_per_pupil.get(pupil_id, 0),
-                    "guardian_links": links_per_pupil.get(pupil_id, 0),
-                    "guardians": leaving_per_pupil.get(pupil_id, 0),
-                    "emergency_contacts": contacts_per_pupil.get(pupil_id, 0),
-                }
-                for key, value in part_counts.items():
-                    counts[key] += value
+            transaction.on_commit(_enqueue_file_erasure, robust=True)
+        _check_constraints_now()
+
+        # 3. Destruction records: one multi-row INSERT.
+        per_owner = plan.per_pupil_counts(collected)
+        records = []
+        for pk in all_ids:
+            pupil = pupils[pk]
+            owned = dict(per_owner.get(pk, {}))
+            for part in parts[pk]:
+                if part == Part.DOSSIER:
+                    part_counts = {
+                        "dossier_entries": owned.pop("dossier_entries", 0),
+                        "files": len(collected.files.get(pk, ())),
+                        "dossier_fields": len(field_names) if pk in with_fields else 0,
+                    }
+                    if pk in dossier_only:
+                        part_counts.update(owned)
+                else:
+                    part_counts = owned
+                rule, due_on, again = ctx.rule_and_due(pupil, part)
                 records.append(
                     DestructionRecord(
-                        run=run,
+                        run=ctx.run,
                         school_id=pupil.school_id,
-                        reference=reference(pupil),
-                        part=Part.ADMINISTRATION,
-                        rule=rule.rule
-                        if pupil_id not in restored_ids
-                        else f"{rule.rule} (opnieuw, na terugzetten van een back-up)",
-                        due_on=rule.on,
+                        reference=ctx.reference(pupil),
+                        part=part,
+                        rule=rule,
+                        due_on=due_on,
                         destroyed_at=now,
-                        counts=part_counts,
-                        after_restore=pupil_id in restored_ids,
+                        counts={k: v for k, v in part_counts.items() if v},
+                        after_restore=again,
                     )
                 )
-        DestructionRecord.objects.bulk_create(records, batch_size=250)
+        _insert_records(records)
+        for key, value in deleted.items():
+            counts[plan.count_key(key)] += value
+        counts["files"] += len(paths)
+        counts["dossier_fields"] += len(field_names) * len(with_fields)
         counts["records"] += len(records)
         counts["pupils"] += len(pupils)
-        if paths:
-            transaction.on_commit(_enqueue_file_erasure)
     return counts
 
 
+def _purge_transfer_dossiers(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
+    """One transaction: these transfer dossiers whose own retention date has passed."""
+    from transfers.models import TransferDossier
+    from transfers.retention import expired_dossiers
+
+    counts: dict[str, int] = defaultdict(int)
+    now = timezone.now()
+    with transaction.atomic(), disable_auditlog():
+        rows = list(
+            _lock(expired_dossiers(ctx.day).filter(pk__in=ids))
+            .filter(pupil__in=Pupil.objects.filter(selectors.not_held(ctx.day)).values("pk"))
+            .values_list("pk", "pupil_id", "retention_until")
+        )
+        held = _held_by_other_apps(sorted({pupil_id for _pk, pupil_id, _until in rows}))
+        rows = [row for row in rows if row[1] not in held]
+        if not rows:
+            return counts
+        pupils = {
+            p.pk: p
+            for p in Pupil.objects.filter(pk__in={pupil_id for _pk, pupil_id, _u in rows}).only(
+                "pk", "school_id"
+            )
+        }
+        collected = plan.collect({TransferDossier: {pk: pupil_id for pk, pupil_id, _u in rows}})
+        deleted = plan.execute(collected)
+        counts["audit_entries_scrubbed"] += scrub_audit_log(plan.audit_objects(collected))
+        counts["accounts_anonymised"] += _anonymise_accounts(collected.accounts)
+        _check_constraints_now()
+        per_owner = plan.per_pupil_counts(collected)
+        records = []
+        for _pk, pupil_id, until in rows:
+            pupil = pupils[pupil_id]
+            records.append(
+                DestructionRecord(
+                    run=ctx.run,
+                    school_id=pupil.school_id,
+                    reference=ctx.reference(pupil),
+                    part=Part.TRANSFER,
+                    rule=TRANSFER_RULE,
+                    due_on=until,
+                    destroyed_at=now,
+                    counts={k: v for k, v in per_owner.get(pupil_id, {}).items() if v},
+                )
+            )
+        DestructionRecord.objects.bulk_create(records)
+        for key, value in deleted.items():
+            counts[plan.count_key(key)] += value
+        counts["records"] += len(records)
+    return counts
+
+
+TRANSFER_RULE = "R13 overstapdossier: 2 jaar na vertrek, 3 jaar bij vertrek naar SBO"
+
+
+# --- Runs: one at a time, failures surface ---------------------------------------------------
+
+
+def _start_run(*, day: date, actor) -> PurgeRun:
+    """Create the run row under a lock: a run that is alive (heartbeat within the hour) keeps a
+    second one out; a stale one (killed, no heartbeat for an hour) is closed as failed and
+    reported. The partial unique constraint ``one_running_purge`` is the last word on every
+    database; on PostgreSQL an advisory lock also serialises the check."""
+    now = timezone.now()
+    closed: list[int] = []
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
+            for other in PurgeRun.objects.select_for_update().filter(
+                status=PurgeRun.Status.RUNNING
+            ):
+                beat = other.heartbeat_at or other.started_at
+                if beat > now - STALE_AFTER:
+                    raise PurgeAlreadyRunning(
+                        _("Er loopt al een vernietigingsronde (gestart %(start)s).")
+                        % {"start": timezone.localtime(other.started_at).strftime("%d-%m-%Y %H:%M")}
+                    )
+                other.status = PurgeRun.Status.FAILED
+                other.finished_at = now
+                other.note = STALE_NOTE
+                other.save(update_fields=["status", "finished_at", "note"])
+                closed.append(other.pk)
+            with transaction.atomic():
+                run = PurgeRun.objects.create(day=day, triggered_by=actor, heartbeat_at=now)
+    except IntegrityError as exc:
+        raise PurgeAlreadyRunning(_("Er loopt al een vernietigingsronde.")) from exc
+    for pk in closed:
+        run_failure_alert(run=PurgeRun.objects.get(pk=pk))
+    return run
+
+
+STALE_NOTE = "gestopt zonder af te ronden (geen teken van leven gedurende een uur)"
+
+
+def _heartbeat(run: PurgeRun) -> None:
+    PurgeRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+
+
+def run_failure_alert(*, run: PurgeRun) -> bool:
+    """Mail the FGs once about a failed run (the start page shows it until a run succeeds).
+    The mail names no pupil: counts, the day and a link to the report."""
+    from privacy_portal.mail import send_templated_mail_on_commit
+
+    with transaction.atomic():
+        if not PurgeRun.objects.filter(pk=run.pk, alerted_at__isnull=True).update(
+            alerted_at=timezone.now()
+        ):
+            return False
+        recipients = sorted(
+            set(
+                FoundationRole.objects.active_on(timezone.localdate())
+                .filter(role=FoundationRoleKind.FG, user__is_active=True)
+                .values_list("user__email", flat=True)
+            )
+        )
+        send_templated_mail_on_commit(
+            "retention/email/purge_failed",
+            {
+                "day": run.day,
+                "failed": len(run.failures or []),
+                "stale": run.note == STALE_NOTE,
+            },
+            recipients,
+        )
+    return True
+
+
+def _guarded(batch: list[int], work, failures: list[str], reference_of) -> dict[str, int]:
+    """Run ``work(ids)`` for a batch; when it fails, retry each item alone so that one bad
+    pupil never stops the others. An item that fails alone is rolled back alone and reported
+    by its pseudonymous reference."""
+    try:
+        return work(batch)
+    except Exception:
+        if len(batch) == 1:
+            logger.exception("purge of one item failed; rolled back alone")
+            failures.append(reference_of(batch[0]))
+            return {"failed": 1}
+        logger.warning("purge batch of %s items failed; retrying one by one", len(batch))
+    totals: dict[str, int] = defaultdict(int)
+    for item in batch:
+        for key, value in _guarded([item], work, failures, reference_of).items():
+            totals[key] += value
+    return totals
+
+
 def _enqueue_file_erasure():
+    """Hand the file erasure to a worker. The FileErasure rows are the job: a broker that is
+    down is logged, not raised into the purge (whose batches have committed), and the hourly
+    ``retention.erase_files`` run picks the rows up."""
+    from privacy_portal import jobs
     from retention.tasks import erase_files
 
-    erase_files.delay()
+    jobs.enqueue(erase_files)
 
 
 def files_erase() -> int:
@@ -612,8 +868,6 @@ PROCESSOR_REMINDER_DAYS = 14
 def reminders_send(*, day: date) -> dict[str, int]:
     """Remind reviewers whose open review keeps due data (weekly), and the FG of processors that
     have not confirmed destruction after two weeks. Mails carry links, never names."""
-    from datetime import timedelta
-
     from privacy_portal.mail import send_templated_mail_on_commit
 
     now = timezone.now()
@@ -651,7 +905,10 @@ def reminders_send(*, day: date) -> dict[str, int]:
             )
             send_templated_mail_on_commit(
                 "retention/email/processor_reminder",
-                {"count": len(items), "processors": sorted({i.processor_name for i in items})},
+                {
+                    "pupils": len({i.reference for i in items}),
+                    "processors": sorted({i.processor_name for i in items}),
+                },
                 recipients,
             )
             ProcessorDestruction.objects.filter(pk__in=[i.pk for i in items]).update(
@@ -663,44 +920,59 @@ def reminders_send(*, day: date) -> dict[str, int]:
 
 def purge_plan(*, day: date | None = None) -> list[PlannedPart]:
     """What a purge on ``day`` would remove (for ``--dry-run``): references and counts only."""
+    from transfers.retention import expired_dossiers
+
     day = day or timezone.localdate()
-    brins = dict(School.objects.values_list("pk", "brin"))
-    plan: list[PlannedPart] = []
+    ctx = RunContext.build(day=day, run=None)
+    plan_rows: list[PlannedPart] = []
     dossier = set(selectors.dossier_due(day).values_list("pk", flat=True))
-    restored = set(selectors.destroyed_before(day).values_list("pk", flat=True))
-    administration = set(selectors.administration_due(day).values_list("pk", flat=True)) | restored
+    administration = set(selectors.administration_due(day).values_list("pk", flat=True))
+    for pk, parts in ctx.restored.items():
+        if Part.ADMINISTRATION in parts:
+            administration.add(pk)
+        elif Part.DOSSIER in parts:
+            dossier.add(pk)
     ids = sorted(dossier | administration)
     entry_counts = defaultdict(int)
-    for pupil_id in DossierEntry.objects.filter(pupil_id__in=ids).values_list(
+    for pupil_id in DossierEntry.objects.filter(pupil_id__any_of=ids).values_list(
         "pupil_id", flat=True
     ):
         entry_counts[pupil_id] += 1
-    periods: dict[int, rules.Periods] = {}
-    for pupil in Pupil.objects.filter(pk__in=ids).select_related("school").order_by("pk"):
-        fid = pupil.school.foundation_id
-        periods.setdefault(fid, rules.periods_for_foundation(fid))
-        removals = {r.part: r for r in rules.removal_dates(pupil, periods[fid])}
-        reference = rules.pseudonym(pupil.pk, brins[pupil.school_id])
+    for pupil in (
+        Pupil.objects.filter(pk__any_of=ids).filter(selectors.not_held(day)).order_by("pk")
+    ):
+        reference = ctx.reference(pupil)
         if pupil.pk in dossier or (pupil.pk in administration and entry_counts[pupil.pk]):
-            r = removals[Part.DOSSIER]
-            plan.append(
+            rule, due_on, _again = ctx.rule_and_due(pupil, Part.DOSSIER)
+            plan_rows.append(
                 PlannedPart(
                     reference,
                     pupil.school_id,
                     Part.DOSSIER,
-                    r.rule,
-                    r.on,
+                    rule,
+                    due_on,
                     {"dossier_entries": entry_counts[pupil.pk]},
                 )
             )
         if pupil.pk in administration:
-            r = removals[Part.ADMINISTRATION]
-            plan.append(
+            rule, due_on, _again = ctx.rule_and_due(pupil, Part.ADMINISTRATION)
+            plan_rows.append(
                 PlannedPart(
-                    reference, pupil.school_id, Part.ADMINISTRATION, r.rule, r.on, {"pupil": 1}
+                    reference, pupil.school_id, Part.ADMINISTRATION, rule, due_on, {"pupil": 1}
                 )
             )
-    return plan
+    for dossier_row in expired_dossiers(day).select_related("pupil"):
+        plan_rows.append(
+            PlannedPart(
+                ctx.reference(dossier_row.pupil),
+                dossier_row.pupil.school_id,
+                Part.TRANSFER,
+                TRANSFER_RULE,
+                dossier_row.retention_until,
+                {"transfers.transferdossier": 1},
+            )
+        )
+    return plan_rows
 
 
 def purge_expired(
@@ -709,40 +981,83 @@ def purge_expired(
     """Remove everything whose retention period has run out on ``day`` (default today).
 
     Idempotent: a second run finds nothing due. Crash-safe: each batch commits whole or not at
-    all; a failed batch fails the run (after the earlier batches committed) and the next run
-    picks its pupils up again.
+    all. One bad pupil never stops the others: a failing batch is retried pupil by pupil, a
+    pupil that fails alone is rolled back alone and reported by reference, and the run goes on
+    (and ends as failed, on the start page and in one mail). Only one run at a time
+    (``PurgeAlreadyRunning``); a stale run is closed by the next.
     """
+    from transfers.retention import expired_dossiers
+
     day = day or timezone.localdate()
     if batch_size < 1:
         raise ValidationError(_("De batchgrootte moet minstens 1 zijn."))
-    run = PurgeRun.objects.create(day=day, triggered_by=actor)
+    run = _start_run(day=day, actor=actor)
     totals: dict[str, int] = defaultdict(int)
+    failures: list[str] = []
     try:
         files_erase()  # leftovers of a run that died between commit and file removal
-        brins = dict(School.objects.values_list("pk", "brin"))
-        reapply = set(selectors.destroyed_before(day).values_list("pk", flat=True))
-        ids = sorted(set(selectors.due_pupil_ids(day)) | reapply)
-        earlier = deleted_children_in_log(set(ids))
+        ctx = RunContext.build(day=day, run=run)
+        ids = sorted(set(selectors.due_pupil_ids(day)) | set(ctx.restored))
+        brin_of = dict(Pupil.objects.filter(pk__any_of=ids).values_list("pk", "school_id"))
+
+        def pupil_reference(pk):
+            return rules.pseudonym(pk, ctx.brins[brin_of[pk]])
+
         for start in range(0, len(ids), batch_size):
             batch = ids[start : start + batch_size]
-            counts = _purge_batch(
-                ids=batch, day=day, run=run, brins=brins, reapply=reapply, earlier=earlier
+            counts = _guarded(
+                batch, lambda chunk: _purge_pupils(ids=chunk, ctx=ctx), failures, pupil_reference
             )
             for key, value in counts.items():
                 totals[key] += value
             totals["batches"] += 1
+            _heartbeat(run)
+        dossier_rows = dict(expired_dossiers(day).values_list("pk", "pupil__school_id"))
+        dossier_pupils = dict(expired_dossiers(day).values_list("pk", "pupil_id"))
+        dossier_ids = sorted(dossier_rows)
+
+        def dossier_reference(pk):
+            return rules.pseudonym(dossier_pupils[pk], ctx.brins[dossier_rows[pk]])
+
+        for start in range(0, len(dossier_ids), batch_size):
+            batch = dossier_ids[start : start + batch_size]
+            counts = _guarded(
+                batch,
+                lambda chunk: _purge_transfer_dossiers(ids=chunk, ctx=ctx),
+                failures,
+                dossier_reference,
+            )
+            for key, value in counts.items():
+                totals[key] += value
+            _heartbeat(run)
+        for key, value in hooks_retention_clocks(day=day).items():
+            totals[key] += value
         for key, value in reminders_send(day=day).items():
             totals[key] += value
     except Exception:
         run.status = PurgeRun.Status.FAILED
         raise
     else:
-        run.status = PurgeRun.Status.SUCCEEDED
+        run.status = PurgeRun.Status.FAILED if failures else PurgeRun.Status.SUCCEEDED
     finally:
         run.counts = dict(totals)
+        run.failures = failures
         run.finished_at = timezone.now()
-        run.save(update_fields=["status", "counts", "finished_at"])
+        run.heartbeat_at = run.finished_at
+        run.save(update_fields=["status", "counts", "failures", "finished_at", "heartbeat_at"])
+        if run.status == PurgeRun.Status.FAILED:
+            run_failure_alert(run=run)
     return run
+
+
+def hooks_retention_clocks(*, day: date) -> dict[str, int]:
+    """Other apps' own retention clocks (``retention_purge(day)`` in their ``hooks.py``): each
+    removes what of its own has expired and returns counts."""
+    totals: dict[str, int] = defaultdict(int)
+    for counts in hooks.collect("retention_purge", day=day):
+        for key, value in counts.items():
+            totals[key] += value
+    return totals
 
 
 def destruction_records_import(*, rows) -> int:

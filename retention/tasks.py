@@ -18,7 +18,7 @@ def purge_expired() -> int:
     return run.pk
 
 
-@shared_task(name="retention.erase_files")
+@shared_task(name="retention.erase_files", acks_late=True)
 def erase_files() -> int:
     """Remove files whose dossier rows were purged (enqueued after the purge commits)."""
     with recorded_run("retention.erase_files") as job:
@@ -32,4 +32,6 @@ BEAT_SCHEDULE = {
         "task": "retention.purge_expired",
         "schedule": crontab(minute=30, hour=2),
     },
+    # Files whose hand-off after a purge was lost (broker down) are erased within the hour.
+    "retention-erase-files": {"task": "retention.erase_files", "schedule": crontab(minute=45)},
 }

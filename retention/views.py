@@ -205,7 +205,11 @@ def destruction_report(request):
     year = _year(request)
     context = _report_context(request, year)
     context["page"] = Paginator(context["records"], 50).get_page(request.GET.get("pagina"))
-    context["runs"] = PurgeRun.objects.order_by("-started_at")[:5]
+    # A purge run counts over every school of the foundation: only foundation roles see it; a
+    # school's directie sees its own school's counts in the records above.
+    context["foundation_wide"] = selectors.policy_foundations(request.user).exists()
+    if context["foundation_wide"]:
+        context["runs"] = PurgeRun.objects.order_by("-started_at")[:5]
     context["processors"] = selectors.processor_confirmations(request.user).filter(
         confirmed_at__isnull=True
     )[:50]

@@ -36,3 +36,10 @@ def navigation(user):
             )
         )
     return items
+
+
+def reap_jobs(*, now):
+    """The reaper's hook (privacy_portal.jobs.reap): stale pupil imports."""
+    from students.imports import reap_stale_imports
+
+    return reap_stale_imports(now=now)

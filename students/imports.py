@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,7 +31,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import School, SchoolClass, school_year_of
 from accounts.validators import normalise_postcode, validate_bsn, validate_phone, validate_postcode
+from privacy_portal import jobs
 from students.models import Enrolment, Guardian, GuardianLink, ImportRun, Pupil
+
+logger = logging.getLogger(__name__)
 
 MAX_ROWS = 5000
 REQUIRED_COLUMNS = (
@@ -497,14 +501,41 @@ def _progress_key(run_id: int) -> str:
     return f"students:import-progress:{run_id}"
 
 
+def _cache_quietly(action: str, *args):
+    """The progress counter is a hint: with the cache (Redis) away, pages and the import go on
+    without it instead of failing."""
+    from django.core.cache import cache
+
+    try:
+        return getattr(cache, action)(*args)
+    except Exception as exc:
+        logger.warning("cache %s failed, progress not shown: %r", action, exc)
+        return None
+
+
 def import_progress(run: ImportRun) -> int:
     """Rows applied so far. Kept in the cache: the import's own transaction is not visible
     to other connections until it commits."""
-    from django.core.cache import cache
-
     if run.status == ImportRun.Status.DONE:
         return run.rows_valid
-    return int(cache.get(_progress_key(run.pk), 0))
+    return int(_cache_quietly("get", _progress_key(run.pk)) or 0)
+
+
+def import_looks_stuck(run: ImportRun, now=None) -> bool:
+    """A queued or running import whose worker has not been heard of for longer than the reaper
+    allows: its page stops refreshing itself and says so (the reaper will requeue or fail it)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    if run.status not in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
+        return False
+    now = now or timezone.now()
+    since = run.heartbeat_at or run.started_at
+    patience = max(settings.JOB_REQUEUE_SECONDS, settings.JOB_CLAIM_GRACE_SECONDS) * 3
+    if run.status == ImportRun.Status.RUNNING:
+        patience = max(patience, settings.JOB_LEASE_SECONDS)
+    return since < now - timedelta(seconds=patience)
 
 
 def import_queue(
@@ -512,12 +543,14 @@ def import_queue(
 ) -> ImportRun | ImportReport:
     """Check the file now; when there is something to apply, store it and apply it in a
     background task (progress on the run's page). A dry run, or an all-or-nothing import of a
-    file with errors, is answered at once with its report, as ``pupil_import`` does."""
+    file with errors, is answered at once with its report, as ``pupil_import`` does.
+
+    The run row is the job (see privacy_portal.jobs): the task is only sent after the commit,
+    and a broker that is down does not fail the request; the reaper sends it again."""
     import uuid
     from pathlib import Path
 
     from django.conf import settings
-    from django.db import transaction
 
     if mode not in Mode.CHOICES:
         raise ValueError(mode)
@@ -543,49 +576,181 @@ def import_queue(
     run.mode = mode
     run.create_classes = create_classes
     run.upload_path = relative
-    run.save(update_fields=["status", "mode", "create_classes", "upload_path"])
+    run.heartbeat_at = timezone.now()
+    try:
+        run.save(update_fields=["status", "mode", "create_classes", "upload_path", "heartbeat_at"])
+    except BaseException:
+        target.unlink(missing_ok=True)  # no job will read it
+        raise
     from students.tasks import apply_pupil_import
 
-    transaction.on_commit(lambda: apply_pupil_import.delay(run.pk))
+    jobs.enqueue_on_commit(apply_pupil_import, run.pk)
     return run
 
 
-def import_apply(run_id: int) -> None:
-    """The background task's work: apply a queued import once, report progress, always delete
-    the stored file. A second delivery of the same task finds the run claimed and does nothing."""
-    import logging
+def _claim(run_id: int) -> bool:
+    """Claim a queued run, or a running run whose worker died (see privacy_portal.jobs).
+    A second delivery of the task while a worker still holds the run claims nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        run = jobs.locked(ImportRun.objects.filter(pk=run_id)).first()
+        if run is None:
+            return False
+        dead = run.status == ImportRun.Status.RUNNING and (
+            run.heartbeat_at is None or run.heartbeat_at < jobs.claim_stale_before(now)
+        )
+        if run.status != ImportRun.Status.QUEUED and not dead:
+            return False
+        if dead:
+            run.interruption = ImportRun.Interruption.REQUEUED
+        run.status = ImportRun.Status.RUNNING
+        run.attempts += 1
+        run.heartbeat_at = now
+        run.save(update_fields=["status", "attempts", "heartbeat_at", "interruption"])
+    return True
+
+
+def _fail(run_id: int, *, interruption: str = "") -> None:
+    """End a run as failed and delete its stored file: no job will read it any more."""
     from pathlib import Path
 
     from django.conf import settings
-    from django.core.cache import cache
 
-    claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
-        status=ImportRun.Status.RUNNING
-    )
-    if not claimed:
+    run = ImportRun.objects.filter(pk=run_id).only("upload_path").first()
+    if run is None:
+        return
+    if run.upload_path:
+        (Path(settings.MEDIA_ROOT) / run.upload_path).unlink(missing_ok=True)
+    fields = {"status": ImportRun.Status.FAILED, "finished_at": timezone.now(), "upload_path": ""}
+    if interruption:
+        fields["interruption"] = interruption
+    ImportRun.objects.filter(pk=run_id).update(**fields)
+    _cache_quietly("delete", _progress_key(run_id))
+
+
+def import_apply(run_id: int) -> None:
+    """The background task's work: apply a queued import once, report progress, delete the
+    stored file when the run ends.
+
+    Idempotent: the run is claimed under a row lock and stays locked (the lease) for the whole
+    import, so a redelivered task does nothing while the first one works, and takes over when
+    the first one's worker died (its transaction rolled back, nothing of it was applied). A
+    failure that is not the file's fault (the database went away) leaves the run to the
+    reaper, which retries it up to ``JOB_MAX_ATTEMPTS`` times."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    if not _claim(run_id):
         return
     run = ImportRun.objects.select_related("school", "actor").get(pk=run_id)
     path = Path(settings.MEDIA_ROOT) / run.upload_path
     try:
         raw = path.read_bytes()
-        pupil_import(
-            actor=run.actor,
-            school=run.school,
-            raw=raw,
-            mode=run.mode,
-            create_classes=run.create_classes,
-            progress=lambda done, total: cache.set(_progress_key(run_id), done, 3600),
-            run=run,
-        )
+    except OSError:
+        logger.warning("pupil import %s: stored file is gone", run_id)
+        _fail(run_id)
+        return
+    try:
+        with transaction.atomic():
+            # The lease: hold the run's row until the import commits or rolls back.
+            ImportRun.objects.select_for_update().filter(pk=run_id).first()
+            pupil_import(
+                actor=run.actor,
+                school=run.school,
+                raw=raw,
+                mode=run.mode,
+                create_classes=run.create_classes,
+                progress=lambda done, total: _cache_quietly(
+                    "set", _progress_key(run_id), done, 3600
+                ),
+                run=run,
+            )
     except Exception:
-        logging.getLogger(__name__).exception("pupil import %s failed", run_id)
-        ImportRun.objects.filter(pk=run_id).update(
-            status=ImportRun.Status.FAILED, finished_at=timezone.now()
+        logger.exception("pupil import %s failed", run_id)
+        _fail(run_id)
+        return
+    path.unlink(missing_ok=True)
+    ImportRun.objects.filter(pk=run_id).update(upload_path="")
+    _cache_quietly("delete", _progress_key(run_id))
+
+
+def reap_stale_imports(*, now=None) -> list[str]:
+    """The reaper's part for imports: nudge queued runs whose message was lost (broker down),
+    requeue running runs whose worker died, fail what cannot go on (and delete its file), and
+    delete stored files no run will read. Log lines hold ids and counts only."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from students.tasks import apply_pupil_import
+
+    now = now or timezone.now()
+    lines: list[str] = []
+    requeue: list[int] = []
+    with transaction.atomic():
+        dead = jobs.locked(
+            ImportRun.objects.filter(
+                status=ImportRun.Status.RUNNING, heartbeat_at__lt=jobs.claim_stale_before(now)
+            )
         )
-    finally:
-        path.unlink(missing_ok=True)
-        ImportRun.objects.filter(pk=run_id).update(upload_path="")
-        cache.delete(_progress_key(run_id))
+        for run in dead:
+            if run.attempts >= settings.JOB_MAX_ATTEMPTS or not run.upload_path:
+                _fail(run.pk, interruption=ImportRun.Interruption.WORKER_LOST)
+                lines.append(f"import {run.pk}: worker lost {run.attempts} times, failed")
+                continue
+            run.status = ImportRun.Status.QUEUED
+            run.interruption = ImportRun.Interruption.REQUEUED
+            run.heartbeat_at = now
+            run.save(update_fields=["status", "interruption", "heartbeat_at"])
+            requeue.append(run.pk)
+            lines.append(f"import {run.pk}: worker lost, requeued")
+        waiting = jobs.locked(
+            ImportRun.objects.filter(
+                status=ImportRun.Status.QUEUED,
+                heartbeat_at__lt=now - timedelta(seconds=settings.JOB_REQUEUE_SECONDS),
+            )
+        )
+        for run in waiting:
+            if run.started_at < now - timedelta(hours=settings.JOB_QUEUE_MAX_HOURS):
+                _fail(run.pk, interruption=ImportRun.Interruption.NEVER_STARTED)
+                lines.append(f"import {run.pk}: never started, failed")
+                continue
+            run.heartbeat_at = now
+            run.save(update_fields=["heartbeat_at"])
+            requeue.append(run.pk)
+            lines.append(f"import {run.pk}: sent again")
+    for run_id in requeue:
+        jobs.enqueue(apply_pupil_import, run_id)
+    lines.extend(_delete_orphan_uploads(now=now))
+    return lines
+
+
+def _delete_orphan_uploads(*, now) -> list[str]:
+    """Stored import files that no queued or running run points at, older than an hour (a
+    request that died between writing the file and committing its run)."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    if not folder.is_dir():
+        return []
+    wanted = set(
+        ImportRun.objects.filter(
+            status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]
+        ).values_list("upload_path", flat=True)
+    )
+    cutoff = (now - timedelta(hours=1)).timestamp()
+    removed = 0
+    for path in folder.iterdir():
+        if f"imports/{path.name}" in wanted or not path.is_file():
+            continue
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return [f"imports: {removed} orphaned files deleted"] if removed else []
 
 
 def _apply(report: ImportReport, *, school, classes, progress) -> None:

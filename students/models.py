@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import School, SchoolClass
 from accounts.roles import Audience, Sensitivity
 from accounts.validators import validate_bsn, validate_phone, validate_postcode
+from students import registry
 
 
 class PupilQuerySet(models.QuerySet):
@@ -241,7 +242,8 @@ class DossierEntry(models.Model):
         indexes = [models.Index(fields=["pupil", "category"])]
 
     def __str__(self):
-        return self.title
+        # Never the title: this string ends up in the audit log and in lists of changes.
+        return f"{self.get_kind_display()} {self.pk or ''}".strip()
 
 
 class ImportRun(models.Model):
@@ -275,6 +277,20 @@ class ImportRun(models.Model):
     create_classes = models.BooleanField(default=False)
     upload_path = models.CharField(max_length=200, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The job's lease (see privacy_portal.jobs): when it was queued or claimed last, how often a
+    # worker claimed it, and what the reaper did about a worker that stopped answering.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Interruption(models.TextChoices):
+        NONE = "", _("geen")
+        REQUEUED = "requeued", _("opnieuw gestart na een onderbreking")
+        WORKER_LOST = "worker_lost", _("de verwerking stopte steeds")
+        NEVER_STARTED = "never_started", _("de verwerking begon niet")
+
+    interruption = models.CharField(
+        max_length=20, choices=Interruption.choices, default="", blank=True
+    )
 
     class Meta:
         verbose_name = _("leerlingimport")
@@ -285,9 +301,15 @@ class ImportRun(models.Model):
         return f"{self.school} {self.started_at:%Y-%m-%d %H:%M}"
 
 
-auditlog.register(Pupil)
+# The audit log keeps no protected value: the registry says which fields are masked.
+_MASK = "students.registry.mask_audit_value"
+auditlog.register(Pupil, mask_fields=registry.audit_masked_fields("Pupil"), mask_callable=_MASK)
 auditlog.register(Enrolment)
-auditlog.register(Guardian)
+auditlog.register(
+    Guardian, mask_fields=registry.audit_masked_fields("Guardian"), mask_callable=_MASK
+)
 auditlog.register(GuardianLink)
 auditlog.register(EmergencyContact)
-auditlog.register(DossierEntry)
+auditlog.register(
+    DossierEntry, mask_fields=registry.audit_masked_fields("DossierEntry"), mask_callable=_MASK
+)

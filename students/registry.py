@@ -11,6 +11,14 @@ The keys are stable: other apps store them.
 Who sees a category: a staff member whose capabilities for the pupil include ``capability`` or
 one of ``also_with`` (see ``students.selectors.visible_categories``). Who may change it: whoever
 holds ``edit_capability`` for the pupil.
+
+The registry is the one **field policy** (``field_policy("Pupil.phone")``): per field its
+category and sensitivity, its audiences (the capabilities above), whether the secret-contact
+flag hides it (``secret_hides``: then only holders of ``SECRET_AUDIENCE`` see it, never the
+other parent, and it leaves the school only by an explicit decision), and whether the audit log
+may keep its value (``audit_masked``: BSN, health data, care and dossier texts and secret
+contact data are stored as ``MASK`` in ``auditlog``). ``tests/students/test_registry.py`` fails
+when a field of a students model is not classified.
 """
 
 from dataclasses import dataclass, field
@@ -69,6 +77,10 @@ class DataCategory:
     edit_capability: str = Capability.PUPIL_ADMINISTRATIVE
     # Dossier categories hold DossierEntry rows (notes, plans, reports) besides fields.
     holds_dossier_entries: bool = False
+    # "Model.field" names whose values the audit log must not keep (masked, see MASK).
+    audit_masked: tuple[str, ...] = field(default_factory=tuple)
+    # The pupil's secret-contact flag hides this category from all but SECRET_AUDIENCE.
+    secret_hides: bool = False
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -189,6 +201,9 @@ CATEGORIES: tuple[DataCategory, ...] = (
         RetentionClass.ADMINISTRATION,
         _("Adres en telefoonnummer van het gezin."),
         ("Pupil.street_address", "Pupil.postal_code", "Pupil.city", "Pupil.phone"),
+        # May be secret (protected living situation): the audit log never keeps it.
+        audit_masked=("Pupil.street_address", "Pupil.postal_code", "Pupil.city", "Pupil.phone"),
+        secret_hides=True,
     ),
     DataCategory(
         "citizen_number",
@@ -200,6 +215,7 @@ CATEGORIES: tuple[DataCategory, ...] = (
         RetentionClass.ADMINISTRATION,
         _("Het burgerservicenummer, dat de wet voorschrijft voor de telling van DUO."),
         ("Pupil.citizen_number",),
+        audit_masked=("Pupil.citizen_number",),
     ),
     DataCategory(
         "allergies",
@@ -212,6 +228,8 @@ CATEGORIES: tuple[DataCategory, ...] = (
         _("Zodat de leerkracht weet wat te doen als uw kind iets overkomt."),
         ("Pupil.allergies", "Pupil.emergency_instructions"),
         also_with=(C.PUPIL_ADMINISTRATIVE,),
+        # Health data (GDPR art. 9) even when teachers may see it.
+        audit_masked=("Pupil.allergies", "Pupil.emergency_instructions"),
     ),
     DataCategory(
         "medical",
@@ -225,6 +243,7 @@ CATEGORIES: tuple[DataCategory, ...] = (
         ("Pupil.medical_information",),
         edit_capability=C.PUPIL_VERY_SENSITIVE,
         holds_dossier_entries=True,
+        audit_masked=("Pupil.medical_information",),
     ),
     DataCategory(
         "care",
@@ -251,6 +270,8 @@ CATEGORIES: tuple[DataCategory, ...] = (
         ),
         edit_capability=C.PUPIL_VERY_SENSITIVE,
         holds_dossier_entries=True,
+        # Dossier texts (of every dossier category: the entry's own category decides).
+        audit_masked=("DossierEntry.title", "DossierEntry.body", "DossierEntry.document_name"),
     ),
     DataCategory(
         "results",
@@ -265,6 +286,24 @@ CATEGORIES: tuple[DataCategory, ...] = (
         holds_dossier_entries=True,
     ),
     DataCategory(
+        # Photos and video of a recognisable pupil (R8). The pictures themselves live on the
+        # school's channels and with processors (Klasbord, the school photographer), not in
+        # this application; what the school keeps here is the consent per channel
+        # (``consent`` app), which says where pictures may be used.
+        "beeldmateriaal",
+        _("Foto's en video's (beeldmateriaal)"),
+        Sensitivity.PUBLIC,
+        C.PUPIL_BASIC,
+        (Purpose.PUPIL_NEWS, Purpose.SCHOOL_ACTIVITIES),
+        LegalBasis.CONSENT,
+        RetentionClass.ADMINISTRATION,
+        _(
+            "Foto's en video's waarop uw kind herkenbaar is, alleen voor de kanalen waarvoor u "
+            "toestemming hebt gegeven. Zonder toestemming gebruikt de school geen beeld van uw "
+            "kind; u kunt uw toestemming altijd intrekken."
+        ),
+    ),
+    DataCategory(
         "secret_contact",
         _("Geheim adres of telefoonnummer"),
         Sensitivity.VERY_SENSITIVE,
@@ -277,6 +316,7 @@ CATEGORIES: tuple[DataCategory, ...] = (
         ),
         ("Pupil.contact_is_secret",),
         edit_capability=C.PUPIL_VERY_SENSITIVE,
+        audit_masked=("Pupil.contact_is_secret",),
     ),
 )
 
@@ -303,6 +343,9 @@ NOT_PERSONAL: dict[str, str] = {
     "ImportRun.mode": "how the import was asked for",
     "ImportRun.create_classes": "an option of the run",
     "ImportRun.upload_path": "a random file name; the file is deleted when the run ends",
+    "ImportRun.heartbeat_at": "the job's lease: when it was queued or claimed last",
+    "ImportRun.attempts": "count of workers that claimed the run",
+    "ImportRun.interruption": "what the reaper did about a lost worker",
 }
 
 # Dossier entries carry their own category; these are the ones they may carry.
@@ -329,6 +372,69 @@ def registered_fields() -> dict[str, str]:
     return {name: category.key for category in CATEGORIES for name in category.fields}
 
 
+# Who still sees a category that the secret-contact flag hides (directie and IB-er, R12).
+SECRET_AUDIENCE = Capability.PUPIL_VERY_SENSITIVE
+# What the audit log keeps instead of a masked value (an empty value stays empty, so the trail
+# still shows that a field was filled in or cleared).
+MASK = "••••••"
+
+
+@dataclass(frozen=True)
+class FieldPolicy:
+    """The policy of one registered field, as every screen, export and log must apply it."""
+
+    name: str
+    category: DataCategory
+    audit_masked: bool
+    secret_hides: bool
+
+    @property
+    def sensitivity(self) -> Sensitivity:
+        return self.category.sensitivity
+
+    @property
+    def audiences(self) -> frozenset[str]:
+        return self.category.capabilities
+
+
+def field_policy(name: str) -> FieldPolicy:
+    """The policy of ``"Model.field"``; KeyError for a field that is not registered."""
+    category = BY_KEY[registered_fields()[name]]
+    return FieldPolicy(
+        name=name,
+        category=category,
+        audit_masked=name in category.audit_masked,
+        secret_hides=category.secret_hides,
+    )
+
+
+def audit_masked_fields(model_name: str) -> list[str]:
+    """Field names of ``model_name`` whose values django-auditlog must mask."""
+    prefix = f"{model_name}."
+    return sorted(
+        name[len(prefix) :]
+        for category in CATEGORIES
+        for name in category.audit_masked
+        if name.startswith(prefix)
+    )
+
+
+def mask_audit_value(value: str) -> str:
+    """django-auditlog's ``mask_callable``: nothing of the value survives (auditlog's own mask
+    keeps half of it)."""
+    return "" if value in ("", "None") else MASK
+
+
+def secret_hidden_fields(model_name: str) -> list[str]:
+    """Field names of ``model_name`` that the secret-contact flag hides."""
+    return [
+        name
+        for category in CATEGORIES
+        if category.secret_hides
+        for name in category.model_fields(model_name)
+    ]
+
+
 def _years_after(day, years: int):
     try:
         return day.replace(year=day.year + years)
@@ -345,3 +451,38 @@ def retention_until(pupil, retention: str):
     if retention == RetentionClass.ADMINISTRATION:
         return _years_after(pupil.deregistered_on, 5)
     return _years_after(pupil.deregistered_on, 3 if pupil.destination_is_sbo else 2)
+
+
+# --- Field policy for parents -----------------------------------------------------------------
+# The secret flag (``Pupil.contact_is_secret``) hides the fields of the categories marked
+# ``secret_hides`` from parents (the portal, the request form, the inspection export) and from
+# staff without SECRET_AUDIENCE: in a protected-living case one parent must not learn where the
+# child lives. Derived from the categories above, so the staff renderer (``students.rendering``)
+# and the portal cannot disagree.
+HIDDEN_WHEN_SECRET: frozenset[str] = frozenset(
+    f"Pupil.{name}" for name in secret_hidden_fields("Pupil")
+)
+# A parent's own contact details: that parent sees them, another parent of the child never does.
+OWN_PARENT_ONLY: frozenset[str] = frozenset({"Guardian.email", "Guardian.phone"})
+
+
+def parent_may_see(field: str, *, pupil, viewer=None, owner=None) -> bool:
+    """Whether a parent (``viewer``, a user) may see ``field`` ("Model.field") of ``pupil``.
+
+    ``owner`` is the Guardian a Guardian field belongs to. Every portal screen and export asks
+    this one function, so the field policy can grow here without touching the portal.
+    """
+    if field in HIDDEN_WHEN_SECRET and pupil.contact_is_secret:
+        return False
+    if field in OWN_PARENT_ONLY:
+        return owner is not None and viewer is not None and owner.user_id == viewer.pk
+    return True
+
+
+def staff_may_see_value(field: str, *, pupil, capabilities) -> bool:
+    """Whether staff holding ``capabilities`` for ``pupil`` may see the value of ``field`` where
+    it appears outside the pupil file (a correction request, its audit trail): a secret address
+    or phone only with very sensitive access (directie, IB-er)."""
+    if field in HIDDEN_WHEN_SECRET and pupil.contact_is_secret:
+        return SECRET_AUDIENCE in set(capabilities)
+    return True

@@ -13,11 +13,12 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import access
 from accounts.models import School, SchoolClass
 from accounts.roles import Audience, Capability, FoundationRoleKind, SchoolRole
-from students import registry
+from students import registry, rendering
 from students.models import DossierEntry, Enrolment, Guardian, Pupil
 
 # --- Categories ------------------------------------------------------------------------------
@@ -228,26 +229,147 @@ class AccessRow:
     actor: object
     category_label: str
     detail: str
+    category_key: str = ""
 
 
-def access_records(pupil) -> list[AccessRow]:
+ACCESS_WHAT_LABELS = {
+    "pupil_file": gettext_lazy("leerlingpagina"),
+    "access_log": gettext_lazy("inzageregistratie"),
+    "transfer_dossier": gettext_lazy("overstapdossier"),
+}
+
+
+def access_record_categories(data: dict) -> list[str]:
+    """The category keys an access record names (one record per response: ``categories``;
+    older records: one key in ``what``)."""
+    if data.get("categories"):
+        return list(data["categories"])
+    what = data.get("what", "")
+    return [what] if what in registry.BY_KEY else []
+
+
+def access_record_label(data: dict) -> str:
+    """Categories only, never titles: safe for every reader of access records (the FG too)."""
+    keys = access_record_categories(data)
+    if keys:
+        return ", ".join(str(registry.BY_KEY[k].label) for k in keys if k in registry.BY_KEY)
+    what = str(data.get("what", ""))
+    return str(ACCESS_WHAT_LABELS.get(what.split(":")[0], what))
+
+
+def access_records(pupil, viewer=None) -> list[AccessRow]:
     """Who read which very sensitive category or dossier document of this pupil, newest first.
 
-    Records are written by ``students.services.pupil_access_record`` with ``what`` = the
-    category key, plus ``entry`` (a dossier entry id) and ``document`` when a document was opened.
+    The title of a document appears only for a ``viewer`` who may read that document itself
+    (the directie); the FG sees categories, never titles.
     """
     from privacy_portal.audit import access_records_for
 
-    titles = dict(pupil.dossier_entries.values_list("pk", "title"))
+    readable = (
+        set(visible_dossier_entries(viewer, pupil).values_list("pk", flat=True))
+        if viewer is not None
+        else set()
+    )
+    titles = dict(pupil.dossier_entries.filter(pk__in=readable).values_list("pk", "title"))
     rows = []
     for entry in access_records_for(pupil)[:500]:
         data = entry.additional_data or {}
-        what = data.get("what", "")
-        label = str(registry.BY_KEY[what].label) if what in registry.BY_KEY else what
+        keys = access_record_categories(data)
         detail = titles.get(data.get("entry"), "") if data.get("entry") else ""
-        if data.get("document"):
+        if detail and data.get("document"):
             detail = _("document bij: %(title)s") % {"title": detail}
-        rows.append(AccessRow(entry.timestamp, entry.actor, label, detail))
+        rows.append(
+            AccessRow(
+                entry.timestamp,
+                entry.actor,
+                access_record_label(data),
+                detail,
+                keys[0] if keys else "",
+            )
+        )
+    return rows
+
+
+# --- Change history ("Wijzigingen") ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    timestamp: object
+    actor: object
+    action: str
+    what: str
+    # (field label, old, new); old and new are None where the reader may not see the values.
+    fields: list
+
+
+def change_history(pupil, viewer) -> list[ChangeRow]:
+    """Read-only trail of changes to ``pupil``'s data (the pupil, its enrolments, parents and
+    their links, emergency contacts and dossier entries), newest first: who, when, which
+    fields. Values appear only for categories ``viewer`` may see on the pupil page (the FG sees
+    field names, no values), and masked fields never had their values kept."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.exceptions import FieldDoesNotExist
+
+    from students.models import EmergencyContact, GuardianLink
+
+    capabilities = access.pupil_capabilities(viewer, pupil)
+    visible_keys = {c.key for c in visible_categories(viewer, pupil, capabilities=capabilities)}
+    readable_entries = set(
+        visible_dossier_entries(viewer, pupil, capabilities=capabilities).values_list(
+            "pk", flat=True
+        )
+    )
+    related = {
+        Pupil: [pupil.pk],
+        Enrolment: list(pupil.enrolments.values_list("pk", flat=True)),
+        GuardianLink: list(pupil.guardian_links.values_list("pk", flat=True)),
+        Guardian: list(pupil.guardian_links.values_list("guardian_id", flat=True)),
+        EmergencyContact: list(pupil.emergency_contacts.values_list("pk", flat=True)),
+        DossierEntry: list(pupil.dossier_entries.values_list("pk", flat=True)),
+    }
+    query = Q(pk__in=[])
+    for model, ids in related.items():
+        if ids:
+            query |= Q(
+                content_type=ContentType.objects.get_for_model(model),
+                object_pk__in=[str(i) for i in ids],
+            )
+    entries = (
+        LogEntry.objects.filter(query)
+        .exclude(action=LogEntry.Action.ACCESS)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp")[:500]
+    )
+    fields_of = registry.registered_fields()
+    rows = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        model_name = model.__name__ if model else ""
+        rows_fields = []
+        for name, values in (entry.changes_dict or {}).items():
+            category_key = fields_of.get(f"{model_name}.{name}")
+            if model is DossierEntry:
+                may_read = int(entry.object_pk) in readable_entries
+            else:
+                may_read = category_key in visible_keys
+            try:
+                label = capfirst(str(getattr(model._meta.get_field(name), "verbose_name", name)))
+            except FieldDoesNotExist:  # a field that no longer exists
+                label = name
+            old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, None)
+            old, new = ("" if v == "None" else v for v in (old, new))
+            rows_fields.append((label, old, new) if may_read else (label, None, None))
+        rows.append(
+            ChangeRow(
+                timestamp=entry.timestamp,
+                actor=entry.actor,
+                action=entry.get_action_display(),
+                what=str(model._meta.verbose_name) if model else "",
+                fields=rows_fields,
+            )
+        )
     return rows
 
 
@@ -265,20 +387,6 @@ class Section:
     retention_until: object = None  # a date once the pupil has left (R13)
 
 
-def _display(pupil: Pupil, name: str) -> str:
-    from django.utils.formats import date_format
-
-    model_field = Pupil._meta.get_field(name)
-    value = getattr(pupil, name)
-    if value in (None, ""):
-        return "—"
-    if model_field.get_internal_type() == "BooleanField":
-        return str(_("ja")) if value else str(_("nee"))
-    if model_field.get_internal_type() == "DateField":
-        return date_format(value, "j F Y")
-    return str(value)
-
-
 def pupil_file(user, pupil) -> dict:
     """Everything the pupil page shows for ``user``: the visible categories with their facts and
     dossier entries, and the enrolment and parent details of the categories that hold them."""
@@ -286,14 +394,13 @@ def pupil_file(user, pupil) -> dict:
     categories = visible_categories(user, pupil, capabilities=capabilities)
     editable = {c.key for c in editable_categories(user, pupil, capabilities=capabilities)}
     entries = list(visible_dossier_entries(user, pupil, capabilities=capabilities))
-    hidden_in_facts = {"school", "user"}
     sections = [
         Section(
             category=category,
+            # Through the one renderer (students.rendering): the field policy applies here too.
             facts=[
-                (capfirst(Pupil._meta.get_field(name).verbose_name), _display(pupil, name))
-                for name in category.model_fields("Pupil")
-                if name not in hidden_in_facts
+                (fact["label"], fact["value"])
+                for fact in rendering.pupil_facts(pupil, category, capabilities=capabilities)
             ],
             editable=category.key in editable,
             entries=[entry for entry in entries if entry.category == category.key],

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from privacy_portal import uploads
-from privacy_portal.audit import record_access, record_accesses
+from privacy_portal.audit import record_access
 from students import registry, selectors
-from students.models import DossierEntry, EmergencyContact, Pupil
+from students.models import DossierEntry, EmergencyContact, Guardian, GuardianLink, Pupil
 
 ALLOWED_DOCUMENT_TYPES = {
     "application/pdf": "pdf",
@@ -51,13 +51,32 @@ def pupil_access_record(
     return record_access(actor=actor, instance=pupil, what=category_key, **details)
 
 
-def pupil_file_opened(*, actor, pupil: Pupil, categories) -> None:
-    """The pupil page was shown with ``categories``: record each very sensitive one, all in
-    one INSERT (the same entries ``pupil_access_record`` writes one at a time)."""
-    record_accesses(
+def pupil_data_read(*, actor, pupil: Pupil, what: str, categories, **details):
+    """Read logging by construction: one access record for one response that showed very
+    sensitive data of ``pupil`` (a page, a form, an export, a transfer dossier), naming the
+    categories it showed (``categories``: keys, only those with content). Nothing shown,
+    nothing recorded. Always against the pupil, so the pupil's access log and the parents'
+    inspection export see every read."""
+    categories = sorted(set(categories))
+    if not categories:
+        return None
+    return record_access(actor=actor, instance=pupil, what=what, categories=categories, **details)
+
+
+def pupil_file_opened(
+    *, actor, pupil: Pupil, categories, entries=(), capabilities=frozenset()
+) -> None:
+    """The pupil page was shown with ``categories`` (and dossier ``entries``): one record naming
+    the very sensitive categories that held something."""
+    from students import rendering
+
+    pupil_data_read(
         actor=actor,
-        instance=pupil,
-        whats=[category.key for category in categories if category.is_very_sensitive],
+        pupil=pupil,
+        what="pupil_file",
+        categories=rendering.very_sensitive_with_content(
+            pupil, categories, entries=entries, capabilities=capabilities
+        ),
     )
 
 
@@ -249,23 +268,92 @@ def guardian_update(*, actor, pupil: Pupil, guardian, data: dict):
     """Correct a parent's name or contact details, from the file of one of their children.
 
     Only whoever may change the pupil's "parents" category may do so (R11); the change is
-    recorded in the audit log with the actor.
+    recorded in the audit log with the actor. A changed e-mail address:
+    - lets open portal invitations to the old address lapse and tells the old address, so a
+      parent notices when someone redirects their child's mail;
+    - merges this record into another guardian record of the same foundation with that
+      address (one record per person across siblings), as long as neither has an account:
+      a merge never gives an account a child it did not accept (that goes through the
+      invitation, ``portal.services.invitation_accept``).
     """
     from auditlog.context import set_actor
 
+    from privacy_portal.mail import send_templated_mail_on_commit
+
     _require_parents_edit(actor, pupil)
+    guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
     if not guardian.links.filter(pupil=pupil).exists():
         raise PermissionDenied
     unknown = set(data) - set(GUARDIAN_FIELDS)
     if unknown:
         raise ValidationError(_("Deze velden horen niet bij de gegevens van een ouder."))
+    old_email = (guardian.email or "").lower()
     for name, value in data.items():
         setattr(guardian, name, (value or "").strip())
     guardian.email = guardian.email.lower()
     guardian.full_clean(exclude=["user"])
     with set_actor(actor):
         guardian.save(update_fields=sorted(data))
+        if guardian.email == old_email:
+            return guardian
+        guardian.invitations.filter(status="sent").update(status="cancelled")
+        if old_email:
+            send_templated_mail_on_commit(
+                "students/email/guardian_email_changed",
+                {"first_name": guardian.first_name, "school_name": pupil.school.name},
+                [old_email],
+            )
+        if not guardian.email:
+            return guardian
+        twin = (
+            Guardian.objects.filter(
+                email__iexact=guardian.email,
+                links__pupil__school__foundation_id=pupil.school.foundation_id,
+            )
+            .exclude(pk=guardian.pk)
+            .first()
+        )
+        if twin is not None and guardian.user_id is None and twin.user_id is None:
+            return guardian_merge(duplicate=guardian, into=twin)
     return guardian
+
+
+def guardian_merge(*, duplicate: Guardian, into: Guardian) -> Guardian:
+    """Fold ``duplicate`` into ``into``: the same person stored twice (two children).
+
+    Links to children move over (a child both are linked to keeps ``into``'s link); every other
+    record pointing at the duplicate (consent decisions, notices, reviews, invitations) is
+    pointed at ``into``; a row that would then repeat one of ``into``'s rows is dropped with the
+    duplicate. Runs inside the caller's transaction; the caller decides whether merging is
+    allowed (it never hands an account new children on its own).
+    """
+    from django.db import IntegrityError
+
+    if duplicate.pk == into.pk:
+        return into
+    for link in GuardianLink.objects.filter(guardian=duplicate):
+        if not GuardianLink.objects.filter(guardian=into, pupil_id=link.pupil_id).exists():
+            GuardianLink.objects.filter(pk=link.pk).update(guardian=into)
+    for relation in Guardian._meta.related_objects:
+        model, field_name = relation.related_model, relation.field.name
+        if model is GuardianLink or relation.one_to_one or relation.many_to_many:
+            continue
+        rows = model._base_manager.filter(**{field_name: duplicate})
+        try:
+            with transaction.atomic():
+                rows.update(**{field_name: into})
+        except IntegrityError:
+            for pk in rows.values_list("pk", flat=True):
+                try:
+                    with transaction.atomic():
+                        model._base_manager.filter(pk=pk).update(**{field_name: into})
+                except IntegrityError:
+                    continue
+    if not into.phone and duplicate.phone:
+        into.phone = duplicate.phone
+        into.save(update_fields=["phone"])
+    duplicate.delete()
+    return into
 
 
 @transaction.atomic

@@ -28,4 +28,5 @@ urlpatterns = [
         name="emergency_contact_delete",
     ),
     path("<int:pk>/inzageregistratie/", views.access_log, name="access_log"),
+    path("<int:pk>/wijzigingen/", views.change_history, name="change_history"),
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from privacy_portal import hooks
+from privacy_portal import hooks, uploads
 from privacy_portal.pdf import render_pdf
 from students import imports, registry, selectors, services
 from students.forms import (
@@ -72,7 +72,13 @@ def pupil_list(request):
 def pupil_detail(request, pk: int):
     pupil = selectors.staff_pupil_or_404(request.user, pk)
     context = selectors.pupil_file(request.user, pupil)
-    services.pupil_file_opened(actor=request.user, pupil=pupil, categories=context["categories"])
+    services.pupil_file_opened(
+        actor=request.user,
+        pupil=pupil,
+        categories=context["categories"],
+        entries=[entry for section in context["sections"] for entry in section.entries],
+        capabilities=context["capabilities"],
+    )
     context["pupil"] = pupil
     # Other apps offer their own actions on a pupil (invite parents, transfer dossier, …).
     context["pupil_actions"] = hooks.collect("pupil_actions", request.user, pupil)
@@ -113,6 +119,10 @@ def pupil_edit(request, pk: int, category: str):
                 messages.success(request, _("De gegevens zijn opgeslagen."))
                 return redirect("students:pupil_detail", pk=pupil.pk)
         status = 400
+    # The form shows the current values: a read like the pupil page (one record, if any).
+    services.pupil_file_opened(
+        actor=request.user, pupil=pupil, categories=[data_category], capabilities=capabilities
+    )
     return render(
         request,
         "students/pupil_edit.html",
@@ -143,7 +153,16 @@ def dossier_entry_create(request, pk: int):
         initial={"category": request.GET.get("categorie")},
     )
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and uploads.upload_cut_off(request):
+        # The connection dropped mid-upload: save neither the entry nor part of its document.
+        form.add_error(
+            None,
+            _(
+                "Het bestand is niet volledig aangekomen. Er is niets opgeslagen; probeer het opnieuw."
+            ),
+        )
+        status = 400
+    elif request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -223,10 +242,46 @@ def access_log(request, pk: int):
                 _("Alleen de directie en de FG zien wie wat heeft ingezien.")
             ) from exc
         raise Http404 from exc
+    rows = selectors.access_records(pupil, viewer=request.user)
+    # The titles on this page are dossier data: showing them is a read too.
+    services.pupil_data_read(
+        actor=request.user,
+        pupil=pupil,
+        what="access_log",
+        categories={row.category_key for row in rows if row.detail},
+    )
     return render(
         request,
         "students/access_log.html",
-        {"pupil": pupil, "rows": selectors.access_records(pupil)},
+        {
+            "pupil": pupil,
+            "rows": rows,
+            # The FG reads the log but not the pupil file: no link it cannot open.
+            "may_open_pupil": selectors.staff_pupils(request.user).filter(pk=pupil.pk).exists(),
+        },
+    )
+
+
+@login_required
+def change_history(request, pk: int):
+    """Per pupil, read-only: who changed which data and when (directie of the school and FG of
+    the foundation, like the access log); values only where that reader may see them."""
+    try:
+        pupil = selectors.access_record_pupils(request.user).select_related("school").get(pk=pk)
+    except (Pupil.DoesNotExist, ValueError, TypeError) as exc:
+        if selectors.staff_pupils(request.user).filter(pk=pk).exists():
+            raise PermissionDenied(
+                _("Alleen de directie en de FG zien de wijzigingen van een leerling.")
+            ) from exc
+        raise Http404 from exc
+    return render(
+        request,
+        "students/change_history.html",
+        {
+            "pupil": pupil,
+            "rows": selectors.change_history(pupil, request.user),
+            "may_open_pupil": selectors.staff_pupils(request.user).filter(pk=pupil.pk).exists(),
+        },
     )
 
 
@@ -240,8 +295,7 @@ def access_overview(request):
         request.GET.get("pagina")
     )
     for record in page.object_list:
-        what = (record.additional_data or {}).get("what", "")
-        record.category_label = registry.BY_KEY[what].label if what in registry.BY_KEY else what
+        record.category_label = selectors.access_record_label(record.additional_data or {})
     return render(request, "students/access_overview.html", {"page": page})
 
 
@@ -297,10 +351,18 @@ def import_run(request, pk: int):
         pk=pk,
     )
     running = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+    stuck = imports.import_looks_stuck(run)
     return render(
         request,
         "students/import_run.html",
-        {"run": run, "running": running, "done": imports.import_progress(run)},
+        {
+            "run": run,
+            "running": running,
+            # A stuck run's page stops refreshing itself; the reaper requeues or fails it.
+            "refresh": running and not stuck,
+            "stuck": stuck,
+            "done": imports.import_progress(run),
+        },
     )
 
 

@@ -19,6 +19,11 @@ PUBLIC = {
     "accounts:logout",
     "set_language",
     "portal:invitation_accept",  # the link in a parent's invitation e-mail
+    # The personal link in consent mails and the pages it opens for that one parent.
+    "consent:link_open",
+    "consent:link_form",
+    "consent:link_invite",
+    "agreements:processor_sign",  # the personal link mailed to the processor's signatory
 }
 # Pages every signed-in person may open, whatever their roles.
 FOR_EVERYONE = {

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import access
-from students import registry
+from students import registry, rendering
 from students import selectors as student_selectors
 from students.models import Pupil
 
@@ -97,27 +96,15 @@ def choice_groups(categories, entries) -> list[ChoiceGroup]:
     return list(groups.values())
 
 
-def _display(pupil: Pupil, name: str) -> str:
-    model_field = Pupil._meta.get_field(name)
-    value = getattr(pupil, name)
-    if value in (None, ""):
-        return "—"
-    if model_field.get_internal_type() == "BooleanField":
-        return _("ja") if value else _("nee")
-    if model_field.get_internal_type() == "DateField":
-        return date_format(value, "j F Y")
-    return str(value)
-
-
 def _facts(pupil: Pupil, category: registry.DataCategory) -> list[dict]:
+    """The category's facts through the field policy (``students.rendering``) for the audience
+    of a transfer dossier: every parent with authority and the receiving school. So a secret
+    address is shown as shielded, and parents appear with name and relationship only (their
+    e-mail and phone would reach the other parent; the next school gets them through OSO)."""
     facts = [
-        {
-            "field": name,
-            "label": capfirst(str(Pupil._meta.get_field(name).verbose_name)),
-            "value": _display(pupil, name),
-        }
-        for name in category.model_fields("Pupil")
-        if name not in HIDDEN_PUPIL_FIELDS
+        {"field": fact["field"], "label": fact["label"], "value": fact["value"]}
+        for fact in rendering.pupil_facts(pupil, category)
+        if fact["field"] not in HIDDEN_PUPIL_FIELDS
     ]
     if category.key == "identification":
         classes = pupil.enrolments.select_related("school_class").order_by(
@@ -140,8 +127,6 @@ def _facts(pupil: Pupil, category: registry.DataCategory) -> list[dict]:
                 part
                 for part in (
                     link.get_relationship_display(),
-                    guardian.phone,
-                    guardian.email,
                     "" if link.has_parental_authority else _("geen ouderlijk gezag"),
                 )
                 if part

@@ -144,4 +144,7 @@ class ParentReview(models.Model):
 
 
 auditlog.register(TransferDossier, m2m_fields={"entries"}, exclude_fields=["content"])
-auditlog.register(ParentReview)
+# Parents' remarks may describe care or health: the audit trail does not copy them.
+auditlog.register(
+    ParentReview, mask_fields=["remarks"], mask_callable="students.registry.mask_audit_value"
+)

@@ -25,6 +25,8 @@ from accounts.roles import SchoolRole
 from accounts.validators import validate_brin
 from privacy_portal.audit import record_access
 from privacy_portal.mail import send_templated_mail_on_commit
+from students import registry
+from students.services import pupil_data_read
 from transfers import content as dossier_content
 from transfers import selectors
 from transfers.models import DestinationType, ParentReview, TransferDossier
@@ -235,7 +237,12 @@ def dossier_offer(*, actor, dossier: TransferDossier) -> TransferDossier:
         ParentReview.objects.get_or_create(dossier=dossier, guardian=link.guardian)
         send_templated_mail_on_commit(
             "transfers/email/offered",
-            {"first_name": dossier.pupil.first_name, "dossier_id": dossier.pk},
+            {
+                "first_name": dossier.pupil.first_name,
+                "dossier_id": dossier.pk,
+                # Without a portal account the link is useless: the mail offers paper instead.
+                "has_account": link.guardian.user_id is not None,
+            },
             [link.guardian.email],
         )
     return dossier
@@ -262,10 +269,39 @@ def dossier_reopen(*, actor, dossier: TransferDossier) -> TransferDossier:
 # --- Views and exports (audit) ---------------------------------------------------------------
 
 
+def very_sensitive_in_content(content: dict) -> list[str]:
+    """The very sensitive categories a dossier's content shows: chosen categories with a filled
+    fact, and the categories of its documents."""
+    keys = set()
+    for section in content.get("sections", []):
+        for category in section.get("categories", []):
+            data_category = registry.BY_KEY.get(category.get("key"))
+            if data_category is None or not data_category.is_very_sensitive:
+                continue
+            if any(fact.get("value") not in ("", "—", None) for fact in category["facts"]):
+                keys.add(data_category.key)
+        for document in section.get("documents", []):
+            data_category = registry.BY_KEY.get(document.get("category"))
+            if data_category is not None and data_category.is_very_sensitive:
+                keys.add(data_category.key)
+    return sorted(keys)
+
+
 @transaction.atomic
 def dossier_viewed(*, actor, dossier: TransferDossier, what: str = "view") -> None:
-    """Record a view or export of the dossier; a parent's first and last view is kept too."""
+    """Record a view or export of the dossier; a parent's first and last view is kept too.
+
+    The read is recorded against the pupil as well (the pupil's access log and the parents'
+    inspection export must see it), naming the very sensitive categories the dossier shows.
+    """
     record_access(actor=actor, instance=dossier, what=f"transfer_dossier:{what}")
+    pupil_data_read(
+        actor=actor,
+        pupil=dossier.pupil,
+        what=f"transfer_dossier:{what}",
+        categories=very_sensitive_in_content(dossier_preview(dossier)),
+        dossier=dossier.pk,
+    )
     now = timezone.now()
     review = (
         ParentReview.objects.select_for_update()
@@ -389,7 +425,11 @@ def reminders_send(*, now=None) -> int:
             review.save(update_fields=["reminders_sent", "last_reminded_at"])
             send_templated_mail_on_commit(
                 "transfers/email/reminder",
-                {"first_name": review.dossier.pupil.first_name, "dossier_id": review.dossier_id},
+                {
+                    "first_name": review.dossier.pupil.first_name,
+                    "dossier_id": review.dossier_id,
+                    "has_account": review.guardian.user_id is not None,
+                },
                 [review.guardian.email],
             )
             sent += 1

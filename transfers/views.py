@@ -16,7 +16,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from students import registry
 from students import selectors as student_selectors
+from students import services as student_services
 from transfers import content as dossier_content
 from transfers import exports, selectors, services
 from transfers.forms import (
@@ -144,6 +146,18 @@ def _compile(request, *, pupil, dossier=None):
         status = 400
     selected_categories = set(form["categories"].value() or [])
     selected_entries = {str(v) for v in (form["entries"].value() or [])}
+    # The form lists the titles of the documents one may choose: a read of those categories.
+    student_services.pupil_data_read(
+        actor=request.user,
+        pupil=pupil,
+        what="transfer_dossier:compile",
+        categories={
+            entry.category
+            for entry in entries
+            if entry.category in registry.BY_KEY
+            and registry.BY_KEY[entry.category].is_very_sensitive
+        },
+    )
     return render(
         request,
         "transfers/dossier_form.html",

@@ -6,3 +6,99 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// A form that came back with errors: move focus to the summary and say so in the title, so that
+// screen-reader and keyboard users land on the list of what to fix.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    var prefix = summary.getAttribute("data-title-prefix") || "Fout:";
+    if (document.title.indexOf(prefix) !== 0) {
+      document.title = prefix + " " + document.title;
+    }
+    summary.focus();
+  }
+});
+
+// Menu groups are <details>: close them with Escape or a click elsewhere, and keep one open.
+function closeMenus(except) {
+  document.querySelectorAll(".nav-group details[open]").forEach(function (details) {
+    if (details !== except) {
+      details.removeAttribute("open");
+    }
+  });
+}
+document.addEventListener("click", function (event) {
+  var inside = event.target.closest ? event.target.closest(".nav-group details") : null;
+  closeMenus(inside);
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key === "Escape") {
+    var open = document.querySelector(".nav-group details[open]");
+    if (open) {
+      closeMenus(null);
+      var summary = open.querySelector("summary");
+      if (summary) {
+        summary.focus();
+      }
+    }
+  }
+});
+
+// Idle time-out (WCAG 2.2.1): two minutes before the session ends, a dialog offers to stay
+// signed in. Its button posts to the keep-alive address, which renews the idle clock.
+document.addEventListener("DOMContentLoaded", function () {
+  var dialog = document.getElementById("idle-warning");
+  if (!dialog || typeof dialog.showModal !== "function") {
+    return;
+  }
+  var timeout = parseInt(dialog.getAttribute("data-timeout"), 10) * 1000;
+  var warnBefore = parseInt(dialog.getAttribute("data-warn-before"), 10) * 1000;
+  var timer = null;
+  function schedule() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      if (!dialog.open) {
+        dialog.showModal();
+      }
+    }, timeout - warnBefore);
+  }
+  var form = dialog.querySelector("form[data-keepalive]");
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) {
+        dialog.close();
+        if (response.ok) {
+          schedule();
+        } else {
+          window.location.reload();
+        }
+      });
+  });
+  schedule();
+});
+
+// After an automatic sign-out, the fields of the form the person was filling in come back
+// (the server kept them in the session; they are handed to this page once).
+document.addEventListener("DOMContentLoaded", function () {
+  var source = document.getElementById("form-draft");
+  if (!source) {
+    return;
+  }
+  var fields = JSON.parse(source.textContent);
+  Object.keys(fields).forEach(function (name) {
+    var values = fields[name];
+    document.querySelectorAll("form [name='" + CSS.escape(name) + "']").forEach(function (input) {
+      if (input.type === "checkbox" || input.type === "radio") {
+        input.checked = values.indexOf(input.value) !== -1;
+      } else if (input.tagName === "SELECT" && input.multiple) {
+        Array.prototype.forEach.call(input.options, function (option) {
+          option.selected = values.indexOf(option.value) !== -1;
+        });
+      } else if (input.type !== "file" && input.type !== "hidden") {
+        input.value = values[0] || "";
+      }
+    });
+  });
+});

@@ -83,3 +83,23 @@ def draft_agreement(actor, supplier, products, schools, **kwargs):
     return services.agreement_create(
         actor=actor, supplier=supplier, products=products, schools=schools, **kwargs
     )
+
+
+def sign_by_cvb(cvb, agreement, ip="192.0.2.1"):
+    return services.agreement_sign(actor=cvb, agreement=agreement, two_factor_verified=True, ip=ip)
+
+
+def accept_by_processor(agreement, name="J. de Vries", function="directeur", ip="198.51.100.4"):
+    """The processor's signatory accepts through the personal link mailed at CvB signing."""
+    return services.processor_accept(
+        token=services.processor_token(agreement),
+        name=name,
+        function=function,
+        accepted=True,
+        ip=ip,
+    )
+
+
+def sign_by_both(cvb, agreement):
+    """The CvB signs, then the processor accepts: the agreement is signed (or active)."""
+    return accept_by_processor(sign_by_cvb(cvb, agreement))

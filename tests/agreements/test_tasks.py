@@ -65,7 +65,7 @@ def test_school_is_reminded_once_a_month_of_an_agreement_ending_within_90_days(
         end_date=today + timedelta(days=60),
     )
     services.agreement_submit(actor=world.directie, agreement=agreement)
-    services.agreement_sign(actor=world.cvb, agreement=agreement, two_factor_verified=True, ip=None)
+    af.sign_by_both(world.cvb, agreement)
     with django_capture_on_commit_callbacks(execute=True):
         tasks.remind_ending()
         tasks.remind_ending()
@@ -84,13 +84,13 @@ def test_agreement_ending_later_than_90_days_is_not_reminded(world, reg):
         end_date=today + timedelta(days=200),
     )
     services.agreement_submit(actor=world.directie, agreement=agreement)
-    services.agreement_sign(actor=world.cvb, agreement=agreement, two_factor_verified=True, ip=None)
+    af.sign_by_both(world.cvb, agreement)
     assert services.reminders_send_ending() == 0
 
 
 def test_ended_agreement_without_destruction_confirmation_is_reminded_monthly(world, draft):
     services.agreement_submit(actor=world.directie, agreement=draft)
-    services.agreement_sign(actor=world.cvb, agreement=draft, two_factor_verified=True, ip=None)
+    af.sign_by_both(world.cvb, draft)
     services.agreement_end(
         actor=world.directie, agreement=draft, ended_on=timezone.localdate(), reason="Opgezegd"
     )
@@ -104,7 +104,7 @@ def test_activation_job_activates_signed_agreements_on_their_start_date(world, r
         world.directie, reg.supplier, [reg.product], [world.school], start_date=start
     )
     services.agreement_submit(actor=world.directie, agreement=agreement)
-    services.agreement_sign(actor=world.cvb, agreement=agreement, two_factor_verified=True, ip=None)
+    af.sign_by_both(world.cvb, agreement)
     assert tasks.activate_due() == 0
     assert services.agreements_activate_due(today=start) == 1
     agreement.refresh_from_db()
@@ -133,7 +133,7 @@ def test_seed_demo_hook_is_idempotent_and_shows_every_dashboard_state(world):
     statuses = {row.use.product.name: row.status for row in coverage.rows}
     assert statuses == {
         "Rekentuin Online": "covered",
-        "Leerlingvolgsysteem": "awaiting",
+        "Leerlingvolgsysteem": "awaiting_cvb",
         "Klasbord App": "missing",
     }
 
@@ -150,7 +150,7 @@ def test_every_mail_renders_in_dutch_with_a_link(
         services.agreement_submit(actor=world.directie, agreement=draft)
         services.agreement_return(actor=world.cvb, agreement=draft, reason="Bijlage 3 ontbreekt.")
         services.agreement_submit(actor=world.directie, agreement=draft)
-        services.agreement_sign(actor=world.cvb, agreement=draft, two_factor_verified=True, ip=None)
+        af.sign_by_both(world.cvb, draft)
         services.agreement_end(
             actor=world.directie, agreement=draft, ended_on=timezone.localdate(), reason="Opgezegd"
         )
@@ -161,8 +161,11 @@ def test_every_mail_renders_in_dutch_with_a_link(
         "Verwerkersovereenkomst Rekentuin wacht op uw ondertekening",
         "Verwerkersovereenkomst Rekentuin is teruggestuurd",
         "Verwerkersovereenkomst Rekentuin wacht op uw ondertekening",
+        f"Verwerkersovereenkomst met {world.foundation.name} ter ondertekening",
+        "Rekentuin heeft de verwerkersovereenkomst ondertekend",
         "Vernietiging van gegevens bij Rekentuin nog niet bevestigd",
     ]
     assert mailoutbox[0].to == [world.directie.email]
     assert "Bijlage 3 ontbreekt." in mailoutbox[2].body
+    assert mailoutbox[4].to == [reg.supplier.contact_email]  # the processor's personal link
     assert all("/verwerkers/" in m.body for m in mailoutbox)

@@ -30,9 +30,8 @@ def submitted(world, draft):
 
 @pytest.fixture
 def signed(world, submitted):
-    return services.agreement_sign(
-        actor=world.cvb, agreement=submitted, two_factor_verified=True, ip="192.0.2.1"
-    )
+    """Signed by the CvB and accepted by the processor through the personal link."""
+    return af.sign_by_both(world.cvb, submitted)
 
 
 def test_anonymous_is_sent_to_login(client, draft):
@@ -84,7 +83,7 @@ def test_cvb_signs_on_the_signing_screen_with_the_password(world, client_for, su
     )
     assert response.status_code == 302
     submitted.refresh_from_db()
-    assert submitted.state == S.ACTIVE and submitted.signed_by == world.cvb
+    assert submitted.state == S.AWAITING_PROCESSOR and submitted.signed_by == world.cvb
     assert submitted.signed_ip == "127.0.0.1"
 
 
@@ -97,7 +96,7 @@ def test_cvb_signs_with_a_fresh_totp_code(world, client_for, submitted):
     )
     assert response.status_code == 302
     submitted.refresh_from_db()
-    assert submitted.state == S.ACTIVE
+    assert submitted.state == S.AWAITING_PROCESSOR
 
 
 def test_wrong_confirmation_does_not_sign(world, client_for, submitted):
@@ -296,8 +295,9 @@ def test_dashboard_flags_processing_outside_the_eea(world, client_for, reg):
         **af.bijsluiter_data(version_label="1.1"),
     )
     body = client_for(world.directie).get(url("dashboard")).content.decode()
-    assert "verwerking buiten de EER: US" in body
-    assert "verruimde bijsluiter: instemming nodig" in body
+    assert "buiten de EER zonder doorgiftegrondslag: US" in body
+    assert "verruimde bijsluiter: wacht op nieuwe ondertekening door het CvB" not in body
+    assert "verruimde bijsluiter: school nog niet geïnformeerd akkoord" in body
 
 
 def test_attention_items_for_cvb_and_directie(world, client_for, draft):
@@ -360,6 +360,8 @@ def test_every_register_page_opens_for_the_directie(world, client_for, reg, draf
         url("agreement_update", draft.pk),
         url("agreement_end", draft.pk),
         url("agreement_destruction", draft.pk),
+        url("countries"),
+        url("product_use_opt_ins", reg.use.pk),
     ]:
         assert client.get(path).status_code == 200, path
     assert client.get(url("product_use_create", world.other_school.pk)).status_code == 404

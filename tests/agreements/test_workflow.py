@@ -19,11 +19,16 @@ def submitted(world, draft):
     return services.agreement_submit(actor=world.directie, agreement=draft)
 
 
-def signed(world, draft):
+def signed_by_cvb(world, draft):
     services.agreement_submit(actor=world.directie, agreement=draft)
     return services.agreement_sign(
         actor=world.cvb, agreement=draft, two_factor_verified=True, ip="192.0.2.10"
     )
+
+
+def signed(world, draft):
+    """Signed by both parties: the CvB, then the processor through the personal link."""
+    return af.accept_by_processor(signed_by_cvb(world, draft))
 
 
 def test_directie_drafts_an_agreement_for_own_school_with_the_current_bijsluiter(world, reg, draft):
@@ -93,15 +98,27 @@ def test_only_the_schools_directie_or_the_office_submits(world, draft, persona):
         services.agreement_submit(actor=getattr(world, persona), agreement=draft)
 
 
-def test_cvb_signs_and_the_agreement_becomes_active_from_its_start_date(world, draft):
-    agreement = signed(world, draft)
-    assert agreement.state == S.ACTIVE
+def test_cvb_signature_leaves_the_agreement_waiting_for_the_processor(world, draft):
+    agreement = signed_by_cvb(world, draft)
+    assert agreement.state == S.AWAITING_PROCESSOR
     assert agreement.signed_by == world.cvb
     assert agreement.signed_ip == "192.0.2.10"
     assert len(agreement.pdf_sha256) == 64
-    assert [e.to_state for e in agreement.events.all()] == [
+    assert not agreement.processor_signed
+
+
+def test_cvb_and_processor_sign_and_the_agreement_becomes_active_from_its_start_date(world, draft):
+    agreement = signed(world, draft)
+    assert agreement.state == S.ACTIVE
+    assert agreement.signed_by == world.cvb
+    assert (agreement.processor_signer_name, agreement.processor_signed_ip) == (
+        "J. de Vries",
+        "198.51.100.4",
+    )
+    assert [e.to_state for e in agreement.events.all() if e.from_state != e.to_state] == [
         S.DRAFT,
         S.SUBMITTED,
+        S.AWAITING_PROCESSOR,
         S.SIGNED,
         S.ACTIVE,
     ]

@@ -52,6 +52,7 @@ ACTIONS = [
     ("post", "beoordelen/"),
     ("post", "melding-ap/"),
     ("get", "melding-ap.pdf"),
+    ("post", "gegevens-ap/"),
     ("post", "alleen-registreren/"),
     ("post", "afsluiten/"),
     ("post", "maatregelen/"),

@@ -60,19 +60,20 @@ def test_nothing_is_sent_while_more_than_24_hours_are_left(breach, time_machine,
 def test_reminders_fire_once_each_at_24_and_8_hours_and_an_alert_when_overdue(
     world, breach, time_machine, run_job
 ):
+    # Since issue 20 each reminder goes to three roles (FG, CvB, directie): three mails.
     time_machine.move_to(at(22, 19, 45), tick=False)  # Sunday: 23h45 left
     first = run_job()
-    assert len(first) == 1 and "Nog 23 uur" in first[0]
-    assert [m.to for m in mail.outbox] == [[world.fg.email]]
+    assert len(first) == 3 and all("Nog 23 uur" in subject for subject in first)
+    assert [world.fg.email] in [m.to for m in mail.outbox]
     assert run_job() == []  # the job runs again: nothing new
 
     time_machine.move_to(at(23, 11, 45), tick=False)  # Monday: 7h45 left
-    assert len(run_job()) == 1
+    assert len(run_job()) == 3
     assert run_job() == []
 
     time_machine.move_to(at(23, 19, 45), tick=False)  # Monday: 15 minutes overdue
     overdue = run_job()
-    assert len(overdue) == 1 and "Termijn verstreken" in overdue[0]
+    assert len(overdue) == 3 and all("Termijn verstreken" in subject for subject in overdue)
     time_machine.move_to(at(24, 9), tick=False)
     assert run_job() == []
 
@@ -87,7 +88,7 @@ def test_a_job_that_did_not_run_for_a_day_sends_only_the_most_urgent_reminder(
 ):
     time_machine.move_to(at(23, 12), tick=False)  # first run on Monday noon: 7.5 hours left
     sent = run_job()
-    assert len(sent) == 1 and "Nog 7 uur" in sent[0]
+    assert len(sent) == 3 and all("Nog 7 uur" in subject for subject in sent)
     reminders = dict(breach.reminders.values_list("kind", "mailed"))
     assert reminders == {"24h": False, "8h": True}
 
@@ -167,3 +168,55 @@ def test_the_service_is_idempotent_for_the_same_moment(breach, time_machine):
     time_machine.move_to(at(23, 12), tick=False)
     assert services.breach_send_clock_reminders() == 1
     assert services.breach_send_clock_reminders() == 0
+
+
+def _received(address):
+    return [m.subject for m in mail.outbox if address in m.to]
+
+
+def test_each_escalation_mail_goes_once_to_the_fg_the_cvb_and_the_directie_involved(
+    world, breach, time_machine, django_capture_on_commit_callbacks
+):
+    roles = {
+        "fg": world.fg.email,
+        "cvb": world.cvb.email,
+        "directie": world.directie.email,
+    }
+    mail.outbox.clear()
+    for moment in [at(22, 19, 45), at(22, 20), at(23, 11, 45), at(23, 12), at(23, 19, 45)]:
+        time_machine.move_to(moment, tick=False)
+        for _run in range(2):  # a job that runs twice sends nothing twice
+            with django_capture_on_commit_callbacks(execute=True):
+                tasks.send_clock_reminders.apply()
+    for role, address in roles.items():
+        subjects = _received(address)
+        assert len(subjects) == 3, role
+        assert "Nog 23 uur" in subjects[0] and "Nog 7 uur" in subjects[1], role
+        assert "Termijn verstreken" in subjects[2], role
+    # The directie of a school that is not involved, and other staff, hear nothing.
+    assert _received(world.directie_other_school.email) == []
+    assert _received(world.teacher.email) == []
+    stored = dict(breach.reminders.values_list("kind", "sent_to"))
+    assert stored == {
+        "24h": ["fg", "cvb", "directie"],
+        "8h": ["fg", "cvb", "directie"],
+        "overdue": ["fg", "cvb", "directie"],
+    }
+
+
+def test_the_board_and_directie_mail_says_why_they_receive_it(world, breach, time_machine, run_job):
+    time_machine.move_to(at(23, 19, 45), tick=False)
+    run_job()
+    by_address = {m.to[0]: m.body for m in mail.outbox}
+    assert "als College van Bestuur" in by_address[world.cvb.email]
+    assert "als directie van een betrokken school" in by_address[world.directie.email]
+    assert "reden van de vertraging" in by_address[world.fg.email]
+    assert "De Regenboog" in by_address[world.cvb.email]
+    # No personal data of the people involved in the mail: not the description.
+    assert "zorgnotities" not in by_address[world.cvb.email]
+
+
+def test_the_cvb_sees_running_clocks_on_the_start_page(world, breach, time_machine, client_for):
+    time_machine.move_to(at(24, 1, 30), tick=False)
+    home = client_for(world.cvb).get("/").content.decode()
+    assert "72 uur is 6 uur geleden verstreken" in home

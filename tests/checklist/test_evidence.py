@@ -89,7 +89,7 @@ def test_fg_present_ok_with_an_fg_in_force_and_not_ok_after_it_ended(world):
     from governance import services as governance_services
 
     # The governance app adds its own evidence on this item: the FG is registered with the AP.
-    governance_services.fg_register(
+    registration = governance_services.fg_register(
         actor=world.cvb,
         foundation=world.foundation,
         kind="hired",
@@ -98,7 +98,12 @@ def test_fg_present_ok_with_an_fg_in_force_and_not_ok_after_it_ended(world):
         registered_with_ap_on=timezone.localdate(),
     )
     assert _judge("fg-aangemeld", world.school).verdict == Verdict.OK
-    FoundationRole.objects.filter(user=world.fg).update(end_date=YESTERDAY)
+    # Since issue 20 the registration decides who holds the FG role: deregistering ends it
+    # (world.fg's hand-granted role already ended when Anna was recorded).
+    governance_services.fg_deregister(
+        actor=world.cvb, registration=registration, deregistered_on=timezone.localdate()
+    )
+    assert not FoundationRole.objects.active().filter(role="fg").exists()
     assert _judge("fg-aangemeld", world.school).verdict == Verdict.NOT_OK
 
 

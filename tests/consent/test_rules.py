@@ -163,7 +163,7 @@ def test_parents_answer_stops_counting_when_the_pupil_turns_16(world):
     assert not services.pupil_decides_self(pupil, date(2026, 12, 14))
 
 
-def test_a_new_school_year_asks_again(world, mailoutbox):
+def test_a_new_school_year_asks_again(world, mailoutbox, django_capture_on_commit_callbacks):
     ch = channels(world.foundation)
     with time_machine.travel(datetime(2026, 3, 1, 12, tzinfo=AMS), tick=False):
         services.consent_decide(
@@ -175,12 +175,18 @@ def test_a_new_school_year_asks_again(world, mailoutbox):
     with time_machine.travel(datetime(2026, 8, 1, 12, tzinfo=AMS), tick=False):
         new_year = status(world.pupil, ch["website"])
         assert new_year.granted is False and new_year.answered is False
+        # 1 August is in the summer holiday: the round waits for the first school day.
+        assert services.consent_requests_send() == 0
+    with (
+        time_machine.travel(datetime(2026, 9, 7, 8, tzinfo=AMS), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert services.consent_requests_send() == 1  # the one parent with authority
         assert services.consent_requests_send() == 0  # asked once per school year
     assert [m.to for m in mailoutbox] == [[world.parent.guardian.email]]
     assert "2026-2027" in mailoutbox[0].subject
     assert f"/ouders/toestemming/{world.pupil.pk}/" in mailoutbox[0].body
-    with time_machine.travel(datetime(2027, 8, 2, 12, tzinfo=AMS), tick=False):
+    with time_machine.travel(datetime(2027, 9, 6, 12, tzinfo=AMS), tick=False):
         assert services.consent_requests_send() == 1  # and again the next school year
 
 
@@ -190,7 +196,9 @@ def test_editing_a_text_makes_a_new_version_and_decisions_keep_theirs(world):
     first = services.consent_decide(
         actor=world.parent, pupil=world.pupil, channel=website, granted=True
     )
-    new = services.channel_text_update(actor=world.beheerder, channel=website, text="Nieuwe tekst.")
+    new = services.channel_text_update(
+        actor=world.beheerder, channel=website, text="Nieuwe tekst.", scope="editorial"
+    )
     assert new.version == 2
     second = services.consent_decide(
         actor=world.parent, pupil=world.pupil, channel=website, granted=False
@@ -203,9 +211,17 @@ def test_editing_a_text_makes_a_new_version_and_decisions_keep_theirs(world):
 def test_only_foundation_administrators_edit_texts(world):
     ch = channels(world.foundation)
     with pytest.raises(PermissionDenied):
-        services.channel_text_update(actor=world.directie, channel=ch["website"], text="x")
+        services.channel_text_update(
+            actor=world.directie, channel=ch["website"], text="x", scope="editorial"
+        )
     with pytest.raises(ValidationError):
-        services.channel_text_update(actor=world.beheerder, channel=ch["website"], text="  ")
+        services.channel_text_update(
+            actor=world.beheerder, channel=ch["website"], text="  ", scope="editorial"
+        )
+    with pytest.raises(ValidationError):  # the editor must say what kind of change it is
+        services.channel_text_update(
+            actor=world.beheerder, channel=ch["website"], text="y", scope=""
+        )
 
 
 def test_saving_the_same_answers_again_writes_nothing(world):

@@ -251,7 +251,14 @@ def test_school_setting_directie_only(world, client_for):
     assert client_for(world.directie_other_school).get(url).status_code == 404
     client = client_for(world.directie)
     assert client.get(url).status_code == 200
-    response = client.post(url, {"require_both_parents": "on"})
+    # Switching the rule shows its consequence first and changes nothing yet.
+    response = client.post(url, {"form": "rule", "require_both_parents": "on"})
+    assert response.status_code == 200
+    assert "Eerst bevestigen" in response.text
+    assert not SchoolConsentSetting.objects.filter(
+        school=world.school, require_both_parents=True
+    ).exists()
+    response = client.post(url, {"form": "rule", "require_both_parents": "on", "confirmed": "on"})
     assert response.status_code == 302
     assert SchoolConsentSetting.objects.get(school=world.school).require_both_parents
 
@@ -264,7 +271,13 @@ def test_beheerder_edits_a_text_as_a_new_version(world, client_for):
     assert client.get(reverse("consent:channel_list")).status_code == 200
     bad = client.post(url, {"text": ""})
     assert bad.status_code == 400
-    assert client.post(url, {"text": "Nieuwe tekst voor de website."}).status_code == 302
+    assert client.post(url, {"text": "Nieuwe tekst voor de website."}).status_code == 400
+    assert (
+        client.post(
+            url, {"text": "Nieuwe tekst voor de website.", "scope": "editorial"}
+        ).status_code
+        == 302
+    )
     assert list(
         ChannelText.objects.filter(channel=ch["website"]).values_list("version", flat=True)
     ) == [2, 1]
@@ -275,11 +288,7 @@ def test_beheerder_edits_a_text_as_a_new_version(world, client_for):
 def test_administration_records_a_paper_answer_that_counts_at_once(world, client_for):
     ch = channels(world.foundation)
     url = reverse("consent:pupil_history", args=[world.pupil.pk])
-    data = {
-        "source": str(world.parent.guardian.pk),
-        "channel": str(ch["schoolgids"].pk),
-        "answer": "ja",
-    }
+    data = {f"a-{world.parent.guardian.pk}-{ch['schoolgids'].pk}": "ja"}
     assert client_for(world.teacher).post(url, data).status_code == 403
     client = client_for(world.administratie)
     assert client.post(url, data).status_code == 302
@@ -289,7 +298,7 @@ def test_administration_records_a_paper_answer_that_counts_at_once(world, client
     assert services.statuses_for([world.pupil], [ch["schoolgids"]])[
         (world.pupil.pk, ch["schoolgids"].pk)
     ].granted
-    assert "(op papier)" in client.get(url).text
+    assert "op papier, ingevoerd door" in client.get(url).text
 
 
 def test_paper_answer_of_a_parent_without_authority_is_refused(world, client_for):
@@ -297,11 +306,7 @@ def test_paper_answer_of_a_parent_without_authority_is_refused(world, client_for
     url = reverse("consent:pupil_history", args=[world.pupil.pk])
     response = client_for(world.administratie).post(
         url,
-        {
-            "source": str(world.parent_without_authority.guardian.pk),
-            "channel": str(ch["website"].pk),
-            "answer": "ja",
-        },
+        {f"a-{world.parent_without_authority.guardian.pk}-{ch['website'].pk}": "ja"},
     )
     assert response.status_code == 400
     assert not ConsentDecision.objects.exists()
@@ -315,7 +320,8 @@ def test_paper_answer_of_a_parent_without_authority_is_refused(world, client_for
         )
 
 
-def test_admin_shows_decisions_read_only(world, client_for):
+def test_admin_keeps_decisions_out_and_shows_channels(world, client_for):
+    """Consent decisions are pupil data: not in the admin (privacy_portal.admin_lockdown)."""
     ch = channels(world.foundation)
     services.consent_decide(
         actor=world.parent, pupil=world.pupil, channel=ch["website"], granted=True
@@ -323,9 +329,9 @@ def test_admin_shows_decisions_read_only(world, client_for):
     world.beheerder.is_superuser = True
     world.beheerder.save()
     client = client_for(world.beheerder)
-    assert client.get(reverse("admin:consent_consentdecision_changelist")).status_code == 200
+    assert client.get("/beheer/consent/consentdecision/").status_code == 404
     assert (
         client.get(reverse("admin:consent_channel_change", args=[ch["website"].pk])).status_code
         == 200
     )
-    assert client.get(reverse("admin:consent_consentdecision_add")).status_code == 403
+    assert client.get("/beheer/consent/consentdecision/add/").status_code == 404

@@ -36,7 +36,10 @@ def test_parent_correction_is_accepted_and_shows_everywhere(
     assert parent_page.get_by_text("0611111111").first.is_visible()
     parent_page.screenshot(path=str(_shot("portal-phone-child-overview")), full_page=True)
     parent_page.get_by_role("link", name="Iets klopt niet: correctie vragen").click()
-    parent_page.get_by_label("Telefoon").fill("0622222222")
+    # First the choice of fields, then only the chosen ones (no script needed).
+    parent_page.get_by_label("Telefoon thuis").check()
+    parent_page.get_by_role("button", name="Verder").click()
+    parent_page.get_by_label("Telefoon thuis").fill("0622222222")
     parent_page.screenshot(path=str(_shot("portal-phone-correction-form")), full_page=True)
     parent_page.get_by_role("button", name="Verzoek versturen").click()
     parent_page.get_by_text("Uw verzoek is ontvangen met kenmerk").wait_for()

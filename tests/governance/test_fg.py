@@ -95,8 +95,13 @@ def test_foundation_may_insist_with_a_reason_and_then_sees_a_warning(world, clie
     ["teacher", "concierge", "directie_other_school", "fg", "cvb", "parent", "pupil_user"],
 )
 def test_everyone_at_the_foundation_sees_who_the_fg_is(world, client_for, persona):
-    services.fg_register(actor=world.cvb, foundation=world.foundation, **_service_data())
-    client = client_for(getattr(world, persona))
+    registration = services.fg_register(
+        actor=world.cvb, foundation=world.foundation, **_service_data()
+    )
+    # The registration decides who is FG: the "fg" persona is the registered FG's account
+    # (world.fg's hand-granted role ended when Anna was recorded; see test_fg_role.py).
+    person = registration.person if persona == "fg" else getattr(world, persona)
+    client = client_for(person)
     response = client.get(reverse("governance:fg_page"))
     assert response.status_code == 200
     content = response.content.decode()

@@ -40,3 +40,136 @@ def left_pupil(
         entry.save()
     EmergencyContact.objects.create(pupil=pupil, name="Oma " + pupil.last_name, phone="0201234567")
     return pupil
+
+
+def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = date(2019, 1, 1)):
+    """A pupil who left on ``deregistered_on`` with one row of every kind the application can
+    relate to a pupil, a parent, a dossier entry or a transfer dossier, each carrying ``marker``
+    (so a search can prove it gone). ``tests/retention/test_plan.py`` checks that this factory
+    covers every relation of the deletion plan: a new model pointing at a pupil must be added here.
+
+    Rows are created with auditlog on, so the audit trail holds the markers too.
+    """
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from consent.models import ChannelText, ConsentDecision, ParentNotice
+    from consent.services import channels_ensure_defaults
+    from portal.models import (
+        CorrectionItem,
+        DeadlineNotice,
+        Invitation,
+        ParentRequest,
+        RequestMessage,
+    )
+    from privacy_portal.audit import record_access
+    from retention.models import Hold
+    from students.models import GuardianLink
+    from transfers.models import ParentReview, TransferDossier
+
+    now = timezone.now()
+    account = f.UserFactory(
+        first_name=f"{marker}Kind", last_name=f"{marker}Achternaam", email=f"{marker}kind@x.example"
+    )
+    pupil = left_pupil(
+        world.class_5a,
+        deregistered_on=deregistered_on,
+        first_name=f"{marker}Kind",
+        last_name=f"{marker}Achternaam",
+        street_address=f"{marker}straat 1",
+        medical=f"{marker}-diagnose",
+        entries=2,
+        with_file=True,
+        user=account,
+    )
+    entry = DossierEntry.objects.filter(pupil=pupil).order_by("pk").first()
+    scan = DossierEntry(pupil=pupil, category="care", title="Scan", content_type="application/pdf")
+    scan.document.save("scan.pdf", ContentFile(f"%PDF-1.4 {marker} verslag".encode()), save=False)
+    scan.save()
+    parent_account = f.UserFactory(
+        first_name=f"{marker}Ouder", email=f"{marker}ouder@thuis.example"
+    )
+    guardian = f.GuardianFactory(
+        first_name=f"{marker}Ouder", last_name=f"{marker}Achternaam", user=parent_account
+    )
+    GuardianLink.objects.create(guardian=guardian, pupil=pupil, has_parental_authority=True)
+    # A parent whose link was removed after giving consent (the decision still names them).
+    former = f.GuardianFactory(first_name=f"{marker}Exouder", user=None)
+    channel = channels_ensure_defaults(foundation=world.foundation)[0]
+    text = ChannelText.objects.filter(channel=channel).order_by("-version").first()
+    if text is None:
+        text = ChannelText.objects.create(channel=channel, version=1, text="Foto's op de website")
+    ConsentDecision.objects.create(
+        pupil=pupil, channel=channel, school_year=2018, granted=True, text=text, guardian=guardian
+    )
+    ConsentDecision.objects.create(
+        pupil=pupil, channel=channel, school_year=2018, granted=False, text=text, guardian=former
+    )
+    ParentNotice.objects.create(
+        kind=ParentNotice.Kind.REQUEST, guardian=guardian, pupil=pupil, school_year=2018
+    )
+    ParentNotice.objects.create(
+        kind=ParentNotice.Kind.REMINDER, guardian=guardian, school_year=2018
+    )
+    Invitation.objects.create(guardian=guardian, invited_by=world.directie)
+    request = ParentRequest.objects.create(
+        reference=f"INZ-{pupil.pk}",
+        kind=ParentRequest.Kind.INSPECTION,
+        pupil=pupil,
+        requester=parent_account,
+        description=f"{marker} wil inzage",
+        received_at=now,
+        deadline=now,
+        status=ParentRequest.Status.DONE,
+    )
+    request.export_json = {"naam": f"{marker}Kind", "zorg": f"{marker}-zorgnotitie"}
+    request.save()  # the inspection export, as inspection_prepare stores it
+    RequestMessage.objects.create(
+        request=request, author=parent_account, body=f"{marker} bericht van ouder"
+    )
+    CorrectionItem.objects.create(
+        request=request,
+        category_key="contact",
+        field_name="street_address",
+        field_label="adres",
+        old_value=f"{marker}straat 1",
+        new_value=f"{marker}laan 2",
+    )
+    DeadlineNotice.objects.create(request=request, kind="week_before", deadline=now)
+    dossier = TransferDossier.objects.create(
+        pupil=pupil,
+        state=TransferDossier.State.HANDED_OVER,
+        destination_name=f"{marker} school",
+        destination_brin="09XY",
+        leaves_on=deregistered_on,
+        content={"zorg": f"{marker}-zorgnotitie", "adres": f"{marker}straat 1"},
+        retention_until=deregistered_on,
+        override_reason=f"{marker} ouders onbereikbaar",
+    )
+    dossier.entries.add(entry)  # documents chosen for the OSO transfer
+    ParentReview.objects.create(
+        dossier=dossier, guardian=guardian, remarks=f"{marker} opmerking van ouder"
+    )
+    hold = Hold.objects.create(
+        pupil=pupil,
+        school=pupil.school,
+        reference="r" * 64,
+        kind=Hold.Kind.HOLD,
+        reason=f"{marker} geschil",
+        ends_on=date(2020, 1, 1),
+        lifted_at=now,
+        lift_reason=f"{marker} opgelost",
+    )
+    record_access(actor=world.directie, instance=pupil, what="medical")
+    return SimpleNamespace(
+        pupil=pupil,
+        guardian=guardian,
+        former_guardian=former,
+        account=account,
+        parent_account=parent_account,
+        dossier=dossier,
+        request=request,
+        hold=hold,
+        entry=entry,
+    )

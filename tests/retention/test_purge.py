@@ -10,7 +10,14 @@ from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 
 from retention import rules, services
-from retention.models import DestructionRecord, FileErasure, Hold, Part, PurgeRun
+from retention.models import (
+    DestructionRecord,
+    FileErasure,
+    Hold,
+    Part,
+    PurgeRun,
+    RetentionPolicy,
+)
 from students.models import DossierEntry, EmergencyContact, Guardian, GuardianLink, Pupil
 from tests import factories as f
 from tests.retention.factories import left_pupil
@@ -156,37 +163,39 @@ def test_running_twice_purges_nothing_twice(world, purge):
     assert second.status == PurgeRun.Status.SUCCEEDED
 
 
-def test_crash_in_the_middle_of_a_batch_leaves_no_half_deleted_pupil(world, purge, monkeypatch):
+def test_crash_in_a_batch_rolls_back_only_the_pupil_that_fails(world, purge, monkeypatch):
+    """Issue 15: one bad pupil stopped the whole purge every night. Now the batch is rolled back
+    whole (nothing half-deleted), retried pupil by pupil, and only the bad one stays."""
     pupils = [
         left_pupil(world.class_5a, deregistered_on=date(2019, 1, 1), with_file=True)
         for _ in range(4)
     ]
-    calls = {"n": 0}
+    bad = pupils[2]
     original = services._anonymise_accounts
 
-    def crash_in_second_batch(account_ids):
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def crash_for_the_bad_pupil(account_ids):
+        if bad.user_id in account_ids:
             raise RuntimeError("stroomstoring")
         return original(account_ids)
 
-    monkeypatch.setattr(services, "_anonymise_accounts", crash_in_second_batch)
-    with pytest.raises(RuntimeError):
-        purge()
-    # Batch 1 (two pupils) is gone whole; batch 2 is untouched whole, files included.
-    assert not Pupil.objects.filter(pk__in=[p.pk for p in pupils[:2]]).exists()
-    for pupil in pupils[2:]:
-        assert Pupil.objects.filter(pk=pupil.pk).exists()
-        assert DossierEntry.objects.filter(pupil=pupil).count() == 1
-        entry = DossierEntry.objects.get(pupil=pupil)
-        assert entry.document.storage.exists(entry.document.name)
-        assert EmergencyContact.objects.filter(pupil=pupil).exists()
-    assert PurgeRun.objects.get().status == PurgeRun.Status.FAILED
-    assert DestructionRecord.objects.count() == 4
+    bad.user = f.UserFactory()
+    bad.save()
+    monkeypatch.setattr(services, "_anonymise_accounts", crash_for_the_bad_pupil)
+    run = purge()
+    assert run.status == PurgeRun.Status.FAILED
+    assert run.failures == [rules.pseudonym(bad.pk, world.school.brin)]
+    assert run.counts["failed"] == 1
+    assert not Pupil.objects.filter(pk__in=[p.pk for p in pupils if p != bad]).exists()
+    # The bad pupil is untouched whole, its file included.
+    assert Pupil.objects.filter(pk=bad.pk).exists()
+    entry = DossierEntry.objects.get(pupil=bad)
+    assert entry.document.storage.exists(entry.document.name)
+    assert EmergencyContact.objects.filter(pupil=bad).exists()
+    assert DestructionRecord.objects.count() == 6
     monkeypatch.setattr(services, "_anonymise_accounts", original)
-    purge()
+    again = purge()
+    assert again.status == PurgeRun.Status.SUCCEEDED
     assert not Pupil.objects.filter(pk__in=[p.pk for p in pupils]).exists()
-    assert DestructionRecord.objects.count() == 8
     assert sorted(DestructionRecord.objects.values_list("part", flat=True)) == sorted(
         [Part.DOSSIER, Part.ADMINISTRATION] * 4
     )
@@ -220,6 +229,7 @@ def test_restored_rows_of_a_purged_pupil_are_removed_again(world, purge):
         administration_years=10,
         dossier_years=7,
         dossier_sbo_years=7,
+        longer_reason="Besluit CvB: langer bewaren na de fusie",
     )
     Pupil.objects.create(**backup["pupil"])
     for row in backup["entries"]:
@@ -234,30 +244,91 @@ def test_restored_rows_of_a_purged_pupil_are_removed_again(world, purge):
     assert again.count() == 2 and all(r.after_restore for r in again)
     reference = rules.pseudonym(pupil.pk, world.school.brin)
     assert set(again.values_list("reference", flat=True)) == {reference}
+    # Under the rule and due date of the first destruction, not today's periods.
+    for record in again:
+        first = DestructionRecord.objects.filter(part=record.part, after_restore=False).get()
+        assert record.due_on == first.due_on
+        assert record.rule.startswith(first.rule) and "opnieuw" in record.rule
 
 
-def test_shorter_period_than_the_law_needs_a_recorded_reason(world, purge):
+def test_restored_dossier_goes_again_though_the_periods_changed_after_the_purge(world, purge):
+    """Issue 15: after a restore, destroyed dossiers came back and stayed."""
+    pupil = left_pupil(world.class_5a, deregistered_on=date(2023, 1, 1), entries=2)
+    backup = list(DossierEntry.objects.filter(pupil=pupil).values())
+    purge()
+    assert not DossierEntry.objects.filter(pupil=pupil).exists()
+    first = DestructionRecord.objects.get(part=Part.DOSSIER)
+    assert first.due_on == date(2025, 1, 1)
+    services.retention_policy_update(
+        actor=world.fg,
+        foundation=world.foundation,
+        administration_years=5,
+        dossier_years=5,
+        dossier_sbo_years=5,
+        longer_reason="Besluit CvB: dossiers langer bewaren",
+    )
+    for row in backup:  # the restore
+        DossierEntry.objects.create(**row)
+    run = purge()
+    assert not DossierEntry.objects.filter(pupil=pupil).exists()
+    assert Pupil.objects.filter(pk=pupil.pk).exists()
+    again = DestructionRecord.objects.get(run=run)
+    assert again.part == Part.DOSSIER and again.after_restore
+    assert again.due_on == date(2025, 1, 1)
+    assert again.rule.startswith(first.rule)
+    assert purge().counts.get("pupils", 0) == 0
+
+
+def test_period_below_the_legal_minimum_is_refused_whatever_the_reason(world, purge):
+    """Issue 15: the FG set the administration to 1 year "to keep as little as possible"."""
+    for years in ((1, 2, 3), (5, 1, 3), (5, 2, 2)):
+        with pytest.raises(ValidationError) as error:
+            services.retention_policy_update(
+                actor=world.fg,
+                foundation=world.foundation,
+                administration_years=years[0],
+                dossier_years=years[1],
+                dossier_sbo_years=years[2],
+                longer_reason="Wij willen zo min mogelijk bewaren",
+            )
+        assert "korter bewaren mag niet" in str(error.value)
+    assert not RetentionPolicy.objects.exists()
+    pupil = left_pupil(world.class_5a, deregistered_on=date(2022, 6, 1))
+    purge()
+    assert Pupil.objects.filter(pk=pupil.pk).exists()  # 4 years ago: the 5 years still run
+
+
+def test_longer_period_needs_a_recorded_reason(world, purge):
     with pytest.raises(ValidationError) as error:
         services.retention_policy_update(
             actor=world.fg,
             foundation=world.foundation,
-            administration_years=4,
+            administration_years=7,
             dossier_years=2,
             dossier_sbo_years=3,
         )
-    assert "shorter_reason" in error.value.message_dict
+    assert "longer_reason" in error.value.message_dict
     policy = services.retention_policy_update(
         actor=world.fg,
         foundation=world.foundation,
-        administration_years=4,
+        administration_years=7,
         dossier_years=2,
         dossier_sbo_years=3,
-        shorter_reason="Besluit CvB 2026-03: administratie na 4 jaar, afgestemd met FG",
+        longer_reason="Besluit CvB 2026-03: administratie 7 jaar wegens lopende geschillen",
     )
-    assert policy.shorter_reason
-    pupil = left_pupil(world.class_5a, deregistered_on=date(2022, 6, 1))
+    assert policy.longer_reason
+    pupil = left_pupil(world.class_5a, deregistered_on=date(2020, 6, 1))
     purge()
-    assert not Pupil.objects.filter(pk=pupil.pk).exists()
+    assert Pupil.objects.filter(pk=pupil.pk).exists()
+
+
+def test_a_policy_stored_below_the_minimum_never_shortens_the_legal_period(world, purge):
+    RetentionPolicy.objects.create(
+        foundation=world.foundation, administration_years=1, dossier_years=1, dossier_sbo_years=1
+    )
+    pupil = left_pupil(world.class_5a, deregistered_on=date(2025, 1, 1), entries=1)
+    purge()
+    assert DossierEntry.objects.filter(pupil=pupil).exists()  # 1.5 years: the dossier stays 2
 
 
 def test_teacher_cannot_set_retention_periods(world):

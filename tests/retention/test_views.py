@@ -204,18 +204,23 @@ def test_directie_of_other_school_does_not_see_the_records_of_this_school(world,
     assert len(content.decode().strip().splitlines()) == 1  # the header only
 
 
-def test_fg_sets_longer_periods_and_shorter_needs_a_reason(world, client_for):
+def test_fg_sets_longer_periods_with_a_reason_and_never_below_the_minimum(world, client_for):
     client = client_for(world.fg)
     url = reverse("retention:policy")
     data = {
-        "administration_years": 3,
+        "administration_years": 1,
         "dossier_years": 2,
         "dossier_sbo_years": 3,
-        "shorter_reason": "",
+        "longer_reason": "Wij willen zo min mogelijk bewaren",
     }
-    assert client.post(url, data).status_code == 400
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "5" in response.content.decode()
     assert not RetentionPolicy.objects.exists()
     data["administration_years"] = 7
+    data["longer_reason"] = ""
+    assert client.post(url, data).status_code == 400
+    data["longer_reason"] = "Besluit CvB: 7 jaar wegens lopende geschillen"
     assert client.post(url, data).status_code == 302
     assert RetentionPolicy.objects.get().administration_years == 7
     assert client_for(world.directie).get(url).status_code == 403
@@ -299,7 +304,12 @@ def test_processors_reported_by_other_apps_must_confirm_destruction(world, due, 
     services.purge_expired()
     from retention.models import ProcessorDestruction
 
-    item = ProcessorDestruction.objects.get()
+    # Asked before each part goes: the dossier and the administration.
+    assert set(ProcessorDestruction.objects.values_list("part", flat=True)) == {
+        "dossier",
+        "administration",
+    }
+    item = ProcessorDestruction.objects.get(part="administration")
     assert item.reference == rules.pseudonym(own.pk, world.school.brin)
     assert item.agreement_id == 7 and item.confirmed_at is None
     services.processor_destruction_confirm(actor=world.fg, item=item, note="Brief van 20 juni")

@@ -92,3 +92,69 @@ def test_retention_follows_deregistration_and_sbo_destination():
     assert registry.retention_until(pupil, registry.RetentionClass.DOSSIER) == date(2026, 2, 28)
     pupil.destination_is_sbo = True
     assert registry.retention_until(pupil, registry.RetentionClass.DOSSIER) == date(2027, 2, 28)
+
+
+# --- The registry as the one field policy --------------------------------------------------
+
+
+def test_every_registered_field_has_a_complete_policy():
+    for name in registry.registered_fields():
+        policy = registry.field_policy(name)
+        assert policy.sensitivity in Sensitivity.values
+        assert policy.audiences
+        assert isinstance(policy.audit_masked, bool)
+        assert isinstance(policy.secret_hides, bool)
+
+
+def test_the_audit_log_keeps_no_bsn_health_care_dossier_or_contact_value():
+    must_mask = {
+        "Pupil.citizen_number",
+        "Pupil.medical_information",
+        "Pupil.allergies",
+        "Pupil.emergency_instructions",
+        "Pupil.street_address",
+        "Pupil.postal_code",
+        "Pupil.city",
+        "Pupil.phone",
+        "Pupil.contact_is_secret",
+        "DossierEntry.title",
+        "DossierEntry.body",
+        "DossierEntry.document_name",
+    }
+    assert {n for n in registry.registered_fields() if registry.field_policy(n).audit_masked} >= (
+        must_mask
+    )
+
+
+def test_very_sensitive_text_fields_are_masked_in_the_audit_log():
+    for category in registry.CATEGORIES:
+        if not category.is_very_sensitive:
+            continue
+        for name in category.fields:
+            model_name, field_name = name.split(".")
+            model_field = apps.get_model("students", model_name)._meta.get_field(field_name)
+            if model_field.get_internal_type() in ("CharField", "TextField", "BooleanField"):
+                if field_name in ("category", "kind", "content_type"):
+                    continue  # codes, not content
+                assert registry.field_policy(name).audit_masked, name
+
+
+def test_auditlog_masks_exactly_what_the_registry_says():
+    from auditlog.registry import auditlog
+
+    for model in apps.get_app_config("students").get_models():
+        if not auditlog.contains(model):
+            continue
+        fields = auditlog.get_model_fields(model)
+        assert sorted(fields["mask_fields"]) == registry.audit_masked_fields(model.__name__)
+        if fields["mask_fields"]:
+            assert fields["mask_callable"] == "students.registry.mask_audit_value"
+
+
+def test_the_secret_flag_hides_the_contact_details():
+    assert registry.secret_hidden_fields("Pupil") == [
+        "street_address",
+        "postal_code",
+        "city",
+        "phone",
+    ]
