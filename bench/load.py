@@ -1,0 +1,196 @@
+"""Load run: gunicorn with the Dockerfile's workers on PostgreSQL, signed-in sessions with think
+time, real pages against their bare twins (see ``bench/pages.py``) in the same run.
+
+Not part of the test run. Usage (from the project root):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pp_bench_load \\
+        .venv/bin/python bench/load.py --pupils 10000 --sessions 50 --seconds 30
+
+It recreates and seeds the database like ``bench/pages.py``, starts gunicorn (3 workers, as in
+the Dockerfile) on ``--port`` with production settings and the bare twins mounted under
+``/bare/``, creates one signed-in session (two-factor passed) per simulated person — half
+directie, half teacher — and lets each of them, for ``--seconds``, request in turn the pupil
+list, the pupil page and their bare twins, with 1–3 s of think time in between. It prints per
+page the number of requests, errors, median and p95 in ms.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT))
+
+import pages  # noqa: E402  (bench/pages.py: seeding and the bare twins)
+
+
+def make_session(user) -> str:
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store["otp_device_id"] = TOTPDevice.objects.get(user=user).persistent_id
+    store["last_seen"] = time.time()
+    store.save()
+    return store.session_key
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pupils", type=int, default=10_000)
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--port", type=int, default=8016)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL database of its own (it is recreated).")
+    pages.ensure_fresh_database(url)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    call_command("migrate", verbosity=0)
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", verbosity=0, interactive=False)
+    people, school, school_class, pupil = pages.seed(args.pupils)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    from accounts.roles import CLASS_ROLE_CAPABILITIES, SCHOOL_ROLE_CAPABILITIES
+
+    bare = {
+        "school": school.pk,
+        "class": school_class.pk,
+        "pupil": pupil.pk,
+        "capabilities": {
+            "directie": sorted(SCHOOL_ROLE_CAPABILITIES["directie"]),
+            "teacher": sorted(CLASS_ROLE_CAPABILITIES["leerkracht"]),
+        },
+    }
+    env = dict(os.environ, BENCH_BARE=json.dumps(bare), PYTHONPATH=f"{BENCH}:{ROOT}")
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "load_wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            "3",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{args.port}"
+        for _ in range(60):
+            try:
+                probe = urllib.request.Request(
+                    f"{base}/account/login/",
+                    headers={"X-Forwarded-Proto": "https", "Host": "testserver"},
+                )
+                urllib.request.urlopen(probe, timeout=2)
+                break
+            except OSError:
+                time.sleep(1)
+        targets = {
+            "directie": [
+                ("pupil list", reverse("students:pupil_list")),
+                ("pupil list (bare)", "/bare/list/directie/"),
+                ("pupil page", reverse("students:pupil_detail", args=[pupil.pk])),
+                ("pupil page (bare)", "/bare/pupil/directie/"),
+            ],
+            "teacher": [
+                ("pupil list", reverse("students:pupil_list")),
+                ("pupil list (bare)", "/bare/list/teacher/"),
+                ("pupil page", reverse("students:pupil_detail", args=[pupil.pk])),
+                ("pupil page (bare)", "/bare/pupil/teacher/"),
+            ],
+        }
+        sessions = [
+            (role, make_session(people[role]))
+            for role in ("directie", "teacher")
+            for _ in range(args.sessions // 2)
+        ]
+        results: dict[str, list] = {}
+        errors: dict[str, int] = {}
+        lock = threading.Lock()
+        deadline = time.monotonic() + args.seconds
+
+        def person(role, key):
+            rng = random.Random(key)
+            time.sleep(rng.uniform(0, 1))
+            step = 0
+            while time.monotonic() < deadline:
+                name, path = targets[role][step % 4]
+                step += 1
+                request = urllib.request.Request(
+                    base + path,
+                    headers={
+                        "Cookie": f"{settings.SESSION_COOKIE_NAME}={key}",
+                        "X-Forwarded-Proto": "https",
+                        "Host": "testserver",
+                    },
+                )
+                start = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        response.read()
+                        ok = response.status == 200 and response.url.endswith(path)
+                except Exception:
+                    ok = False
+                elapsed = (time.perf_counter() - start) * 1000
+                with lock:
+                    results.setdefault(name, []).append(elapsed)
+                    if not ok:
+                        errors[name] = errors.get(name, 0) + 1
+                time.sleep(rng.uniform(1, 3))
+
+        threads = [threading.Thread(target=person, args=s) for s in sessions]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    total = sum(len(v) for v in results.values())
+    print(
+        f"{len(sessions)} sessions, {args.seconds} s, {total} requests "
+        f"({total / args.seconds:.1f}/s), {args.pupils:,} pupils, gunicorn 3 workers"
+    )
+    print(f"{'page':<20} {'requests':>8} {'errors':>6} {'median':>8} {'p95':>8}")
+    for name in sorted(results):
+        times = sorted(results[name])
+        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+        print(
+            f"{name:<20} {len(times):>8} {errors.get(name, 0):>6} "
+            f"{statistics.median(times):8.1f} {p95:8.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
