@@ -16,7 +16,6 @@
 import re
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -78,21 +77,19 @@ class BadInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # A page in the layout, not bare text: a parent who picked too large a photo must be
+        # able to read what happened and find the way back.
         if uploads.request_too_large(request):
-            return HttpResponse(
-                _("Het bestand is te groot (maximaal %(mb)s MB).")
-                % {"mb": settings.MAX_UPLOAD_MEGABYTES},
-                status=413,
-                content_type="text/plain; charset=utf-8",
-            )
+            message = _("Het bestand is te groot (maximaal %(mb)s MB).") % {
+                "mb": settings.MAX_UPLOAD_MEGABYTES
+            }
+            return render(request, "bad_input.html", {"message": message}, status=413)
         if refusal(request):
-            return HttpResponseBadRequest(
-                _(
-                    "Het formulier bevat een ongeldige waarde (te lang, te groot of met "
-                    "verboden tekens)."
-                ),
-                content_type="text/plain; charset=utf-8",
+            message = _(
+                "Het formulier bevat een ongeldige waarde (te lang, te groot of met "
+                "verboden tekens)."
             )
+            return render(request, "bad_input.html", {"message": message}, status=400)
         return self.get_response(request)
 
 
