@@ -34,6 +34,7 @@ from portal.forms import (
 from portal.models import CorrectionItem, Invitation, ParentRequest
 from privacy_portal import once
 from privacy_portal.audit import record_access
+from students import rendering
 from students.models import Guardian, Pupil
 
 
@@ -154,7 +155,7 @@ def request_new(request, pk):
             "kind_label": ParentRequest.Kind(kind).label if kind else "",
             "chosen": chosen,
             "correctable": [
-                (name, label.capitalize(), getattr(pupil, name) or "—")
+                (name, label.capitalize(), rendering.display_value(pupil, name))
                 for name, (_category, label) in correctable.items()
             ],
         },
