@@ -147,6 +147,9 @@ class ImportReport:
     updated: int = 0
     new_classes: list[str] = field(default_factory=list)
     run: ImportRun | None = None
+    # Enrolled pupils of the school with a leerlingnummer the file does not have: proposed for
+    # deregistration in the report, never deregistered by the import.
+    missing: list[Pupil] = field(default_factory=list)
 
     @property
     def errors(self) -> list[RowPlan]:
@@ -683,6 +686,20 @@ def _update_guardian(guardian: Guardian, data: dict) -> None:
         guardian.save()
 
 
+def missing_from_file(*, school: School, plans: list[RowPlan]) -> list[Pupil]:
+    """Enrolled pupils of the school whose leerlingnummer is not in the file (a monthly export
+    lists everyone: these probably left). Only reported; deregistering stays a person's act."""
+    numbers = [p.values.get("administration_number") for p in plans]
+    return list(
+        Pupil.objects.enrolled()
+        .filter(school=school)
+        .exclude(administration_number="")
+        .exclude(administration_number__in=[n for n in numbers if n])
+        .only("pk", "first_name", "surname_prefix", "last_name", "administration_number")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
 def pupil_import(
     *,
     actor,
@@ -711,6 +728,7 @@ def pupil_import(
         )
         raise
     report = ImportReport(rows=plans, mode=mode)
+    report.missing = missing_from_file(school=school, plans=plans)
     report.new_classes = sorted(
         {p.class_name for p in report.valid_rows if classes.get(class_key(p.class_name), 0) is None}
     )

@@ -318,3 +318,31 @@ def test_the_dry_run_page_shows_names_new_and_updated_pupils_parents_and_warning
     assert "dezelfde ouder als op regel 2" in page
     assert "past niet bij groep 6" in page
     assert not Pupil.objects.filter(administration_number="2002").exists()
+
+
+def test_pupils_missing_from_next_months_export_are_proposed_for_deregistration_only(
+    world, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    run(
+        world,
+        excel(
+            "2001;Daan;de;Vries;01-02-2017;Groep 5a;20-08-2021;",
+            "2002;Sara;;Smit;01-02-2017;Groep 5a;20-08-2021;",
+        ),
+    )
+    next_month = excel("2001;Daan;de;Vries;01-02-2017;Groep 5a;20-08-2021;")
+    report = run(world, next_month)
+    assert [p.administration_number for p in report.missing] == ["2002"]
+    assert Pupil.objects.get(administration_number="2002").deregistered_on is None
+    client = client_for(world.administratie)
+    page = client.post(
+        "/leerlingen/importeren/",
+        {
+            "school": world.school.pk,
+            "file": SimpleUploadedFile("export.csv", next_month),
+            "mode": "dry_run",
+        },
+    ).content.decode()
+    assert "Niet in het bestand" in page and "Sara Smit" in page
