@@ -101,7 +101,8 @@ class PupilImportForm(forms.Form):
     file = forms.FileField(
         label=_("Exportbestand (CSV)"),
         help_text=_(
-            "UTF-8 of Windows-1252, gescheiden door ; of ,. Zie de handleiding voor de kolommen."
+            "UTF-8, Windows-1252 of Unicode-tekst (UTF-16), gescheiden door ; , of een tab. "
+            "Zie de handleiding voor de kolommen."
         ),
         allow_empty_file=False,
     )

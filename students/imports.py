@@ -1,7 +1,10 @@
 """Import pupils, parents and classes from a pupil-administration export (CSV).
 
-Dutch exports come as UTF-8 (often with a byte-order mark) or Windows-1252, separated by ``;``
-or ``,``. The file is read completely and checked row by row before anything is written:
+Dutch exports come as UTF-8 (often with a byte-order mark), Windows-1252 (Excel's "CSV") or
+UTF-16 (Excel's "Unicode-tekst", tab-separated), separated by ``;``, ``,`` or a tab. The
+encoding is decided per file; a file that mixes UTF-8 and Windows-1252 lines is refused with
+the line numbers. The file is read completely and checked row by row before anything is
+written:
 
 - a dry run only reports what would change;
 - a real import with any row in error changes nothing, unless the user chose to import the
@@ -26,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +50,8 @@ REQUIRED_COLUMNS = (
     "inschrijfdatum",
 )
 OPTIONAL_COLUMNS = (
+    "tussenvoegsel",
+    "leerjaar",
     "uitschrijfdatum",
     "bsn",
     "adres",
@@ -54,7 +60,21 @@ OPTIONAL_COLUMNS = (
     "telefoon",
     "vorige_school",
 )
-GUARDIAN_COLUMNS = ("voornaam", "achternaam", "email", "telefoon", "relatie", "gezag")
+GUARDIAN_COLUMNS = (
+    "voornaam",
+    "tussenvoegsel",
+    "achternaam",
+    "email",
+    "telefoon",
+    "relatie",
+    "gezag",
+)
+# Other names the pupil administrations use for the same column (after normalising).
+COLUMN_ALIASES = {
+    "voorvoegsel": "tussenvoegsel",
+    "ouder1_voorvoegsel": "ouder1_tussenvoegsel",
+    "ouder2_voorvoegsel": "ouder2_tussenvoegsel",
+}
 GUARDIAN_PREFIXES = ("ouder1_", "ouder2_")
 KNOWN_COLUMNS = (
     REQUIRED_COLUMNS
@@ -64,6 +84,7 @@ KNOWN_COLUMNS = (
 # Pupil field <- column.
 PUPIL_COLUMNS = {
     "first_name": "roepnaam",
+    "surname_prefix": "tussenvoegsel",
     "last_name": "achternaam",
     "date_of_birth": "geboortedatum",
     "enrolled_on": "inschrijfdatum",
@@ -97,9 +118,18 @@ class RowPlan:
     values: dict = field(default_factory=dict)
     guardians: list = field(default_factory=list)
     class_name: str = ""
+    school_grade: str = ""  # the "leerjaar" column, when the file has it
     errors: list[str] = field(default_factory=list)
+    # Plausibility warnings: shown in the dry run, never blocking.
+    warnings: list[str] = field(default_factory=list)
     action: str = ""  # "new" | "update" | "unchanged"
     changed_fields: list[str] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        values = self.values
+        parts = (values.get("first_name"), values.get("surname_prefix"), values.get("last_name"))
+        return " ".join(part for part in parts if part)
 
     @property
     def action_label(self) -> str:
@@ -117,6 +147,9 @@ class ImportReport:
     updated: int = 0
     new_classes: list[str] = field(default_factory=list)
     run: ImportRun | None = None
+    # Enrolled pupils of the school with a leerlingnummer the file does not have: proposed for
+    # deregistration in the report, never deregistered by the import.
+    missing: list[Pupil] = field(default_factory=list)
 
     @property
     def errors(self) -> list[RowPlan]:
@@ -134,18 +167,74 @@ class ImportReport:
     def planned_updates(self) -> int:
         return sum(1 for row in self.valid_rows if row.action == "update")
 
+    @property
+    def warnings(self) -> list[RowPlan]:
+        return [row for row in self.rows if row.warnings]
+
 
 # --- Reading ---------------------------------------------------------------------------------
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """Excel's "Unicode-tekst" has a BOM; without one, ASCII text in UTF-16 shows as every
+    other byte zero."""
+    if len(head) < 4:
+        return None
+    if head[1::2].count(0) > len(head) // 4:
+        return "utf-16-le"
+    if head[0::2].count(0) > len(head) // 4:
+        return "utf-16-be"
+    return None
+
+
+def _line_list(numbers: list[int]) -> str:
+    shown = ", ".join(str(number) for number in numbers[:10])
+    return shown + (" …" if len(numbers) > 10 else "")
+
+
 def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252; anything else is refused."""
-    if b"\x00" in raw[:4096]:
-        raise ImportFileError(_("Dit is geen tekstbestand (CSV)."))
+    """Decide the encoding for the whole file: UTF-16 (with a BOM, or recognisable without),
+    UTF-8 (with or without BOM), else Windows-1252. A file in which some lines are UTF-8 and
+    others are not was saved from two sources: decoding it either way would store garbled names
+    ("ZoÃ«"), so it is refused with the line numbers."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        encoding = _utf16_without_bom(raw[:4096]) if b"\x00" in raw[:4096] else None
+        if encoding is None and b"\x00" in raw[:4096]:
+            raise ImportFileError(_("Dit is geen tekstbestand (CSV)."))
+    if encoding:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(
+                _("De tekens in het bestand zijn niet te lezen als Unicode-tekst (UTF-16).")
+            ) from exc
+        if "\x00" in text:
+            raise ImportFileError(_("Dit is geen tekstbestand (CSV)."))
+        return text.lstrip("\ufeff")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    utf8_lines, other_lines = [], []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_lines.append(number)
+        else:
+            utf8_lines.append(number)
+    if utf8_lines:
+        raise ImportFileError(
+            _(
+                "Het bestand mengt twee tekensets: regel %(utf8)s is opgeslagen als UTF-8, regel "
+                "%(other)s niet. Sla het hele bestand opnieuw op als CSV in UTF-8."
+            )
+            % {"utf8": _line_list(utf8_lines), "other": _line_list(other_lines)}
+        )
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -159,7 +248,15 @@ def decode(raw: bytes) -> str:
 
 
 def _normalise_header(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", (name or "").strip().lower().lstrip("\ufeff"))
+    name = re.sub(r"[\s\-]+", "_", (name or "").strip().lower().lstrip("\ufeff"))
+    return COLUMN_ALIASES.get(name, name)
+
+
+def class_key(name: str) -> str:
+    """How a class name in the file meets a class in the portal: "Groep 5a", "groep 5A" and
+    "5a" are one class (case and the word "groep" do not matter)."""
+    key = " ".join((name or "").lower().split())
+    return re.sub(r"^groep\b[\s\-_:]*", "", key) or key
 
 
 def read_rows(raw: bytes) -> list[tuple[int, dict]]:
@@ -173,7 +270,7 @@ def read_rows(raw: bytes) -> list[tuple[int, dict]]:
     if not text.strip():
         raise ImportFileError(_("Het bestand is leeg."))
     first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [_normalise_header(name) for name in next(reader)]
@@ -257,7 +354,12 @@ def check_row(number: int, row: dict, *, today: date) -> RowPlan:
                 )
             continue
         plan.values[model_field] = value
-    for name, limit in (("first_name", 100), ("last_name", 150), ("street_address", 200)):
+    for name, limit in (
+        ("first_name", 100),
+        ("surname_prefix", 20),
+        ("last_name", 150),
+        ("street_address", 200),
+    ):
         if len(plan.values.get(name) or "") > limit:
             errors.append(_("%(column)s: te lang") % {"column": PUPIL_COLUMNS[name]})
     born = plan.values.get("date_of_birth")
@@ -266,7 +368,7 @@ def check_row(number: int, row: dict, *, today: date) -> RowPlan:
     if born and born > today:
         errors.append(_("geboortedatum: ligt in de toekomst"))
     if born and enrolled and enrolled < born:
-        errors.append(_("inschrijfdatum: ligt vóór de geboortedatum"))
+        plan.warnings.append(_("inschrijfdatum ligt vóór de geboortedatum"))
     if enrolled and left and left < enrolled:
         errors.append(_("uitschrijfdatum: ligt vóór de inschrijfdatum"))
     if plan.values.get("citizen_number"):
@@ -277,10 +379,13 @@ def check_row(number: int, row: dict, *, today: date) -> RowPlan:
     if plan.values.get("phone"):
         _check_field(errors, "telefoon", validate_phone, plan.values["phone"])
     plan.class_name = row.get("groep", "")
+    plan.school_grade = row.get("leerjaar", "")
     for prefix in GUARDIAN_PREFIXES:
         guardian = {name: row.get(prefix + name, "") for name in GUARDIAN_COLUMNS}
         if not any(guardian.values()):
             continue
+        if len(guardian["tussenvoegsel"]) > 20:
+            errors.append(_("%(column)s: te lang") % {"column": prefix + "tussenvoegsel"})
         if not guardian["voornaam"] or not guardian["achternaam"]:
             errors.append(
                 _("%(prefix)s: voornaam en achternaam zijn verplicht") % {"prefix": prefix[:-1]}
@@ -301,6 +406,7 @@ def check_row(number: int, row: dict, *, today: date) -> RowPlan:
         plan.guardians.append(
             {
                 "first_name": guardian["voornaam"],
+                "surname_prefix": guardian["tussenvoegsel"],
                 "last_name": guardian["achternaam"],
                 "email": guardian["email"].lower(),
                 "phone": guardian["telefoon"],
@@ -311,6 +417,128 @@ def check_row(number: int, row: dict, *, today: date) -> RowPlan:
     return plan
 
 
+def _grades(plan: RowPlan) -> tuple[int, int] | None:
+    """The groep (1-8) a row places the pupil in: the "leerjaar" column, else the number in the
+    class name ("Groep 5a" is 5, a combination class "5/6" is 5 to 6)."""
+    source = plan.school_grade or class_key(plan.class_name)
+    numbers = [int(n) for n in re.findall(r"\d+", source) if 1 <= int(n) <= 8]
+    return (min(numbers), max(numbers)) if numbers else None
+
+
+def _check_plausibility(plan: RowPlan, *, year: int) -> None:
+    """Warnings that do not block: a pupil in groep N is usually N + 3 years old on 1 October
+    (groep 1 at four); two years younger or more than two years older is worth a look."""
+    born = plan.values.get("date_of_birth")
+    grades = _grades(plan)
+    if not born or not grades:
+        return
+    reference = date(year, 10, 1)
+    age = reference.year - born.year - ((reference.month, reference.day) < (born.month, born.day))
+    low, high = grades
+    if age < low + 2 or age > high + 5:
+        plan.warnings.append(
+            _("leeftijd %(age)s past niet bij groep %(grade)s")
+            % {"age": age, "grade": low if low == high else f"{low}/{high}"}
+        )
+
+
+def _check_citizen_numbers(plans: list[RowPlan], *, school: School) -> None:
+    """A BSN belongs to one pupil in the whole foundation. The error names the other pupil by
+    number, never by name: the person importing may not know the other school's pupils."""
+    first_line: dict[str, int] = {}
+    for plan in plans:
+        number = plan.values.get("citizen_number")
+        if not number:
+            continue
+        if number in first_line:
+            plan.errors.append(_("bsn: staat ook op regel %(line)s") % {"line": first_line[number]})
+        first_line.setdefault(number, plan.number)
+    if not first_line:
+        return
+    holders: dict[str, list[tuple]] = {}
+    for bsn, school_id, admin_number, pk in Pupil.objects.filter(
+        school__foundation_id=school.foundation_id, citizen_number__in=list(first_line)
+    ).values_list("citizen_number", "school_id", "administration_number", "pk"):
+        holders.setdefault(bsn, []).append((school_id, admin_number, pk))
+    for plan in plans:
+        number = plan.values.get("citizen_number")
+        for school_id, admin_number, _pk in holders.get(number, ()):
+            if school_id == school.pk and admin_number == plan.values.get("administration_number"):
+                continue  # the pupil this row updates
+            if school_id == school.pk:
+                plan.errors.append(
+                    _("bsn: hoort al bij leerling %(number)s")
+                    % {"number": admin_number or _("zonder leerlingnummer")}
+                )
+            else:
+                plan.errors.append(
+                    _("bsn: hoort al bij leerling %(number)s van een andere school")
+                    % {"number": admin_number or _("zonder leerlingnummer")}
+                )
+
+
+def existing_parents(*, school: School, emails) -> dict[str, Guardian]:
+    """Parents the school already has, by e-mail address (lower case): a parent of a pupil of
+    this school. One record per address; the oldest when there are several."""
+    found: dict[str, Guardian] = {}
+    emails = [email for email in emails if email]
+    if not emails:
+        return found
+    for guardian in (
+        Guardian.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=emails, links__pupil__school=school)
+        .distinct()
+        .order_by("pk")
+    ):
+        found.setdefault(guardian.email.lower(), guardian)
+    return found
+
+
+def _plan_families(plans: list[RowPlan], *, school: School, existing_pupils: dict) -> None:
+    """Mark each parent in the file as new, matched to a parent the school has (on e-mail, or
+    on name among the pupil's own parents), or the same parent as on an earlier line (siblings):
+    one guardian record per parent."""
+    emails = {data["email"] for plan in plans for data in plan.guardians if data["email"]}
+    known = existing_parents(school=school, emails=emails)
+    own_links: dict[int, list[Guardian]] = {}
+    for link in GuardianLink.objects.filter(pupil__in=existing_pupils.values()).select_related(
+        "guardian"
+    ):
+        own_links.setdefault(link.pupil_id, []).append(link.guardian)
+    first_line: dict[str, int] = {}
+    for plan in plans:
+        pupil = existing_pupils.get(plan.values.get("administration_number"))
+        for data in plan.guardians:
+            email = data["email"]
+            mine = next(
+                (
+                    g
+                    for g in own_links.get(pupil.pk if pupil else None, ())
+                    if (email and g.email.lower() == email)
+                    or (
+                        g.first_name.lower() == data["first_name"].lower()
+                        and g.last_name.lower() == data["last_name"].lower()
+                    )
+                ),
+                None,
+            )
+            match = mine or (known.get(email) if email else None)
+            if match is not None:
+                data["status"] = "matched"
+                data["changed"] = [
+                    name
+                    for name in ("first_name", "surname_prefix", "last_name", "email", "phone")
+                    if data[name] and getattr(match, name) != data[name]
+                ]
+            elif email and email in first_line:
+                data["status"] = "sibling"
+                data["line"] = first_line[email]
+            else:
+                data["status"] = "new"
+            if email:
+                first_line.setdefault(email, plan.number)
+
+
 def plan_import(
     *, school: School, raw: bytes, create_classes: bool = False, today: date | None = None
 ) -> tuple[list[RowPlan], dict[str, SchoolClass | None]]:
@@ -319,9 +547,9 @@ def plan_import(
     rows = read_rows(raw)
     plans = [check_row(number, row, today=today) for number, row in rows]
     year = school_year_of(today)
-    classes: dict[str, SchoolClass | None] = {
-        c.name.lower(): c for c in SchoolClass.objects.filter(school=school, school_year=year)
-    }
+    classes: dict[str, SchoolClass | None] = {}
+    for school_class in SchoolClass.objects.filter(school=school, school_year=year).order_by("pk"):
+        classes.setdefault(class_key(school_class.name), school_class)
     seen: dict[str, int] = {}
     for plan in plans:
         number = plan.values.get("administration_number")
@@ -331,7 +559,7 @@ def plan_import(
                     _("leerlingnummer: komt ook voor op regel %(line)s") % {"line": seen[number]}
                 )
             seen.setdefault(number, plan.number)
-        key = plan.class_name.lower()
+        key = class_key(plan.class_name)
         if plan.class_name and key not in classes:
             if create_classes:
                 classes[key] = None  # created when the import is applied
@@ -340,6 +568,8 @@ def plan_import(
                     _("groep: '%(name)s' bestaat niet in schooljaar %(year)s")
                     % {"name": plan.class_name[:50], "year": f"{year}-{year + 1}"}
                 )
+        _check_plausibility(plan, year=year)
+    _check_citizen_numbers(plans, school=school)
     existing = {
         p.administration_number: p
         for p in Pupil.objects.filter(
@@ -363,16 +593,26 @@ def plan_import(
             if getattr(pupil, name) != (value if value is not None else None)
             and not (getattr(pupil, name) in ("", None) and value in ("", None))
         ]
-        if (current_class.get(pupil.pk) or "").lower() != plan.class_name.lower():
+        if class_key(current_class.get(pupil.pk) or "") != class_key(plan.class_name):
             plan.changed_fields.append("groep")
         plan.action = "update" if plan.changed_fields else "unchanged"
+    _plan_families(plans, school=school, existing_pupils=existing)
     return plans, classes
 
 
 # --- Applying --------------------------------------------------------------------------------
 
 
-def _apply_row(plan: RowPlan, *, school: School, pupil: Pupil | None, school_class: SchoolClass):
+def _apply_row(
+    plan: RowPlan,
+    *,
+    school: School,
+    pupil: Pupil | None,
+    school_class: SchoolClass,
+    family: dict[str, Guardian],
+):
+    """Write one row. ``family`` holds the parents met so far by e-mail (existing ones and those
+    created for an earlier line), so siblings share one guardian record."""
     is_new = pupil is None
     if is_new:
         pupil = Pupil(school=school)
@@ -400,27 +640,31 @@ def _apply_row(plan: RowPlan, *, school: School, pupil: Pupil | None, school_cla
                 match = link
                 break
         if match is None:
-            guardian = Guardian.objects.create(
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                phone=data["phone"],
-            )
-            GuardianLink.objects.create(
+            guardian = family.get(data["email"]) if data["email"] else None
+            if guardian is None:
+                guardian = Guardian.objects.create(
+                    first_name=data["first_name"],
+                    surname_prefix=data["surname_prefix"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                )
+            else:
+                _update_guardian(guardian, data)
+            if data["email"]:
+                family.setdefault(data["email"], guardian)
+            link = GuardianLink.objects.create(
                 guardian=guardian,
                 pupil=pupil,
                 relationship=data["relationship"],
                 has_parental_authority=data["has_parental_authority"],
             )
+            links[guardian.pk] = link
             continue
         guardian = match.guardian
-        changed = False
-        for name in ("first_name", "last_name", "email", "phone"):
-            if data[name] and getattr(guardian, name) != data[name]:
-                setattr(guardian, name, data[name])
-                changed = True
-        if changed:
-            guardian.save()
+        _update_guardian(guardian, data)
+        if guardian.email:
+            family.setdefault(guardian.email.lower(), guardian)
         if (match.relationship, match.has_parental_authority) != (
             data["relationship"],
             data["has_parental_authority"],
@@ -429,6 +673,31 @@ def _apply_row(plan: RowPlan, *, school: School, pupil: Pupil | None, school_cla
             match.has_parental_authority = data["has_parental_authority"]
             match.save()
     return pupil
+
+
+def _update_guardian(guardian: Guardian, data: dict) -> None:
+    """What the file says about a known parent wins; an empty cell leaves a value alone."""
+    changed = False
+    for name in ("first_name", "surname_prefix", "last_name", "email", "phone"):
+        if data[name] and getattr(guardian, name) != data[name]:
+            setattr(guardian, name, data[name])
+            changed = True
+    if changed:
+        guardian.save()
+
+
+def missing_from_file(*, school: School, plans: list[RowPlan]) -> list[Pupil]:
+    """Enrolled pupils of the school whose leerlingnummer is not in the file (a monthly export
+    lists everyone: these probably left). Only reported; deregistering stays a person's act."""
+    numbers = [p.values.get("administration_number") for p in plans]
+    return list(
+        Pupil.objects.enrolled()
+        .filter(school=school)
+        .exclude(administration_number="")
+        .exclude(administration_number__in=[n for n in numbers if n])
+        .only("pk", "first_name", "surname_prefix", "last_name", "administration_number")
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 def pupil_import(
@@ -459,8 +728,9 @@ def pupil_import(
         )
         raise
     report = ImportReport(rows=plans, mode=mode)
+    report.missing = missing_from_file(school=school, plans=plans)
     report.new_classes = sorted(
-        {p.class_name for p in report.valid_rows if classes.get(p.class_name.lower(), 0) is None}
+        {p.class_name for p in report.valid_rows if classes.get(class_key(p.class_name), 0) is None}
     )
     apply = mode == Mode.VALID_ROWS or (mode == Mode.ALL_OR_NOTHING and not report.errors)
     with transaction.atomic():
@@ -757,7 +1027,11 @@ def _apply(report: ImportReport, *, school, classes, progress) -> None:
     year = school_year_of(timezone.localdate())
     for key, school_class in list(classes.items()):
         if school_class is None:
-            name = next(p.class_name for p in report.valid_rows if p.class_name.lower() == key)
+            name = next(
+                (p.class_name for p in report.valid_rows if class_key(p.class_name) == key), None
+            )
+            if name is None:
+                continue  # only rows in error named it
             classes[key] = SchoolClass.objects.create(school=school, school_year=year, name=name)
     valid = report.valid_rows
     existing = {
@@ -767,11 +1041,18 @@ def _apply(report: ImportReport, *, school, classes, progress) -> None:
             administration_number__in=[p.values["administration_number"] for p in valid],
         )
     }
+    family = existing_parents(
+        school=school, emails={d["email"] for p in valid for d in p.guardians if d["email"]}
+    )
     for index, plan in enumerate(valid, start=1):
         pupil = existing.get(plan.values["administration_number"])
         if plan.action != "unchanged" or plan.guardians:
             _apply_row(
-                plan, school=school, pupil=pupil, school_class=classes[plan.class_name.lower()]
+                plan,
+                school=school,
+                pupil=pupil,
+                school_class=classes[class_key(plan.class_name)],
+                family=family,
             )
         if plan.action == "new":
             report.created += 1

@@ -12,6 +12,13 @@ from accounts.validators import validate_bsn, validate_phone, validate_postcode
 from students import registry
 
 
+def full_name(person) -> str:
+    """The displayed name: first name, surname prefix, surname ("Daan de Vries")."""
+    return " ".join(
+        part for part in (person.first_name, person.surname_prefix, person.last_name) if part
+    )
+
+
 class PupilQuerySet(models.QuerySet):
     def enrolled(self):
         return self.filter(deregistered_on__isnull=True)
@@ -24,6 +31,8 @@ class Pupil(models.Model):
         School, on_delete=models.PROTECT, related_name="pupils", verbose_name=_("school")
     )
     first_name = models.CharField(_("roepnaam"), max_length=100)
+    # Dutch names: "de" in "Daan de Vries" is kept apart so lists sort on "Vries" (Dutch order).
+    surname_prefix = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
     last_name = models.CharField(_("achternaam"), max_length=150)
     date_of_birth = models.DateField(_("geboortedatum"))
     enrolled_on = models.DateField(_("ingeschreven op"))
@@ -92,7 +101,7 @@ class Pupil(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.first_name} {self.last_name}"
+        return full_name(self)
 
 
 class Enrolment(models.Model):
@@ -118,6 +127,7 @@ class Guardian(models.Model):
     """A parent or guardian (ouder/verzorger). Gets a user account once invited to the portal."""
 
     first_name = models.CharField(_("voornaam"), max_length=100)
+    surname_prefix = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
     last_name = models.CharField(_("achternaam"), max_length=150)
     email = models.EmailField(_("e-mailadres"), blank=True)
     phone = models.CharField(_("telefoon"), max_length=20, blank=True, validators=[validate_phone])
@@ -136,7 +146,7 @@ class Guardian(models.Model):
         ordering = ["last_name", "first_name"]
 
     def __str__(self):
-        return f"{self.first_name} {self.last_name}"
+        return full_name(self)
 
 
 class GuardianLink(models.Model):

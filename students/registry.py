@@ -126,6 +126,7 @@ CATEGORIES: tuple[DataCategory, ...] = (
         _("Naam, school en groep van uw kind, zodat we weten wie uw kind is."),
         (
             "Pupil.first_name",
+            "Pupil.surname_prefix",
             "Pupil.last_name",
             "Pupil.school",
             "Pupil.user",
@@ -177,6 +178,7 @@ CATEGORIES: tuple[DataCategory, ...] = (
         _("Wie we bellen of mailen over uw kind, ook in noodgevallen."),
         (
             "Guardian.first_name",
+            "Guardian.surname_prefix",
             "Guardian.last_name",
             "Guardian.email",
             "Guardian.phone",

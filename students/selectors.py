@@ -105,6 +105,7 @@ def staff_pupil_list(user, *, query: str = "", school_id=None, class_id=None) ->
         pupils = pupils.filter(
             Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
+            | Q(surname_prefix__iexact=word)
             | Q(administration_number=word)
         )
     if school_id:

@@ -60,6 +60,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for row in report.errors:
             self.stdout.write(f"row {row.number}: {'; '.join(row.errors)}")
+        for row in report.warnings:
+            self.stdout.write(f"row {row.number} (warning): {'; '.join(row.warnings)}")
         if report.applied:
             self.stdout.write(
                 self.style.SUCCESS(
