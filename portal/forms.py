@@ -1,6 +1,10 @@
 """Forms of the parent portal (requests, messages) and of the staff side (decisions)."""
 
+from datetime import date
+
 from django import forms
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import ParentRequest
@@ -23,6 +27,13 @@ KIND_HELP = {
         "Een vraag of klacht voor de privacy-toezichthouder van de stichting (de FG)."
     ),
 }
+
+
+def _shown_value(value) -> str:
+    """The current value as a parent reads it: a date in the locale's long style, never ISO."""
+    if isinstance(value, date):
+        return date_format(value, "DATE_FORMAT")
+    return str(value) if value not in (None, "") else "—"
 
 
 class RequestForm(forms.Form):
@@ -50,7 +61,8 @@ class RequestForm(forms.Form):
         for name, (_category, label) in correctable.items():
             field_name = f"correct_{name}"
             self.fields[field_name] = forms.CharField(
-                label=label.capitalize(),
+                # capfirst, not str.capitalize(): that lowercases the rest ("Bsn", "(sbo)").
+                label=capfirst(label),
                 required=False,
                 max_length=500,
                 help_text=_("Nu: %(value)s")
@@ -58,7 +70,7 @@ class RequestForm(forms.Form):
                     # The field policy: a secret address is not shown to a parent.
                     "value": rendering.SECRET_PLACEHOLDER
                     if rendering.hidden_by_secret(pupil, name)
-                    else (getattr(pupil, name) or "—")
+                    else _shown_value(getattr(pupil, name))
                 },
             )
             self.correction_fields.append(field_name)
