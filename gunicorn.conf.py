@@ -26,4 +26,8 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
+# The access log names the path only: no query string (search terms such as a pupil's surname
+# travel in ``?q=``) and no referrer (which carries the previous page's query). A purge cannot
+# reach a log file, so personal data must not get there in the first place.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"'
 # Uploaded files are kept in memory (privacy_portal.uploads), never in /tmp.

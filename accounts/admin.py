@@ -11,6 +11,7 @@ superuser. Pupil data and the audit log are not in the admin at all
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
@@ -23,6 +24,21 @@ from accounts.models import (
     StaffMembership,
     User,
 )
+
+
+class _IdsOnlyInAutocompleteFields:
+    """Django's autocomplete widget fails (500) when it re-renders a posted value that is no id;
+    a post with such a value is refused with a 400 before the form sees it."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            names = set(self.autocomplete_fields)
+            for inline in self.inlines:
+                names.update(getattr(inline, "autocomplete_fields", ()))
+            for key, values in request.POST.lists():
+                if key.rsplit("-", 1)[-1] in names and any(v and not v.isdigit() for v in values):
+                    return HttpResponseBadRequest(_("Kies een bestaande waarde uit de lijst."))
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class _NotForOwnAccount:
@@ -58,7 +74,7 @@ class FoundationRoleInline(_NotForOwnAccount, admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(_IdsOnlyInAutocompleteFields, DjangoUserAdmin):
     ordering = ["last_name", "first_name", "email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff"]
@@ -125,7 +141,7 @@ def _refuse_own_account(request, obj) -> None:
         raise PermissionDenied
 
 
-class _SyncingMembershipAdmin(admin.ModelAdmin):
+class _SyncingMembershipAdmin(_IdsOnlyInAutocompleteFields, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         _refuse_own_account(request, obj)
         super().save_model(request, obj, form, change)
@@ -153,7 +169,7 @@ class ClassAssignmentAdmin(_SyncingMembershipAdmin):
 
 
 @admin.register(FoundationRole)
-class FoundationRoleAdmin(admin.ModelAdmin):
+class FoundationRoleAdmin(_IdsOnlyInAutocompleteFields, admin.ModelAdmin):
     list_display = ["user", "foundation", "role", "start_date", "end_date"]
     list_filter = ["role"]
     autocomplete_fields = ["user"]

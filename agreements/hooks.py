@@ -423,7 +423,8 @@ def foundation_figures(foundation):
             per_school=per_school,
             url=dashboard,
             description=_(
-                "Producten in gebruik zonder actieve, door het CvB getekende overeenkomst."
+                "Producten in gebruik zonder actieve overeenkomst die het CvB en de verwerker op "
+                "de huidige bijsluiter hebben getekend."
             ),
             items=tuple(items),
             order=10,

@@ -65,8 +65,13 @@ class BreachReportForm(forms.Form):
     )
     people_count = forms.IntegerField(
         label=_("Om hoeveel mensen gaat het ongeveer?"),
-        min_value=0,
+        # Negative numbers get the form's own message; the upper bound keeps the database
+        # integer from overflowing.
         max_value=10_000_000,
+        error_messages={
+            "min_value": _("Het aantal betrokkenen kan niet negatief zijn."),
+            "max_value": _("Dit aantal betrokkenen is onwaarschijnlijk groot."),
+        },
         widget=forms.NumberInput(attrs={"min": 0}),
     )
     affected_groups = forms.MultipleChoiceField(
@@ -159,9 +164,6 @@ class ApNotificationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Verplicht als de eerste melding later dan 72 uur na ontdekking is gedaan."),
     )
-
-
-YES_NO_UNKNOWN = [("", _("nog niet ingevuld"))] + YES_NO
 
 
 class ApDetailsForm(forms.Form):

@@ -1159,48 +1159,19 @@ def consent_request_at_enrolment(*, pupil_id: int) -> None:
 
 def guardian_account_invite(*, guardian) -> None:
     """A parent who answered through the personal link asks for an account: the portal's
-    invitation (choose a password) goes to the address the school registered, so only the
-    person who received the consent mail can take it up. Once a day at most."""
+    invitation goes to the address the school registered, so only the person who received the
+    consent mail can take it up, and it links nothing until it is accepted. Once a day at most."""
     from datetime import timedelta as _timedelta
 
-    from accounts.models import User
     from portal.models import Invitation
-    from portal.services import invitation_link
+    from portal.services import guardian_self_invite
 
     if not guardian.email:
         raise ValidationError(_("Van u is geen e-mailadres bekend bij de school."))
     if guardian.user_id and guardian.user.has_usable_password():
         raise ValidationError(_("U hebt al een account: log in met uw e-mailadres."))
-    if not guardian.links.filter(has_parental_authority=True).exists():
-        raise ValidationError(_("Een account is er alleen voor ouders met ouderlijk gezag."))
-    with transaction.atomic():
-        from students.models import Guardian
-
-        guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
-        if Invitation.objects.filter(
-            guardian=guardian, sent_at__gte=timezone.now() - _timedelta(days=1)
-        ).exists():
-            raise ValidationError(
-                _("Er is vandaag al een uitnodiging verstuurd. Kijk in uw e-mail.")
-            )
-        user = guardian.user
-        if user is None:
-            user = User.objects.filter(email__iexact=guardian.email).first()
-            if user is None:
-                user = User(
-                    email=guardian.email.lower(),
-                    first_name=guardian.first_name,
-                    last_name=guardian.last_name,
-                )
-                user.set_unusable_password()
-                user.save()
-            elif user.has_usable_password():
-                raise ValidationError(_("U hebt al een account: log in met uw e-mailadres."))
-            guardian.user = user
-            guardian.save(update_fields=["user"])
-        Invitation.objects.create(guardian=guardian, invited_by=None)
-        send_templated_mail_on_commit(
-            "portal/email/invitation",
-            {"guardian": guardian, "link": invitation_link(user)},
-            [guardian.email],
-        )
+    if Invitation.objects.filter(
+        guardian=guardian, sent_at__gte=timezone.now() - _timedelta(days=1)
+    ).exists():
+        raise ValidationError(_("Er is vandaag al een uitnodiging verstuurd. Kijk in uw e-mail."))
+    guardian_self_invite(guardian=guardian)

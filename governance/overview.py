@@ -55,6 +55,7 @@ class Figure:
     total: int | None = None
     unit: str = "count"  # count | percent
     url: str = ""
+    url_roles: tuple = ()  # foundation roles that may open ``url``; empty: CvB and FG alike
     description: str = ""
     over_time: tuple = ()
     over_time_title: str = ""
@@ -70,6 +71,12 @@ class Figure:
         if self.total is not None or self.unit != "count":
             return self.total
         return sum(value or 0 for value in self.per_school.values())
+
+    def url_for(self, foundation_roles) -> str:
+        """The register's link, only for a viewer who may open it (no links to "no access")."""
+        if self.url_roles and not set(self.url_roles) & set(foundation_roles):
+            return ""
+        return self.url
 
     def value_for(self, school_id: int):
         return self.per_school.get(school_id)

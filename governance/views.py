@@ -516,13 +516,15 @@ def _file_response(field_file, download_name: str):
 # --- Foundation overview ---------------------------------------------------------------------
 
 
-def _overview_context(foundation) -> dict:
+def _overview_context(foundation, user) -> dict:
     """The figures of every app for ``foundation``, each with its per-school rows, a bar chart
     and (where the app gives them) a chart over time and a breakdown."""
+    from accounts import access
     from checklist.charts import bar_chart
     from governance import overview
 
     schools = list(foundation.schools.order_by("name"))
+    roles = access.summary(user).foundation_roles
     cards = []
     for index, figure in enumerate(overview.figures(foundation)):
         if figure.failed:
@@ -536,6 +538,7 @@ def _overview_context(foundation) -> dict:
             rows.append((school, value, figure.needs_attention(value)))
         card = {
             "figure": figure,
+            "url": figure.url_for(roles),
             "rows": rows,
             "total": figure.foundation_total,
             "chart": bar_chart(
@@ -578,7 +581,7 @@ def overview(request):
     """The foundation overview for the CvB and the FG: figures of every register per school,
     charts with the same numbers in a table beside them, and what needs attention."""
     foundation = _one_foundation(selectors.overview_foundations(request.user))
-    context = _overview_context(foundation)
+    context = _overview_context(foundation, request.user)
     return render(request, "governance/overview.html", context)
 
 
@@ -591,7 +594,7 @@ def overview_pdf(request):
     from privacy_portal.pdf import render_pdf
 
     foundation = _one_foundation(selectors.overview_foundations(request.user))
-    context = _overview_context(foundation)
+    context = _overview_context(foundation, request.user)
     context["now"] = timezone.now()
     pdf = render_pdf("pdf/governance/overview.html", context)
     record_access(actor=request.user, instance=request.user, what="export:foundation-overview")

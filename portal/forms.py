@@ -1,9 +1,6 @@
 """Forms of the parent portal (requests, messages) and of the staff side (decisions)."""
 
-from datetime import date
-
 from django import forms
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -27,13 +24,6 @@ KIND_HELP = {
         "Een vraag of klacht voor de privacy-toezichthouder van de stichting (de FG)."
     ),
 }
-
-
-def _shown_value(value) -> str:
-    """The current value as a parent reads it: a date in the locale's long style, never ISO."""
-    if isinstance(value, date):
-        return date_format(value, "DATE_FORMAT")
-    return str(value) if value not in (None, "") else "—"
 
 
 class RequestForm(forms.Form):
@@ -70,7 +60,7 @@ class RequestForm(forms.Form):
                     # The field policy: a secret address is not shown to a parent.
                     "value": rendering.SECRET_PLACEHOLDER
                     if rendering.hidden_by_secret(pupil, name)
-                    else _shown_value(getattr(pupil, name))
+                    else rendering.display_value(pupil, name)
                 },
             )
             self.correction_fields.append(field_name)

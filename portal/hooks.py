@@ -296,6 +296,7 @@ def foundation_figures(foundation):
             title=_("Open verzoeken van ouders"),
             per_school=per_school(open_requests),
             url=queue,
+            url_roles=("fg",),  # the queue is the schools' and the FG's, not the CvB's
             description=_(
                 "Inzage, correctie, verwijdering en bezwaar die nog niet zijn afgehandeld."
             ),
@@ -308,6 +309,7 @@ def foundation_figures(foundation):
             title=_("Verzoeken van ouders over de termijn"),
             per_school=per_school(open_requests.filter(deadline__lt=now)),
             url=queue,
+            url_roles=("fg",),  # the queue is the schools' and the FG's, not the CvB's
             description=_(
                 "Open verzoeken waarvan de termijn van 4 weken (of de verlenging) voorbij is."
             ),

@@ -51,21 +51,6 @@ def child_or_404(user, pk) -> Pupil:
         raise Http404 from exc
 
 
-def _value(pupil: Pupil, name: str) -> str:
-    from django.utils.formats import date_format
-    from django.utils.translation import gettext as _
-
-    field = Pupil._meta.get_field(name)
-    value = getattr(pupil, name)
-    if value in (None, ""):
-        return "—"
-    if field.get_internal_type() == "BooleanField":
-        return _("ja") if value else _("nee")
-    if field.get_internal_type() == "DateField":
-        return date_format(value, "j F Y")
-    return str(value)
-
-
 def _people(pupil: Pupil, viewer) -> list[tuple[str, str]]:
     """Parents and emergency contacts as a parent may see them: the viewer's own e-mail and
     phone, never those of the other parent (``registry.parent_may_see``)."""
@@ -96,7 +81,7 @@ def _people(pupil: Pupil, viewer) -> list[tuple[str, str]]:
 def parent_pupil_facts(pupil: Pupil, category: registry.DataCategory, viewer) -> list:
     """(label, value) of ``category``'s pupil fields as a parent may see them; a field the
     secret flag hides reads "afgeschermd"."""
-    from django.utils.translation import gettext as _
+    from students import rendering
 
     facts = []
     for name in category.model_fields("Pupil"):
@@ -104,9 +89,9 @@ def parent_pupil_facts(pupil: Pupil, category: registry.DataCategory, viewer) ->
             continue
         label = capfirst(str(Pupil._meta.get_field(name).verbose_name))
         if registry.parent_may_see(f"Pupil.{name}", pupil=pupil, viewer=viewer):
-            facts.append((label, _value(pupil, name)))
+            facts.append((label, rendering.display_value(pupil, name)))
         else:
-            facts.append((label, _("afgeschermd (geheim adres)")))
+            facts.append((label, str(rendering.SECRET_PLACEHOLDER)))
     return facts
 
 

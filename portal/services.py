@@ -668,6 +668,12 @@ def guardian_invite(*, actor: User, guardian: Guardian) -> Invitation:
         raise ValidationError(
             _("Deze ouder heeft geen ouderlijk gezag en krijgt geen toegang tot het portaal.")
         )
+    return _invitation_send(guardian=guardian, invited_by=actor)
+
+
+def _invitation_send(*, guardian: Guardian, invited_by: User | None) -> Invitation:
+    """Mail ``guardian`` a one-time link to the address the school registered. Nothing is linked
+    until the invitee accepts (``invitation_accept``); earlier open invitations lapse."""
     email = guardian.email.lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -679,7 +685,11 @@ def guardian_invite(*, actor: User, guardian: Guardian) -> Invitation:
     )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        guardian=guardian, invited_by=actor, user=user, email=email, token_hash=_token_hash(token)
+        guardian=guardian,
+        invited_by=invited_by,
+        user=user,
+        email=email,
+        token_hash=_token_hash(token),
     )
     send_templated_mail_on_commit(
         "portal/email/invitation",
@@ -687,6 +697,20 @@ def guardian_invite(*, actor: User, guardian: Guardian) -> Invitation:
         [email],
     )
     return invitation
+
+
+@transaction.atomic
+def guardian_self_invite(*, guardian: Guardian) -> Invitation:
+    """A parent who answered through a personal consent link asks for an account. The
+    invitation goes to the address the school registered, so only the person who received the
+    consent mail can take it up, and it links nothing until it is accepted (same rules, such as
+    the directie's confirmation for a staff account, as ``guardian_invite``)."""
+    guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
+    if not guardian.email:
+        raise ValidationError(_("Van u is geen e-mailadres bekend bij de school."))
+    if not guardian.links.filter(has_parental_authority=True).exists():
+        raise ValidationError(_("Een account is er alleen voor ouders met ouderlijk gezag."))
+    return _invitation_send(guardian=guardian, invited_by=None)
 
 
 def _needs_confirmation(invitation: Invitation) -> bool:

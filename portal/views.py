@@ -35,6 +35,7 @@ from portal.forms import (
 from portal.models import CorrectionItem, Invitation, ParentRequest
 from privacy_portal import once
 from privacy_portal.audit import record_access
+from students import rendering
 from students.models import Guardian, Pupil
 
 
@@ -155,7 +156,7 @@ def request_new(request, pk):
             "kind_label": ParentRequest.Kind(kind).label if kind else "",
             "chosen": chosen,
             "correctable": [
-                (name, capfirst(label), getattr(pupil, name) or "—")
+                (name, capfirst(label), rendering.display_value(pupil, name))
                 for name, (_category, label) in correctable.items()
             ],
         },

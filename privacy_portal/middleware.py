@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from privacy_portal import uploads
 
 MAX_QUERY_VALUE = 2000
-# The longest text any form takes (a dossier note of some pages); forms bound their own fields
-# lower where they can.
-MAX_FORM_VALUE = 20_000
+# A floor far above any form's own bound: the forms refuse long text with their own message
+# (pupil texts 5,000, dossier notes 20,000, breach descriptions 5,000 characters).
+MAX_FORM_VALUE = 1_000_000
 # Longer than any 64-bit integer: no field of the portal takes such a number.
 _HUGE_NUMBER = re.compile(r"^\s*[-+]?\d{19,}\s*$")
 

@@ -191,6 +191,7 @@ def foundation_figures(foundation):
             title=_("Vernietiging in de komende %(days)s dagen") % {"days": selectors.PREVIEW_DAYS},
             per_school=per_school,
             url=reverse("retention:preview"),
+            url_roles=("fg",),  # the preview is the directie's and the FG's, not the CvB's
             description=_(
                 "Leerlingen van wie administratie of dossier binnenkort vernietigd wordt."
             ),

@@ -15,6 +15,7 @@ trail forget, and one UPDATE for all accounts. The caller owns the transaction.
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -77,10 +78,13 @@ CLASSIFICATION: dict[str, Rule] = {
     ),
     "consent.ParentNotice.pupil": delete(),
     "consent.ParentNotice.guardian": delete(),
+    "consent.ConsentLink.guardian": delete(),
+    "consent.ConsentLink.notice": delete("the personal link of a consent mail about the pupil"),
     "portal.ParentRequest.pupil": delete(),
     "portal.RequestMessage.request": delete(),
     "portal.CorrectionItem.request": delete(),
     "portal.DeadlineNotice.request": delete(),
+    "portal.ObjectionEffect.request": delete("what a granted objection changed for this child"),
     "portal.Invitation.guardian": delete(),
     "retention.Hold.pupil": anonymise(
         "reason", "lift_reason", why="the hold stays as a record, tied by its reference"
@@ -172,17 +176,40 @@ class AnyOf(models.Lookup):
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = list(self.rhs)
+        if connection.vendor == "postgresql" and all(type(v) is int for v in values):
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, int_array(values)]
+        prepared = [self.lhs.output_field.get_db_prep_value(v, connection) for v in values]
         if connection.vendor == "postgresql":
-            prepared = [self.lhs.output_field.get_db_prep_value(v, connection) for v in values]
             return f"{lhs} = ANY(%s)", [*lhs_params, prepared]
         if not values:
             return "1 = 0", list(lhs_params)
         placeholders = ", ".join(["%s"] * len(values))
-        prepared = [self.lhs.output_field.get_db_prep_value(v, connection) for v in values]
         return f"{lhs} IN ({placeholders})", [*lhs_params, *prepared]
 
 
+def int_array(values) -> str:
+    """A PostgreSQL array literal of integers ('{1,2,3}'): one short text parameter, built at C
+    speed, instead of a list the driver adapts element by element."""
+    return "{" + ",".join(str(int(v)) for v in values) + "}"
+
+
 models.ForeignObject.register_lookup(AnyOf)  # foreign keys keep lookups of their own
+
+
+@contextmanager
+def raw_cursor():
+    """A cursor for the plan's own statements. On PostgreSQL a server-side-binding psycopg
+    cursor on Django's connection (same transaction): an array of ids travels as one binary
+    parameter instead of being quoted into the SQL text element by element."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            yield cursor
+    else:
+        with connection.cursor() as cursor:
+            yield cursor
 
 
 def _q(name: str) -> str:
@@ -194,15 +221,18 @@ def chunks(ids: list, size: int = 900):
         yield ids[start : start + size]
 
 
-def where_in(column: str, ids) -> list[tuple[str, list]]:
-    """(SQL condition, params) pairs for ``column`` in ``ids``: one array parameter on
-    PostgreSQL, chunks of placeholders elsewhere (SQLite's parameter limit)."""
+def where_in(column: str, ids, *, text: bool = False) -> list[tuple[str, list]]:
+    """(SQL condition, params) pairs for ``column`` in ``ids`` (integers, or their text when
+    ``text``): one array parameter on PostgreSQL, chunks of placeholders elsewhere (SQLite's
+    parameter limit)."""
     ids = sorted(ids)
     if not ids:
         return []
     if connection.vendor == "postgresql":
-        return [(f"{column} = ANY(%s)", [ids])]
-    return [(f"{column} IN ({', '.join(['%s'] * len(chunk))})", chunk) for chunk in chunks(ids)]
+        cast = "text[]" if text else "bigint[]"
+        return [(f"{column} = ANY(%s::{cast})", [int_array(ids)])]
+    values = [str(i) for i in ids] if text else ids
+    return [(f"{column} IN ({', '.join(['%s'] * len(chunk))})", chunk) for chunk in chunks(values)]
 
 
 def select(model, columns: list[str], where_column: str, ids) -> list[tuple]:
@@ -211,7 +241,7 @@ def select(model, columns: list[str], where_column: str, ids) -> list[tuple]:
     table = _q(model._meta.db_table)
     cols = ", ".join(_q(c) for c in columns)
     rows: list[tuple] = []
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         for condition, params in where_in(_q(where_column), ids):
             cursor.execute(f"SELECT {cols} FROM {table} WHERE {condition}", params)  # noqa: S608
             rows.extend(cursor.fetchall())
@@ -222,7 +252,7 @@ def delete_rows(model, ids) -> int:
     table = _q(model._meta.db_table)
     pk = _q(model._meta.pk.column)
     count = 0
-    with connection.cursor() as cursor:
+    with raw_cursor() as cursor:
         for condition, params in where_in(pk, ids):
             cursor.execute(f"DELETE FROM {table} WHERE {condition}", params)  # noqa: S608
             count += cursor.rowcount
@@ -448,17 +478,17 @@ def earlier_deleted(collected: Collected) -> dict[type, set]:
         target_ids = collected.ids.get(target)
         if not target_ids:
             continue
-        wanted = sorted(str(pk) for pk in target_ids)
+        wanted = sorted(target_ids)
         for relation in rels:
             if not auditlog.contains(relation.model):
                 continue
             content_type = ContentType.objects.get_for_model(relation.model)
             if connection.vendor == "postgresql":
-                value = "changes -> %s ->> 0"
+                value = "changes -> %s::text ->> 0"
             else:
                 value = "json_extract(changes, '$.' || %s || '[0]')"
-            with connection.cursor() as cursor:
-                for condition, params in where_in(value, wanted):
+            with raw_cursor() as cursor:
+                for condition, params in where_in(value, wanted, text=True):
                     cursor.execute(
                         f"SELECT object_pk FROM {table} WHERE content_type_id = %s "  # noqa: S608
                         f"AND action = %s AND {condition}",

@@ -1,15 +1,16 @@
-"""Business rules of retention (R13, R6 art. 12): the foundation's periods, holds and reviews,
-and the purge that removes what has expired, scrubs the audit trail and writes destruction
-records.
+"""Business rules of retention (R13, R6 art. 12): the foundation's periods (legal minimums),
+holds and reviews, and the purge that removes what has expired, makes the audit trail forget
+and writes destruction records.
 
 The purge works in batches of pupils. Each batch is one transaction: the pupils are locked
-(``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two runs never take the same pupil),
-re-checked (still due, not held), and then everything of the batch goes together: dossier
-entries, dossier fields, the pupil with its enrolments, parent links and emergency contacts,
-parents without another child, their accounts, the personal data in the audit log, holds' free
-texts, and the destruction records are written. A crash rolls the batch back whole; the next run
-finds the same pupils due again. Files on disk are removed after the commit (``FileErasure``
-rows survive a crash between commit and removal and are retried by the next run).
+(``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL), re-checked (still due, not held, no hold
+from another app), processors are asked for destruction, and then the deletion plan
+(``retention.plan``) removes everything of the batch set-based; the audit entries of every
+deleted or anonymised row are scrubbed, accounts anonymised, and the destruction records
+written. A failing batch is retried pupil by pupil, so one bad pupil never stops the others.
+Transfer dossiers go on their own date afterwards. Files on disk are removed after the commit
+(``FileErasure`` rows survive a crash between commit and removal and are retried by the next
+run). One run at a time: see ``_start_run``.
 """
 
 from __future__ import annotations
@@ -259,13 +260,14 @@ def scrub_audit_log(objects: dict[type, object]) -> int:
         model: set(model.objects.values_list("content_type_id", flat=True).distinct())
         for model in (UserObjectPermission, GroupObjectPermission, AdminLogEntry)
     }
-    with connection.cursor() as cursor:
+    with plan.raw_cursor() as cursor:
         for model, pks in objects.items():
             if not pks or model._meta.auto_created:
                 continue
             content_type = ContentType.objects.get_for_model(model)
+            pks = {int(pk) for pk in pks}  # ids, and object_pk texts of rows deleted earlier
             keys = sorted(str(pk) for pk in pks)
-            for condition, params in plan.where_in("object_pk", keys):
+            for condition, params in plan.where_in("object_pk", pks, text=True):
                 # Names are constants; values are parameters.
                 cursor.execute(
                     f"UPDATE {table} SET object_repr = %s, changes = NULL, "  # noqa: S608
@@ -311,7 +313,7 @@ def _anonymise_accounts(user_ids: set[int]) -> int:
     """Anonymise and deactivate the portal accounts of removed pupils and parents, set-based:
     one UPDATE for all of them. Accounts of people who also work at a school stay. Their login
     log (django-axes) goes, and their e-mail address leaves the audit entries they made."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog, AccessLog
 
     ids = {pk for pk in user_ids if pk}
     if not ids:
@@ -341,9 +343,25 @@ def _anonymise_accounts(user_ids: set[int]) -> int:
         is_active=False,
         password=make_password(None),
     )
-    names = {e.lower() for e in emails} | set(emails)
-    for model in (AccessAttempt, AccessFailureLog, AccessLog):
-        model.objects.filter(username__in=sorted(names)).delete()
+    names = sorted({e.lower() for e in emails} | set(emails))
+    expiry = connection.ops.quote_name(AccessAttemptExpiration._meta.db_table)
+    with plan.raw_cursor() as cursor:
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            # One statement per table, without loading the rows (the login log is not audited).
+            table = connection.ops.quote_name(model._meta.db_table)
+            for start in range(0, len(names), 900):
+                chunk = names[start : start + 900]
+                placeholders = ", ".join(["%s"] * len(chunk))
+                if model is AccessAttempt:  # its expiry rows point at it
+                    cursor.execute(
+                        f"DELETE FROM {expiry} WHERE access_attempt_id IN "  # noqa: S608
+                        f"(SELECT id FROM {table} WHERE username IN ({placeholders}))",
+                        chunk,
+                    )
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE username IN ({placeholders})",  # noqa: S608
+                    chunk,
+                )
     LogEntry.objects.filter(actor_id__any_of=plain).update(actor_email=None)
     scrub_audit_log({User: plain})
     return len(plain)
@@ -382,6 +400,7 @@ class RunContext:
     school_foundation: dict
     periods: dict
     restored: dict  # pupil id -> {part: (rule, due_on)} of the first destruction
+    _removals: dict = field(default_factory=dict)
 
     @classmethod
     def build(cls, *, day: date, run: PurgeRun | None) -> RunContext:
@@ -399,9 +418,16 @@ class RunContext:
     def reference(self, pupil) -> str:
         return rules.pseudonym(pupil.pk, self.brins[pupil.school_id])
 
-    def removal(self, pupil, part: str) -> rules.Removal:
-        periods = self.periods[self.school_foundation[pupil.school_id]]
-        return next(r for r in rules.removal_dates(pupil, periods) if r.part == part)
+    def removal(self, pupil, part: str) -> tuple[str, date | None]:
+        """(rule, due date) of a part, computed once per foundation, part, date and SBO."""
+        foundation_id = self.school_foundation[pupil.school_id]
+        key = (foundation_id, part, pupil.deregistered_on, pupil.destination_is_sbo)
+        if key not in self._removals:
+            removal = next(
+                r for r in rules.removal_dates(pupil, self.periods[foundation_id]) if r.part == part
+            )
+            self._removals[key] = (removal.rule, removal.on)
+        return self._removals[key]
 
     def rule_and_due(self, pupil, part: str) -> tuple[str, date | None, bool]:
         """The rule and due date a destruction record states: after a restore, those of the
@@ -410,54 +436,39 @@ class RunContext:
         if first:
             rule, due_on = first
             return f"{rule} (opnieuw, na terugzetten van een back-up)"[:200], due_on, True
-        removal = self.removal(pupil, part)
-        return removal.rule, removal.on, False
+        rule, due_on = self.removal(pupil, part)
+        return rule, due_on, False
 
 
-def _insert_records(records: list[DestructionRecord]) -> None:
-    """One multi-row INSERT for a batch's destruction records: on PostgreSQL from one array per
-    column (``unnest``), so the statement does not grow with the batch; elsewhere bulk_create."""
+def _insert_records(records: list[dict]) -> None:
+    """One multi-row INSERT for a batch's destruction records (plain dicts: no model objects):
+    on PostgreSQL from one JSON parameter (``jsonb_to_recordset``), so the statement does not
+    grow with the batch; elsewhere ``bulk_create``."""
     if not records:
         return
     if connection.vendor != "postgresql":
-        DestructionRecord.objects.bulk_create(records)
+        DestructionRecord.objects.bulk_create([DestructionRecord(**r) for r in records])
         return
     table = connection.ops.quote_name(DestructionRecord._meta.db_table)
-    columns = [
-        ("run_id", "integer"),
-        ("school_id", "integer"),
-        ("reference", "text"),
-        ("part", "text"),
-        ("rule", "text"),
-        ("due_on", "date"),
-        ("destroyed_at", "timestamptz"),
-        ("counts", "jsonb"),
-        ("after_restore", "boolean"),
-    ]
-    values = [
-        [r.run_id for r in records],
-        [r.school_id for r in records],
-        [r.reference for r in records],
-        [str(r.part) for r in records],
-        [r.rule for r in records],
-        [r.due_on for r in records],
-        [r.destroyed_at for r in records],
-        [json.dumps(r.counts) for r in records],
-        [r.after_restore for r in records],
-    ]
-    names = ", ".join(name for name, _type in columns)
-    arrays = ", ".join(
-        f"%s::{kind}[]" if kind != "jsonb" else "%s::text[]" for _name, kind in columns
-    )
-    select_list = ", ".join(
-        f"c{i}::jsonb" if kind == "jsonb" else f"c{i}" for i, (_n, kind) in enumerate(columns)
-    )
-    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
-    with connection.cursor() as cursor:
+    columns = {
+        "run_id": "integer",
+        "school_id": "integer",
+        "reference": "text",
+        "part": "text",
+        "rule": "text",
+        "due_on": "date",
+        "destroyed_at": "timestamptz",
+        "counts": "jsonb",
+        "after_restore": "boolean",
+    }
+    payload = json.dumps(records, default=lambda value: value.isoformat())
+    names = ", ".join(columns)
+    definition = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+    with plan.raw_cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT {select_list} "  # noqa: S608
-            f"FROM unnest({arrays}) AS t({aliases})",
-            values,
+            f"INSERT INTO {table} ({names}) SELECT {names} "  # noqa: S608
+            f"FROM jsonb_to_recordset(%s::jsonb) AS t({definition})",
+            [payload],
         )
 
 
@@ -650,6 +661,7 @@ def _purge_pupils(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
 
         # 3. Destruction records: one multi-row INSERT.
         per_owner = plan.per_pupil_counts(collected)
+        references = {pk: ctx.reference(pupils[pk]) for pk in all_ids}
         records = []
         for pk in all_ids:
             pupil = pupils[pk]
@@ -667,17 +679,17 @@ def _purge_pupils(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
                     part_counts = owned
                 rule, due_on, again = ctx.rule_and_due(pupil, part)
                 records.append(
-                    DestructionRecord(
-                        run=ctx.run,
-                        school_id=pupil.school_id,
-                        reference=ctx.reference(pupil),
-                        part=part,
-                        rule=rule,
-                        due_on=due_on,
-                        destroyed_at=now,
-                        counts={k: v for k, v in part_counts.items() if v},
-                        after_restore=again,
-                    )
+                    {
+                        "run_id": ctx.run.pk if ctx.run else None,
+                        "school_id": pupil.school_id,
+                        "reference": references[pk],
+                        "part": str(part),
+                        "rule": rule,
+                        "due_on": due_on,
+                        "destroyed_at": now,
+                        "counts": {k: v for k, v in part_counts.items() if v},
+                        "after_restore": again,
+                    }
                 )
         _insert_records(records)
         for key, value in deleted.items():
@@ -722,18 +734,19 @@ def _purge_transfer_dossiers(*, ids: list[int], ctx: RunContext) -> dict[str, in
         for _pk, pupil_id, until in rows:
             pupil = pupils[pupil_id]
             records.append(
-                DestructionRecord(
-                    run=ctx.run,
-                    school_id=pupil.school_id,
-                    reference=ctx.reference(pupil),
-                    part=Part.TRANSFER,
-                    rule=TRANSFER_RULE,
-                    due_on=until,
-                    destroyed_at=now,
-                    counts={k: v for k, v in per_owner.get(pupil_id, {}).items() if v},
-                )
+                {
+                    "run_id": ctx.run.pk if ctx.run else None,
+                    "school_id": pupil.school_id,
+                    "reference": ctx.reference(pupil),
+                    "part": str(Part.TRANSFER),
+                    "rule": TRANSFER_RULE,
+                    "due_on": until,
+                    "destroyed_at": now,
+                    "counts": {k: v for k, v in per_owner.get(pupil_id, {}).items() if v},
+                    "after_restore": False,
+                }
             )
-        DestructionRecord.objects.bulk_create(records)
+        _insert_records(records)
         for key, value in deleted.items():
             counts[plan.count_key(key)] += value
         counts["records"] += len(records)

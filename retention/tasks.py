@@ -8,10 +8,15 @@ from retention import services
 
 
 @shared_task(name="retention.purge_expired")
-def purge_expired() -> int:
-    """Daily: remove what has expired (R13), in batches; returns the PurgeRun id."""
+def purge_expired() -> int | None:
+    """Daily: remove what has expired (R13), in batches; returns the PurgeRun id, or None when
+    another run is still alive (it goes on; this one changes nothing)."""
     with recorded_run("retention.purge_expired") as job:
-        run = services.purge_expired()
+        try:
+            run = services.purge_expired()
+        except services.PurgeAlreadyRunning:
+            job.log("another purge run is alive; this one skipped")
+            return None
         for key, value in run.counts.items():
             job.count(key, value)
         job.log(f"purge run {run.pk}: {run.counts.get('pupils', 0)} pupils")

@@ -39,7 +39,21 @@ def pupil_category_form(field_names):
         for name in field_names
         if Pupil._meta.get_field(name).get_internal_type() == "DateField"
     }
-    return modelform_factory(Pupil, fields=list(field_names), widgets=widgets)
+    return modelform_factory(
+        Pupil, fields=list(field_names), widgets=widgets, formfield_callback=_bounded_formfield
+    )
+
+
+# Text fields have no length in the database; the form bounds them (a 100,000-character post is
+# a 400 with a message, not a stored novel).
+MAX_TEXT_LENGTH = 5000
+MAX_DOSSIER_TEXT_LENGTH = 20_000
+
+
+def _bounded_formfield(model_field, **kwargs):
+    if model_field.get_internal_type() == "TextField":
+        kwargs.setdefault("max_length", MAX_TEXT_LENGTH)
+    return model_field.formfield(**kwargs)
 
 
 class DossierEntryForm(forms.Form):
@@ -47,7 +61,10 @@ class DossierEntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Soort"), choices=DossierEntry.Kind.choices)
     title = forms.CharField(label=_("Titel"), max_length=200)
     body = forms.CharField(
-        label=_("Tekst"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+        label=_("Tekst"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=MAX_DOSSIER_TEXT_LENGTH,
     )
     audience = forms.TypedChoiceField(
         label=_("Zichtbaar vanaf"),

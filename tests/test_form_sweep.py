@@ -20,6 +20,7 @@ BAD_VALUES = {
     "nul_bytes": "a\x00b",
 }
 MAX_PAGES = 60
+TYPED_INPUTS = {"text", "email", "number", "tel", "date", "search", "url", "password"}
 SKIP = ("/static/", "/media/", "/i18n/", "/account/uitloggen", "/beheer/logout")
 
 
@@ -39,8 +40,10 @@ class _Page(HTMLParser):
             tag in ("input", "textarea", "select")
             and self._form is not None
             and attrs.get("name")
-            and attrs.get("type") not in ("file", "submit")
+            and (tag != "input" or (attrs.get("type") or "text") in TYPED_INPUTS)
         ):
+            # Fields a person types into or chooses from (buttons and checkboxes carry no
+            # value a form could bound).
             self._form["fields"].add(attrs["name"])
 
     def handle_endtag(self, tag):
@@ -85,9 +88,13 @@ def test_every_form_answers_garbage_with_a_4xx(client_for, world, persona):
     for action, fields in sorted(forms.items()):
         if "/account/" in action or "/i18n/" in action:
             continue  # sign-in, password and language forms: tested in tests/accounts
+        if not fields:
+            continue  # a button (invite, confirm, sign): nothing typed, nothing to bound
         for label, value in BAD_VALUES.items():
-            data = dict.fromkeys(fields or {"q"}, value)
-            response = client.post(action, data)
-            if not 400 <= response.status_code < 500:
+            response = client.post(action, dict.fromkeys(fields, value))
+            # The admin's own list pages answer a bad action choice with the list and a
+            # message; they must not fail. Our forms must refuse with a 4xx.
+            allowed = range(200, 500) if action.startswith("/beheer/") else range(400, 500)
+            if response.status_code not in allowed:
                 failures.append(f"{action} {label}: {response.status_code}")
     assert failures == []

@@ -163,8 +163,12 @@ def test_the_account_invitation_beside_the_form_goes_to_the_schools_address(
         response = client.post(reverse("consent:link_invite"))
     assert response.status_code == 302
     assert [m.to for m in mailoutbox] == [[family.email]]
+    # Nothing is linked before the parent accepts through the mailed link (issue 14): the
+    # invitation holds the account to link, without a password yet.
     family.refresh_from_db()
-    assert family.user is not None and not family.user.has_usable_password()
+    assert family.user is None
+    invitation = family.invitations.get()
+    assert invitation.invited_by is None and not invitation.user.has_usable_password()
     # Once a day at most.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("consent:link_invite"))

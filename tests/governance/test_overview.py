@@ -134,3 +134,11 @@ def test_the_gmr_report_of_a_school_holds_its_figures_and_the_contradiction(
     assert "Cijfers uit de registers" in text
     assert "Producten zonder getekende verwerkersovereenkomst 2" in text
     assert "Antwoord en bewijs spreken elkaar tegen" in text
+
+
+def test_the_overview_links_a_register_only_for_who_may_open_it(world, registers, client_for):
+    cvb_page = client_for(world.cvb).get("/organisatie/overzicht/").content.decode()
+    assert 'href="/ouders/behandeling/"' not in cvb_page  # the parents' queue is not the CvB's
+    assert client_for(world.cvb).get("/ouders/behandeling/").status_code == 403
+    fg_page = client_for(world.fg).get("/organisatie/overzicht/").content.decode()
+    assert 'href="/ouders/behandeling/"' in fg_page

@@ -54,12 +54,13 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
 
     from django.utils import timezone
 
-    from consent.models import ChannelText, ConsentDecision, ParentNotice
+    from consent.models import ChannelText, ConsentDecision, ConsentLink, ParentNotice
     from consent.services import channels_ensure_defaults
     from portal.models import (
         CorrectionItem,
         DeadlineNotice,
         Invitation,
+        ObjectionEffect,
         ParentRequest,
         RequestMessage,
     )
@@ -106,9 +107,10 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
     ConsentDecision.objects.create(
         pupil=pupil, channel=channel, school_year=2018, granted=False, text=text, guardian=former
     )
-    ParentNotice.objects.create(
+    notice = ParentNotice.objects.create(
         kind=ParentNotice.Kind.REQUEST, guardian=guardian, pupil=pupil, school_year=2018
     )
+    ConsentLink.objects.create(guardian=guardian, notice=notice, expires_at=now)
     ParentNotice.objects.create(
         kind=ParentNotice.Kind.REMINDER, guardian=guardian, school_year=2018
     )
@@ -137,6 +139,11 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         new_value=f"{marker}laan 2",
     )
     DeadlineNotice.objects.create(request=request, kind="week_before", deadline=now)
+    ObjectionEffect.objects.create(
+        request=request,
+        product_name=f"{marker} Rekentuin",
+        description=f"{marker} ontvangt geen gegevens meer",
+    )
     dossier = TransferDossier.objects.create(
         pupil=pupil,
         state=TransferDossier.State.HANDED_OVER,
@@ -162,6 +169,27 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         lift_reason=f"{marker} opgelost",
     )
     record_access(actor=world.directie, instance=pupil, what="medical")
+    # The login log (django-axes) of the parent's account: a lockout and a login.
+    from axes.models import AccessAttempt, AccessAttemptExpiration, AccessLog
+
+    attempt = AccessAttempt.objects.create(
+        username=parent_account.email,
+        user_agent="Firefox",
+        ip_address="192.0.2.1",
+        http_accept="*/*",
+        path_info="/inloggen/",
+        get_data="",
+        post_data="",
+        failures_since_start=3,
+    )
+    AccessAttemptExpiration.objects.create(access_attempt=attempt, expires_at=now)
+    AccessLog.objects.create(
+        username=parent_account.email,
+        user_agent="Firefox",
+        ip_address="192.0.2.1",
+        http_accept="*/*",
+        path_info="/inloggen/",
+    )
     return SimpleNamespace(
         pupil=pupil,
         guardian=guardian,

@@ -164,3 +164,35 @@ def test_no_audit_entry_stores_the_inspection_export(world):
     entries = LogEntry.objects.get_for_object(built.request)
     assert entries.exists()
     assert not any("Exportinhoud-zorgnotitie" in str(e.changes) for e in entries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pg_dump_after_the_purge_holds_none_of_the_pupils_markers(world, tmp_path):
+    """The issue's own check: a search of a database dump (PostgreSQL only; committed data)."""
+    import os
+    import shutil
+    import subprocess
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not shutil.which("pg_dump"):
+        pytest.skip("needs PostgreSQL and pg_dump")
+    pupil_with_every_relation(world, marker="Dumpmerk")
+    settings_dict = connection.settings_dict
+    command = [
+        "pg_dump",
+        "--data-only",
+        "-h",
+        settings_dict["HOST"] or "127.0.0.1",
+        "-p",
+        str(settings_dict["PORT"] or 5432),
+        "-U",
+        settings_dict["USER"],
+        settings_dict["NAME"],
+    ]
+    env = {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
+    before = subprocess.run(command, capture_output=True, check=True, env=env).stdout
+    assert b"Dumpmerk" in before
+    services.purge_expired(day=TODAY)
+    after = subprocess.run(command, capture_output=True, check=True, env=env).stdout
+    assert b"Dumpmerk" not in after

@@ -214,3 +214,16 @@ def test_processors_are_asked_before_each_part_goes_with_what_they_need(
     assert Pupil.objects.filter(pk=dossier_only.pk).exists()
     purge()
     assert len(mailoutbox) == 1  # nothing due any more: not asked twice
+
+
+def test_the_daily_task_and_the_command_step_aside_while_another_run_is_alive(world):
+    from django.core.management import CommandError, call_command
+
+    from retention import tasks
+
+    pupil = left_pupil(world.class_5a, deregistered_on=date(2019, 1, 1))
+    PurgeRun.objects.create(day=TODAY, heartbeat_at=timezone.now())
+    assert tasks.purge_expired() is None
+    with pytest.raises(CommandError):
+        call_command("purge_expired")
+    assert Pupil.objects.filter(pk=pupil.pk).exists()

@@ -37,7 +37,10 @@ class Command(BaseCommand):
                     f"{item.reference[:16]}  {item.part:<15} vervaldatum {item.due_on}  {counts}"
                 )
             return
-        run = services.purge_expired(day=day, batch_size=batch_size)
+        try:
+            run = services.purge_expired(day=day, batch_size=batch_size)
+        except services.PurgeAlreadyRunning as exc:
+            raise CommandError(str(exc)) from exc
         counts = ", ".join(f"{k}={v}" for k, v in sorted(run.counts.items()))
         self.stdout.write(f"Ronde {run.pk}: {run.get_status_display()} ({counts})")
 
