@@ -190,7 +190,13 @@ class ChosenLanguageMiddleware:
     def __call__(self, request):
         from django.utils import translation
 
-        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        # The account's choice (put in the session at sign-in and when switching) wins over the
+        # cookie, so a person gets their language on any device they sign in on.
+        code = None
+        if getattr(request, "session", None) is not None:
+            code = request.session.get(settings.LANGUAGE_SESSION_KEY)
+        if code not in dict(settings.LANGUAGES):
+            code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if code not in dict(settings.LANGUAGES):
             code = settings.LANGUAGE_CODE
         translation.activate(code)

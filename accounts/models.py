@@ -8,6 +8,7 @@ Memberships carry start and end dates; whether one is in force on a day is answe
 from datetime import date
 
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -66,6 +67,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("demo-account"),
         default=False,
         help_text=_("Alleen in demomodus: slaat het instellen van tweestapsverificatie over."),
+    )
+
+    # The interface language the person chose with the switch; applied again at each sign-in.
+    # Empty: not chosen, so the site's default (Dutch).
+    preferred_language = models.CharField(
+        _("taal"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
     )
 
     objects = UserManager()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -385,3 +386,15 @@ def user_deactivate(*, user: User) -> None:
     user_object_permissions_remove(user=user)
     user.groups.clear()
     sync_user_groups(user)
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the interface language a person chose, so it applies again at each sign-in."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"preferred_language": _("Deze taal wordt niet ondersteund.")})
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.preferred_language != language:
+        locked.preferred_language = language
+        locked.save(update_fields=["preferred_language"])
+    user.preferred_language = language

@@ -213,3 +213,20 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@require_POST
+def set_language(request):
+    """The language switch in the footer: Django's own view sets the cookie and redirects; a
+    signed-in person's choice is also stored on the account and in the session, so it follows
+    them to every device they sign in on."""
+    from django.views.i18n import set_language as django_set_language
+
+    from accounts import services
+
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if language in dict(settings.LANGUAGES) and request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=language)
+        request.session[settings.LANGUAGE_SESSION_KEY] = language
+    return response

@@ -160,10 +160,10 @@ def seed_demo(demo):
         supplier("Leerlingvolg", "30000002", "Amersfoort"),
         "Leerlingvolgsysteem",
         "II",
-        "Leerlingadministratie en leerlingvolgsysteem.",
+        "Leerlingenadministratie en leerlingvolgsysteem.",
         ["identification", "enrolment", "parents", "contact", "results", "care"],
         ["NL"],
-        purposes="Leerlingadministratie\nVolgen van de ontwikkeling",
+        purposes="Leerlingenadministratie\nVolgen van de ontwikkeling",
     )
     klasbord_supplier = supplier("Klasbord", "30000003", "Zwolle")
     klasbord = product(
@@ -273,8 +273,10 @@ def checklist_evidence():
         if missing:
             return Evidence(
                 Verdict.NOT_OK,
-                _(
-                    "%(count)s product(en) in gebruik zonder actieve verwerkersovereenkomst: %(names)s"
+                ngettext(
+                    "%(count)s product in gebruik zonder actieve verwerkersovereenkomst: %(names)s",
+                    "%(count)s producten in gebruik zonder actieve verwerkersovereenkomst: %(names)s",
+                    len(missing),
                 )
                 % {"count": len(missing), "names": ", ".join(u.product.name for u in missing)},
                 url=reverse("agreements:dashboard"),

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from breaches import selectors
 from privacy_portal.hooks import AttentionItem, NavItem
@@ -68,7 +69,12 @@ def attention(user):
         if count:
             items.append(
                 AttentionItem(
-                    _("%(count)s datalek(ken) wachten op uw beoordeling") % {"count": count},
+                    ngettext(
+                        "%(count)s datalek wacht op uw beoordeling",
+                        "%(count)s datalekken wachten op uw beoordeling",
+                        count,
+                    )
+                    % {"count": count},
                     url=reverse("breaches:register") + "?status=reported",
                     level="warning",
                 )
@@ -91,9 +97,12 @@ def checklist_evidence():
         unassessed = Breach.objects.filter(
             schools=school, status=BreachStatus.REPORTED, discovered_at__date__gte=start
         ).count()
-        summary = _(
-            "%(total)s datalek(ken) dit schooljaar; %(open)s nog niet beoordeeld door de FG; "
-            "%(late)s te laat gemeld bij de AP."
+        summary = ngettext(
+            "%(total)s datalek dit schooljaar; %(open)s nog niet beoordeeld door de FG; "
+            "%(late)s te laat gemeld bij de AP.",
+            "%(total)s datalekken dit schooljaar; %(open)s nog niet beoordeeld door de FG; "
+            "%(late)s te laat gemeld bij de AP.",
+            numbers["total"],
         ) % {"total": numbers["total"], "open": unassessed, "late": numbers["notified_late"]}
         verdict = Verdict.NOT_OK if unassessed or numbers["notified_late"] else Verdict.OK
         return Evidence(verdict, summary, url=reverse("breaches:register"))

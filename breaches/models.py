@@ -21,7 +21,7 @@ AP_DEADLINE = timedelta(hours=72)
 
 class BreachKind(models.TextChoices):
     LOST_DEVICE = "lost_device", _("Verloren of gestolen apparaat, usb-stick of papier")
-    WRONG_RECIPIENT = "wrong_recipient", _("E-mail of post naar verkeerde ontvanger(s)")
+    WRONG_RECIPIENT = "wrong_recipient", _("E-mail of post naar verkeerde ontvanger")
     UNAUTHORISED_ACCESS = "unauthorised_access", _("Onbevoegde toegang")
     HACK = "hack", _("Hack, malware of phishing")
     WRONGFUL_DISCLOSURE = "wrongful_disclosure", _("Onterecht verstrekt of gepubliceerd")

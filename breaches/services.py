@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts import access
@@ -80,7 +81,7 @@ def _check_text(errors: dict, field: str, value: str, *, required: bool, label: 
     elif len(value) > MAX_TEXT:
         errors[field] = _(
             "%(label)s is te lang (%(length)s tekens); houd het bij maximaal %(max)s tekens."
-        ) % {"label": label.capitalize(), "length": len(value), "max": MAX_TEXT}
+        ) % {"label": capfirst(label), "length": len(value), "max": MAX_TEXT}
     return value
 
 

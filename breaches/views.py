@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
@@ -426,7 +427,13 @@ def letter_send(request, pk):
         )
         if count:
             messages.success(
-                request, _("De brief is verstuurd aan %(count)s ontvanger(s).") % {"count": count}
+                request,
+                ngettext(
+                    "De brief is verstuurd aan %(count)s ontvanger.",
+                    "De brief is verstuurd aan %(count)s ontvangers.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("breaches:letter", pk=breach.pk)
     return render(

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import ClassAssignment, FoundationRole, StaffMembership, User
 from checklist.evidence import Evidence, EvidenceProvider, Verdict
@@ -63,9 +64,12 @@ def judge_departed_staff(school, school_year) -> Evidence:
     if ids:
         return Evidence(
             Verdict.NOT_OK,
-            _(
-                "%(count)s vertrokken medewerker(s) van deze school hebben nog een actief account "
-                "zonder rol, of nog een groep op deze school."
+            ngettext(
+                "%(count)s vertrokken medewerker van deze school heeft nog een actief account "
+                "zonder rol, of nog een groep op deze school.",
+                "%(count)s vertrokken medewerkers van deze school hebben nog een actief account "
+                "zonder rol, of nog een groep op deze school.",
+                len(ids),
             )
             % {"count": len(ids)},
             url,

@@ -66,7 +66,7 @@ DEFAULT_ITEMS: list[dict] = [
             (
                 "vertrek-niet-actief",
                 PUPIL_ADMINISTRATION,
-                "Vertrekkende leerkrachten worden direct in de leerlingadministratie op "
+                "Vertrekkende leerkrachten worden direct in de leerlingenadministratie op "
                 "'niet actief' gezet.",
                 "12",
             ),

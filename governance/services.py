@@ -38,9 +38,9 @@ from privacy_portal.uploads import content_type
 DEFAULT_TASKS = [
     {
         "key": "pupil-administration",
-        "title": gettext_lazy("Inactief zetten in de leerlingadministratie"),
+        "title": gettext_lazy("Inactief zetten in de leerlingenadministratie"),
         "description": gettext_lazy(
-            "Zet de medewerker op inactief in het leerlingvolgsysteem en de leerlingadministratie."
+            "Zet de medewerker op inactief in het leerlingvolgsysteem en de leerlingenadministratie."
         ),
         "owner": TaskActor.DIRECTIE,
         "reporter": "",

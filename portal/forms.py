@@ -1,6 +1,7 @@
 """Forms of the parent portal (requests, messages) and of the staff side (decisions)."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import ParentRequest
@@ -50,7 +51,8 @@ class RequestForm(forms.Form):
         for name, (_category, label) in correctable.items():
             field_name = f"correct_{name}"
             self.fields[field_name] = forms.CharField(
-                label=label.capitalize(),
+                # capfirst, not str.capitalize(): that lowercases the rest ("Bsn", "(sbo)").
+                label=capfirst(label),
                 required=False,
                 max_length=500,
                 help_text=_("Nu: %(value)s")
@@ -58,7 +60,7 @@ class RequestForm(forms.Form):
                     # The field policy: a secret address is not shown to a parent.
                     "value": rendering.SECRET_PLACEHOLDER
                     if rendering.hidden_by_secret(pupil, name)
-                    else (getattr(pupil, name) or "—")
+                    else rendering.display_value(pupil, name)
                 },
             )
             self.correction_fields.append(field_name)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from accounts import access
 from accounts.roles import Capability
@@ -86,7 +87,7 @@ def parent_pupil_facts(pupil: Pupil, category: registry.DataCategory, viewer) ->
     for name in category.model_fields("Pupil"):
         if name in {"school", "user"}:
             continue
-        label = str(Pupil._meta.get_field(name).verbose_name).capitalize()
+        label = capfirst(str(Pupil._meta.get_field(name).verbose_name))
         if registry.parent_may_see(f"Pupil.{name}", pupil=pupil, viewer=viewer):
             facts.append((label, rendering.display_value(pupil, name)))
         else:

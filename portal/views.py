@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -155,7 +156,7 @@ def request_new(request, pk):
             "kind_label": ParentRequest.Kind(kind).label if kind else "",
             "chosen": chosen,
             "correctable": [
-                (name, label.capitalize(), rendering.display_value(pupil, name))
+                (name, capfirst(label), rendering.display_value(pupil, name))
                 for name, (_category, label) in correctable.items()
             ],
         },

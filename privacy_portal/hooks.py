@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.apps import apps
+from django.utils.translation import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class NavItem:
 
 
 # The main menu's groups, in order; each opens as a list (a <details> element, no script).
-NAV_GROUPS = ["Leerlingen", "Registers", "Organisatie"]
+# Marked for the catalogue here; translated when the menu is built (menu() below).
+NAV_GROUPS = [gettext_noop("Leerlingen"), gettext_noop("Registers"), gettext_noop("Organisatie")]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from privacy_portal.env import email_settings_from_url, env_bool, env_int, env_list, env_str
 
@@ -262,8 +261,13 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Dutch for everyone; English only when chosen with the footer switch (see
 # accounts.middleware.ChosenLanguageMiddleware: the browser's language is not followed).
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Nederlands")), ("en", _("Engels"))]
+# Each language is named in itself (never translated): a reader looks for their own language.
+LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
+# The session key that carries the account's language from sign-in on (see ChosenLanguageMiddleware).
+LANGUAGE_SESSION_KEY = "chosen_language"
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date style per use in both languages (long in text, numeric in tables, 24-hour times).
+FORMAT_MODULE_PATH = ["privacy_portal.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts import views as accounts_views
 from privacy_portal import views
 
 urlpatterns = [
@@ -9,7 +10,8 @@ urlpatterns = [
     path("sessie/verlengen/", views.session_keepalive, name="session_keepalive"),
     path("berichten/niet-afgeleverd/", views.outbox_failed, name="outbox_failed"),
     path("", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch; it also remembers the choice on the account (accounts.views).
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("beheer/", admin.site.urls),
     path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),
 ]

@@ -25,7 +25,7 @@ class Part(models.TextChoices):
     """The parts of a pupil's data that are removed at different moments."""
 
     DOSSIER = "dossier", _("leerlingdossier (zorg, medisch, resultaten)")
-    ADMINISTRATION = "administration", _("leerlingadministratie en ouders")
+    ADMINISTRATION = "administration", _("leerlingenadministratie en ouders")
     TRANSFER = "transfer_dossier", _("overstapdossier")
 
 
@@ -39,7 +39,7 @@ class RetentionPolicy(models.Model):
         verbose_name=_("stichting"),
     )
     administration_years = models.PositiveSmallIntegerField(
-        _("leerlingadministratie (jaren na uitschrijving)"),
+        _("leerlingenadministratie (jaren na uitschrijving)"),
         default=LEGAL_ADMINISTRATION_YEARS,
         validators=[MinValueValidator(LEGAL_ADMINISTRATION_YEARS), MaxValueValidator(50)],
     )

@@ -116,7 +116,7 @@ class Removal:
 def rule_text(part: str, years: int, *, sbo: bool = False) -> str:
     """The rule as stored in destruction records (stable, no personal data)."""
     if part == Part.ADMINISTRATION:
-        return f"R13 leerlingadministratie: {years} jaar na uitschrijving"
+        return f"R13 leerlingenadministratie: {years} jaar na uitschrijving"
     if sbo:
         return f"R13 leerlingdossier (SBO): {years} jaar na vertrek"
     return f"R13 leerlingdossier: {years} jaar na vertrek"
@@ -140,7 +140,7 @@ def removal_dates(pupil, periods: Periods | None = None) -> list[Removal]:
         ),
         Removal(
             Part.ADMINISTRATION,
-            _("Leerlingadministratie"),
+            _("Leerlingenadministratie"),
             periods.administration_years,
             rule_text(Part.ADMINISTRATION, periods.administration_years),
             add_years(left, periods.administration_years) if left else None,

@@ -41,7 +41,7 @@ class Pupil(models.Model):
         _("leerlingnummer"),
         max_length=20,
         blank=True,
-        help_text=_("Het nummer van de leerling in de leerlingadministratie (voor de import)."),
+        help_text=_("Het nummer van de leerling in de leerlingenadministratie (voor de import)."),
     )
     citizen_number = models.CharField(
         _("BSN of onderwijsnummer"), max_length=9, blank=True, validators=[validate_bsn]

@@ -58,7 +58,7 @@ class LegalBasis(models.TextChoices):
 class RetentionClass(models.TextChoices):
     """R13."""
 
-    ADMINISTRATION = "administration", _("leerlingadministratie: 5 jaar na uitschrijving")
+    ADMINISTRATION = "administration", _("leerlingenadministratie: 5 jaar na uitschrijving")
     DOSSIER = "dossier", _("leerlingdossier: 2 jaar na vertrek (3 jaar bij SBO)")
 
 
@@ -142,7 +142,7 @@ CATEGORIES: tuple[DataCategory, ...] = (
         (Purpose.EDUCATION, Purpose.LEGAL_OBLIGATION),
         LegalBasis.LAW,
         RetentionClass.ADMINISTRATION,
-        _("De geboortedatum en het nummer van uw kind in onze leerlingadministratie."),
+        _("De geboortedatum en het nummer van uw kind in onze leerlingenadministratie."),
         ("Pupil.date_of_birth", "Pupil.administration_number"),
         also_with=(C.PUPIL_SENSITIVE,),
     ),

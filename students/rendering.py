@@ -36,7 +36,7 @@ def display_value(pupil: Pupil, name: str) -> str:
     if model_field.get_internal_type() == "BooleanField":
         return str(_("ja")) if value else str(_("nee"))
     if model_field.get_internal_type() == "DateField":
-        return date_format(value, "j F Y")
+        return date_format(value, "DATE_FORMAT")
     return str(value)
 
 

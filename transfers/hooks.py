@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from privacy_portal.hooks import AttentionItem, NavItem
 from transfers import selectors
@@ -92,10 +93,14 @@ def checklist_evidence():
         )
         unsigned = handed_over.filter(signed_at__isnull=True, override_reason="").count()
         overridden = handed_over.filter(signed_at__isnull=True).exclude(override_reason="").count()
-        summary = _(
-            "%(total)s overstapdossier(s) overgedragen; %(overridden)s zonder handtekening met "
-            "vastgelegde reden; %(unsigned)s zonder handtekening en zonder reden."
-        ) % {"total": handed_over.count(), "overridden": overridden, "unsigned": unsigned}
+        total = handed_over.count()
+        summary = ngettext(
+            "%(total)s overstapdossier overgedragen; %(overridden)s zonder handtekening met "
+            "vastgelegde reden; %(unsigned)s zonder handtekening en zonder reden.",
+            "%(total)s overstapdossiers overgedragen; %(overridden)s zonder handtekening met "
+            "vastgelegde reden; %(unsigned)s zonder handtekening en zonder reden.",
+            total,
+        ) % {"total": total, "overridden": overridden, "unsigned": unsigned}
         verdict = Verdict.NOT_OK if unsigned else Verdict.OK
         return Evidence(verdict, summary, url=reverse("transfers:dossier_list"))
 

@@ -134,7 +134,7 @@ def test_fg_csv_export_has_the_facts(world, breach, client_for):
 
 def test_fg_start_page_lists_breaches_to_assess(world, breach, client_for):
     page = client_for(world.fg).get("/").content.decode()
-    assert "wachten op uw beoordeling" in page
+    assert "1 datalek wacht op uw beoordeling" in page  # one breach: singular, no "(ken)"
     assert f"{breach.reference}: nog" in page
 
 

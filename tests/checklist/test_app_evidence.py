@@ -55,4 +55,4 @@ def test_pupil_past_the_retention_date_not_yet_purged_is_not_ok(world):
 def test_transfer_evidence_counts_dossiers_handed_over_without_signature(world):
     result = _verdict(world.school, "overstap-inzage")
     assert result.verdict == "ok"
-    assert "0 overstapdossier(s) overgedragen" in result.summary
+    assert "0 overstapdossiers overgedragen" in result.summary

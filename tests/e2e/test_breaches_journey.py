@@ -105,7 +105,7 @@ def test_lost_usb_stick_from_report_to_closed_breach(page, screenshot, world):
     page.get_by_text("De brief is opgeslagen.").wait_for()
     page.get_by_label("Groep 5a").check()
     page.get_by_role("button", name="Brief versturen").click()
-    page.get_by_text("De brief is verstuurd aan 1 ontvanger(s).").wait_for()
+    page.get_by_text("De brief is verstuurd aan 1 ontvanger.").wait_for()
     screenshot("breaches-letter-sent")
 
     # Closing.

@@ -58,7 +58,7 @@ def test_directie_records_departing_teacher_who_is_logged_out_and_tasks_follow(
     directie = directie_context.new_page()
     sign_in(directie, world.directie)
     directie.get_by_text(
-        "Taak bij vertrek is over tijd: Inactief zetten in de leerlingadministratie"
+        "Taak bij vertrek is over tijd: Inactief zetten in de leerlingenadministratie"
     ).wait_for()
     _shot(directie, "governance-start-page-overdue-directie")
     menu(directie, "Vertrek en apparatuur")
@@ -74,7 +74,7 @@ def test_directie_records_departing_teacher_who_is_logged_out_and_tasks_follow(
     directie.get_by_role("button", name="Vertrek vastleggen").click()
     directie.get_by_text("de toegang is direct gestopt").wait_for()
     assert directie.get_by_role("heading", name="Takenlijst").is_visible()
-    assert directie.get_by_text("Inactief zetten in de leerlingadministratie").is_visible()
+    assert directie.get_by_text("Inactief zetten in de leerlingenadministratie").is_visible()
     # The directie reports the mail account to the office.
     mail_row = directie.locator("tr", has_text="Mail-/Office365-account sluiten")
     mail_row.get_by_role("button", name="Gemeld").click()

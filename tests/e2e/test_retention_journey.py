@@ -39,7 +39,7 @@ def test_directie_reviews_one_pupil_and_the_report_lists_the_others(page, screen
 
     page.get_by_role("link", name="Brouwer, Noor").click()
     page.get_by_role("heading", name="Wanneer wordt wat vernietigd?").wait_for()
-    assert page.get_by_text("R13 leerlingadministratie: 5 jaar na uitschrijving").is_visible()
+    assert page.get_by_text("R13 leerlingenadministratie: 5 jaar na uitschrijving").is_visible()
     assert page.get_by_role("heading", name="Besluit over vernietiging").is_visible()
     assert page.get_by_role("button", name="In beoordeling nemen").count() == 0
     screenshot("retention-pupil-under-review")

@@ -361,7 +361,7 @@ def test_overdue_tasks_show_on_the_start_page_of_who_must_act(world, client_for,
     time_machine.move_to(timezone.now() + timedelta(days=2))
     directie_home = signed_in_client(world.directie).get("/").content.decode()
     assert (
-        "Taak bij vertrek is over tijd: Inactief zetten in de leerlingadministratie"
+        "Taak bij vertrek is over tijd: Inactief zetten in de leerlingenadministratie"
         in directie_home
     )
     assert "Apparatuur innemen" not in directie_home  # due after 7 days, and the office's task

@@ -92,7 +92,7 @@ def test_pupil_page_shows_removal_dates_per_part(world, due, client_for):
         client_for(world.directie).get(reverse("retention:pupil", args=[own.pk])).content.decode()
     )
     assert "1 mei 2023" in page and "1 mei 2026" in page
-    assert "R13 leerlingadministratie: 5 jaar na uitschrijving" in page
+    assert "R13 leerlingenadministratie: 5 jaar na uitschrijving" in page
 
 
 def test_directie_puts_a_pupil_under_review_and_the_purge_skips_it(world, due, client_for):
