@@ -60,7 +60,12 @@ def _signed_in(user):
 
 def test_two_opposite_decisions_on_one_request_one_wins_one_mail(world, monkeypatch):
     request = services.parent_request_create(
-        actor=world.parent, pupil=world.pupil, kind="bezwaar", description="Geen foto's."
+        # An erasure: a granted objection must also record its effect (issue 19), which would
+        # make the "grant" fail for a reason of its own instead of racing.
+        actor=world.parent,
+        pupil=world.pupil,
+        kind="verwijdering",
+        description="Geen foto's.",
     )
     mail.outbox.clear()
     url = reverse("portal:staff_decide", args=[request.pk])
