@@ -754,8 +754,10 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Invitation:
     Either the account is linked at once, or the invitation waits for the directie's
     confirmation (``invitation_confirm``), which is asked by mail.
     """
+    # Lock the invitation row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # joins that select_related adds.
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("guardian", "user")
         .get(pk=invitation.pk)
     )
@@ -788,7 +790,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Invitation:
 def invitation_confirm(*, actor: User, invitation: Invitation) -> Invitation:
     """The directie of the child's school confirms a link that needs it; never the invitee."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("guardian", "user")
         .get(pk=invitation.pk)
     )
