@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "accounts.middleware.AccessSyncMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.PasswordExpiryMiddleware",
+    # Every POST with a one-time form token runs once; after the session and access checks.
+    "privacy_portal.once.OnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "privacy_portal.middleware.MethodNotAllowedPageMiddleware",
     "csp.middleware.CSPMiddleware",

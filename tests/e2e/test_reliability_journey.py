@@ -70,3 +70,28 @@ def test_fg_sends_undelivered_mail_again_and_a_stuck_import_says_so(
     screenshot("reliability-stuck-import")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("reliability-stuck-import-390")
+
+
+def test_the_same_form_sent_twice_from_the_browser_adds_one_emergency_contact(page, world):
+    """The page's script gives the form its one-time token: the same filled-in form sent twice
+    (as a double click or a resend does) adds the contact once, and the second answer is the
+    first result with a word on why."""
+    from django.urls import reverse
+
+    sign_in(page, world.administratie)
+    page.goto(reverse("students:emergency_contact_create", args=[world.pupil.pk]))
+    page.get_by_label("Naam").fill("Buurvrouw Els")
+    page.get_by_label("Telefoon").fill("06 12345678")
+    first_url, second_url, second_page = page.evaluate(
+        """async () => {
+            const form = document.querySelector("main form[method='post']");
+            const data = new FormData(form);
+            const send = () => fetch(location.href, {method: "POST", body: data});
+            const first = await send();
+            const second = await send();
+            return [first.url, second.url, await second.text()];
+        }"""
+    )
+    assert world.pupil.emergency_contacts.count() == 1
+    assert first_url == second_url
+    assert "Dit formulier was al verstuurd" in second_page
