@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -516,29 +517,35 @@ def _file_response(field_file, download_name: str):
 # --- Foundation overview ---------------------------------------------------------------------
 
 
-def _overview_context(foundation, user) -> dict:
-    """The figures of every app for ``foundation``, each with its per-school rows, a bar chart
-    and (where the app gives them) a chart over time and a breakdown."""
+def _overview_context(scope, user, period) -> dict:
+    """The figures of every app for the scope's foundation (or only the directie's schools) in
+    ``period``, each with its per-school rows, a bar chart and (where there is one) a chart over
+    time and a breakdown."""
     from accounts import access
     from checklist.charts import bar_chart
     from governance import overview
 
-    schools = list(foundation.schools.order_by("name"))
+    foundation = scope.foundation
+    schools = foundation.schools.order_by("name")
+    if not scope.whole_foundation:
+        schools = schools.filter(pk__in=scope.school_ids)
+    schools = list(schools)
     roles = access.summary(user).foundation_roles
     cards = []
-    for index, figure in enumerate(overview.figures(foundation)):
+    found = overview.figures(foundation, period=period, school_ids=scope.school_ids)
+    for index, figure in enumerate(found):
         if figure.failed:
             cards.append({"figure": figure})
             continue
         rows = []
         for school in schools:
             value = figure.value_for(school.pk)
-            if value is None and figure.unit == "count":
+            if value is None and figure.unit == "count" and figure.missing_is_zero:
                 value = 0
             rows.append((school, value, figure.needs_attention(value)))
         card = {
             "figure": figure,
-            "url": figure.url_for(roles),
+            "url": figure.url_for(roles) if scope.whole_foundation else "",
             "rows": rows,
             "total": figure.foundation_total,
             "chart": bar_chart(
@@ -565,6 +572,8 @@ def _overview_context(foundation, user) -> dict:
     figures_ok = [card for card in cards if not card["figure"].failed]
     return {
         "foundation": foundation,
+        "scope": scope,
+        "period": period,
         "schools": schools,
         "cards": cards,
         "matrix": [
@@ -576,13 +585,32 @@ def _overview_context(foundation, user) -> dict:
     }
 
 
+def _overview_period(request):
+    """The period from the query string, and the form that chose it; bad input gives the form
+    with its errors (and this school year), the caller answers 400."""
+    from django.utils import timezone
+
+    from governance.forms import OverviewPeriodForm
+    from governance.overview import Period
+
+    today = timezone.localdate()
+    form = OverviewPeriodForm(request.GET or None, initial={"periode": "this_year"})
+    if form.is_bound and form.is_valid():
+        return form, form.period(today)
+    return form, Period.default(today)
+
+
 @login_required
 def overview(request):
-    """The foundation overview for the CvB and the FG: figures of every register per school,
-    charts with the same numbers in a table beside them, and what needs attention."""
-    foundation = _one_foundation(selectors.overview_foundations(request.user))
-    context = _overview_context(foundation, request.user)
-    return render(request, "governance/overview.html", context)
+    """The foundation overview for the CvB and the FG, and over their own schools for a
+    directie: figures of every register per school in the chosen period, charts with the same
+    numbers in a table beside them, and what needs attention."""
+    scope = selectors.overview_scope(request.user)
+    form, period = _overview_period(request)
+    context = _overview_context(scope, request.user, period)
+    context["period_form"] = form
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "governance/overview.html", context, status=status)
 
 
 @login_required
@@ -593,8 +621,12 @@ def overview_pdf(request):
 
     from privacy_portal.pdf import render_pdf
 
-    foundation = _one_foundation(selectors.overview_foundations(request.user))
-    context = _overview_context(foundation, request.user)
+    scope = selectors.overview_scope(request.user)
+    form, period = _overview_period(request)
+    if form.is_bound and form.errors:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(f"{reverse('governance:overview')}?{request.GET.urlencode()}")
+    context = _overview_context(scope, request.user, period)
     context["now"] = timezone.now()
     pdf = render_pdf("pdf/governance/overview.html", context)
     record_access(actor=request.user, instance=request.user, what="export:foundation-overview")
