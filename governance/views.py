@@ -5,8 +5,6 @@ act: 403)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,9 +22,8 @@ from governance.forms import (
     TaskTemplateForm,
 )
 from governance.models import Departure, OffboardingTask, OffboardingTaskTemplate
+from privacy_portal import lists
 from privacy_portal.audit import record_access
-
-PAGE_SIZE = 25
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -36,10 +33,6 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("pagina"))
 
 
 def _one_foundation(queryset):
@@ -56,25 +49,21 @@ def _one_foundation(queryset):
 def departure_list(request):
     if not selectors.recordable_schools(request.user).exists():
         raise PermissionDenied
-    query = request.GET.get("q", "").strip()[:100]
     departures = (
         selectors.visible_departures(request.user)
         .select_related("person")
         .prefetch_related("schools")
         .order_by("-departure_date", "-pk")
     )
-    if query:
-        departures = departures.filter(
-            Q(person__first_name__icontains=query)
-            | Q(person__last_name__icontains=query)
-            | Q(person__email__icontains=query)
-        )
+    listed = lists.list_page(
+        request, departures, fields=["person__first_name", "person__last_name", "person__email"]
+    )
     return render(
         request,
         "governance/departure_list.html",
         {
-            "page": _page(request, departures),
-            "q": query,
+            "page": listed.page,
+            "q": listed.query,
             "tasks": selectors.actionable_tasks(request.user).order_by("due_date")[:20],
             "is_office": selectors.office_foundations(request.user).exists(),
         },
@@ -431,16 +420,14 @@ def disposal_list(request):
     # An empty log is an empty page, not a refusal, for everyone entitled to read it.
     if not (_may_log_equipment(request.user) or selectors.may_read_disposals(request.user)):
         raise PermissionDenied
-    query = request.GET.get("q", "").strip()[:100]
     disposals = disposals.select_related("school", "recorded_by").order_by("-performed_on", "-pk")
-    if query:
-        disposals = disposals.filter(Q(device__icontains=query) | Q(serial_number__icontains=query))
+    listed = lists.list_page(request, disposals, fields=["device", "serial_number"])
     return render(
         request,
         "governance/disposal_list.html",
         {
-            "page": _page(request, disposals),
-            "q": query,
+            "page": listed.page,
+            "q": listed.query,
             "may_log": _may_log_equipment(request.user),
             "may_record": selectors.recordable_schools(request.user).exists(),
             "is_office": selectors.office_foundations(request.user).exists(),
