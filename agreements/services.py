@@ -612,7 +612,8 @@ def product_use_set_opt_ins(*, actor, use: ProductUse, opt_ins) -> ProductUse:
 def product_use_end(*, actor, use: ProductUse, end_date: date) -> ProductUse:
     use = ProductUse.objects.select_for_update().select_related("school").get(pk=use.pk)
     _require(selectors.may_manage_school(actor, use.school), _("U mag dit niet wijzigen."))
-    if use.end_date is not None and use.end_date <= timezone.localdate():
+    # Ended before today: someone else already recorded it (ending today can still be moved).
+    if use.end_date is not None and use.end_date < timezone.localdate():
         raise ValidationError(
             _("Dit product was al niet meer in gebruik (sinds %(date)s).")
             % {"date": date_format(use.end_date, "SHORT_DATE_FORMAT")}

@@ -128,6 +128,23 @@ def _agreement(request, pk):
     return get_object_or_404(selectors.visible_agreements(request.user), pk=pk)
 
 
+def _managed_agreement(request, pk, refusal=None):
+    """A visible agreement (else 404) that the user manages (else 403)."""
+    agreement = _agreement(request, pk)
+    if not selectors.may_manage_agreement(request.user, agreement):
+        raise PermissionDenied(refusal)
+    return agreement
+
+
+def _editable_supplier(request, pk):
+    """A visible supplier (else 404) whose register the user keeps (else 403)."""
+    _require_register(request.user)
+    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=pk)
+    if not selectors.may_edit_register(request.user, supplier.foundation):
+        raise PermissionDenied
+    return supplier
+
+
 # --- Coverage dashboard ------------------------------------------------------------------------
 
 
@@ -237,10 +254,7 @@ def supplier_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def supplier_update(request, pk):
-    _require_register(request.user)
-    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=pk)
-    if not selectors.may_edit_register(request.user, supplier.foundation):
-        raise PermissionDenied
+    supplier = _editable_supplier(request, pk)
     return _run_form(
         request,
         SupplierForm(request.POST or None, instance=supplier),
@@ -269,10 +283,7 @@ def product_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_create(request, supplier_pk):
-    _require_register(request.user)
-    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=supplier_pk)
-    if not selectors.may_edit_register(request.user, supplier.foundation):
-        raise PermissionDenied
+    supplier = _editable_supplier(request, supplier_pk)
     return _run_form(
         request,
         ProductForm(request.POST or None),
@@ -512,10 +523,7 @@ def _agreement_form(request, supplier, data=None, initial=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_create(request, supplier_pk):
-    _require_register(request.user)
-    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=supplier_pk)
-    if not selectors.may_edit_register(request.user, supplier.foundation):
-        raise PermissionDenied
+    supplier = _editable_supplier(request, supplier_pk)
     return _run_form(
         request,
         _agreement_form(
@@ -532,9 +540,7 @@ def agreement_create(request, supplier_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_update(request, pk):
-    agreement = _agreement(request, pk)
-    if not selectors.may_manage_agreement(request.user, agreement):
-        raise PermissionDenied
+    agreement = _managed_agreement(request, pk)
     initial = {
         "products": [b.product_id for b in agreement.bijsluiters.all()],
         "schools": list(agreement.schools.all()),
@@ -710,9 +716,7 @@ def agreement_return(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_end(request, pk):
-    agreement = _agreement(request, pk)
-    if not selectors.may_manage_agreement(request.user, agreement):
-        raise PermissionDenied
+    agreement = _managed_agreement(request, pk)
     return _run_form(
         request,
         EndForm(request.POST or None),
@@ -733,9 +737,7 @@ def agreement_end(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_destruction(request, pk):
-    agreement = _agreement(request, pk)
-    if not selectors.may_manage_agreement(request.user, agreement):
-        raise PermissionDenied
+    agreement = _managed_agreement(request, pk)
     return _run_form(
         request,
         DestructionForm(request.POST or None, request.FILES or None),
@@ -902,11 +904,9 @@ def agreement_processor_link(request, pk):
 @require_http_methods(["GET", "POST"])
 def agreement_countersigned(request, pk):
     """The school records the copy the processor countersigned on paper."""
-    agreement = _agreement(request, pk)
-    if not selectors.may_manage_agreement(request.user, agreement):
-        raise PermissionDenied(
-            _("Alleen de directie van de school of het bestuursbureau legt dit vast.")
-        )
+    agreement = _managed_agreement(
+        request, pk, _("Alleen de directie van de school of het bestuursbureau legt dit vast.")
+    )
     return _run_form(
         request,
         CountersignedForm(request.POST or None, request.FILES or None),
