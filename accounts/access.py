@@ -652,3 +652,46 @@ def foundations_with_role(user, *roles: str, day: date | None = None) -> QuerySe
         return Foundation.objects.filter(pk__in=sorted(ids))
     held = FoundationRole.objects.active_on(_today(day)).filter(user=user, role__in=roles)
     return Foundation.objects.filter(pk__in=held.values("foundation_id"))
+
+
+# --- the foundation overview ---
+
+
+@dataclass(frozen=True)
+class OverviewScope:
+    """Whose figures a user sees on the foundation overview: every school of ``foundation``
+    (``school_ids`` is ``None``: the CvB and the FG), or only ``school_ids`` (a directie, who
+    sees their own schools' figures and never another school's, not even in a total)."""
+
+    foundation: Foundation
+    school_ids: frozenset[int] | None = None
+
+    @property
+    def whole_foundation(self) -> bool:
+        return self.school_ids is None
+
+
+def overview_scope(user) -> OverviewScope | None:
+    """The overview the user may open, or ``None``. Foundation-wide figures are for the CvB
+    and the FG; a directie gets the same page over the schools they lead today (R11: no more
+    than needed). Other roles get none."""
+    if not _signed_in(user):
+        return None
+    facts = summary(user)
+    foundation_ids = set().union(
+        *(
+            facts.foundations_by_role.get(role, ())
+            for role in (FoundationRoleKind.CVB, FoundationRoleKind.FG)
+        )
+    )
+    if foundation_ids:
+        return OverviewScope(Foundation.objects.get(pk=min(foundation_ids)))
+    school_ids = facts.school_ids_with_role(SchoolRole.DIRECTIE)
+    if not school_ids:
+        return None
+    schools = School.objects.filter(pk__in=school_ids).order_by("foundation_id", "pk")
+    first = schools.select_related("foundation").first()
+    if first is None:
+        return None
+    own = frozenset(s.pk for s in schools if s.foundation_id == first.foundation_id)
+    return OverviewScope(first.foundation, own)

@@ -19,10 +19,6 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Zoeken"), required=False, max_length=100)
-
-
 class SupplierForm(forms.ModelForm):
     class Meta:
         model = Supplier

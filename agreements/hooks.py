@@ -396,15 +396,19 @@ def processor_contacts(agreement_ids):
     }
 
 
-def foundation_figures(foundation):
+def foundation_figures(foundation, *, period=None, school_ids=None):
     """For the foundation overview (governance.overview): per school, the products in use
-    without an active signed processor agreement (the same rule as the checklist evidence)."""
+    without an active signed processor agreement (the same rule as the checklist evidence).
+    A state of today: the overview keeps it monthly (``snapshot``) for the trend."""
     from agreements.selectors import uncovered_product_uses
     from governance.overview import Figure, FigureItem
 
     per_school, items = {}, []
     dashboard = reverse("agreements:dashboard")
-    for school in foundation.schools.order_by("name"):
+    schools = foundation.schools.order_by("name")
+    if school_ids is not None:
+        schools = schools.filter(pk__in=school_ids)
+    for school in schools:
         missing = uncovered_product_uses(school)
         per_school[school.pk] = len(missing)
         items += [
@@ -427,6 +431,7 @@ def foundation_figures(foundation):
                 "de huidige bijsluiter hebben getekend."
             ),
             items=tuple(items),
+            snapshot=True,
             order=10,
         )
     ]

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import School, SchoolClass
@@ -461,6 +462,9 @@ def bijsluiter_approve(
     *, actor, bijsluiter: Bijsluiter, school: School, note: str = ""
 ) -> BijsluiterApproval:
     """The school's informed approval of a widened bijsluiter (R6 art. 13.3)."""
+    # Locked: two approvals at once would both miss the other and one would fail on the unique
+    # index; now the second waits and finds the first.
+    bijsluiter = Bijsluiter.objects.select_for_update().get(pk=bijsluiter.pk)
     _require(
         selectors.may_manage_school(actor, school),
         _("Alleen de directie van de school kan instemmen met een verruiming."),
@@ -606,7 +610,14 @@ def product_use_set_opt_ins(*, actor, use: ProductUse, opt_ins) -> ProductUse:
 
 @transaction.atomic
 def product_use_end(*, actor, use: ProductUse, end_date: date) -> ProductUse:
+    use = ProductUse.objects.select_for_update().select_related("school").get(pk=use.pk)
     _require(selectors.may_manage_school(actor, use.school), _("U mag dit niet wijzigen."))
+    # Ended before today: someone else already recorded it (ending today can still be moved).
+    if use.end_date is not None and use.end_date < timezone.localdate():
+        raise ValidationError(
+            _("Dit product was al niet meer in gebruik (sinds %(date)s).")
+            % {"date": date_format(use.end_date, "SHORT_DATE_FORMAT")}
+        )
     if end_date < use.start_date:
         raise ValidationError({"end_date": _("De einddatum ligt vóór de begindatum.")})
     use.end_date = end_date
@@ -778,6 +789,8 @@ def deviation_add(
     *, actor, agreement: Agreement, article: str, description: str, motivation: str
 ) -> Deviation:
     """Appendix 3: list and motivate a deviation from the model agreement (art. 13.2)."""
+    # Locked: a deviation added while someone submits would slip past the signature.
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _require_editable(actor, agreement)
     deviation = Deviation(
         agreement=agreement,
@@ -800,8 +813,11 @@ def deviation_add(
 
 @transaction.atomic
 def deviation_remove(*, actor, deviation: Deviation) -> None:
-    _require_editable(actor, deviation.agreement)
-    deviation.delete()
+    agreement = Agreement.objects.select_for_update().get(pk=deviation.agreement_id)
+    _require_editable(actor, agreement)
+    deleted, _counts = Deviation.objects.filter(pk=deviation.pk).delete()
+    if not deleted:
+        raise ValidationError(_("Deze afwijking was al verwijderd."))
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ right to act is a 403 (services raise PermissionDenied, which Django turns into 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,16 +31,15 @@ from agreements.forms import (
     ProductForm,
     ProductUseForm,
     ReturnForm,
-    SearchForm,
     SignForm,
     SupplierForm,
     VerifyForm,
     apply_errors,
 )
 from agreements.models import AgreementState, Deviation, Product
+from privacy_portal import lists, once
 from privacy_portal.audit import record_access
 
-PAGE_SIZE = 25
 S = AgreementState
 
 
@@ -50,16 +48,101 @@ def _require_register(user):
         raise PermissionDenied(_("U heeft geen toegang tot het register van verwerkers."))
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("pagina"))
-
-
 def _form_response(request, template, context, form):
     return render(request, template, context, status=400 if form.is_bound else 200)
 
 
+def _run_form(
+    request,
+    form,
+    action,
+    *,
+    done,
+    success="",
+    once_key="",
+    template="agreements/form.html",
+    context=None,
+):
+    """The body every form screen of this app shares.
+
+    On a valid POST: run ``action(cleaned_data)`` (a service call), say ``success`` (a text, or
+    a callable given the result that posts its own message) and redirect to ``done(result)``. A
+    ValidationError from the service lands on the form (400). ``once_key`` makes the form
+    one-time (``privacy_portal.once``): a double submit runs the service once and shows the
+    first result. Otherwise, or on errors, render ``template`` with the form and ``context``.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            if once_key:
+                outcome = once.submit_once(
+                    request,
+                    once_key,
+                    lambda: action(form.cleaned_data),
+                    url=done,
+                )
+                if outcome.repeated:
+                    return once.show_first_result(request, outcome)
+                result = outcome.result
+            else:
+                result = action(form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if callable(success):
+                success(result)
+            elif success:
+                messages.success(request, success)
+            return redirect(done(result))
+    return _form_response(request, template, {"form": form, **(context or {})}, form)
+
+
+def _run_action(request, action, *, done, success, once_key=""):
+    """The body of a one-button POST (submit, approve, remove…): run ``action()``; a refusal
+    from the service (a stale state: someone else acted first) is a clear message, never an
+    error page; always back to ``done`` (a URL, or a callable given the result)."""
+    try:
+        if once_key:
+            outcome = once.submit_once(
+                request,
+                once_key,
+                action,
+                url=done if callable(done) else (lambda _result: done),
+            )
+            if outcome.repeated:
+                return once.show_first_result(request, outcome)
+            result = outcome.result
+        else:
+            result = action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(done(None) if callable(done) else done)
+    messages.success(request, success)
+    return redirect(done(result) if callable(done) else done)
+
+
+def _detail_url(agreement) -> str:
+    return reverse("agreements:agreement_detail", args=[agreement.pk])
+
+
 def _agreement(request, pk):
     return get_object_or_404(selectors.visible_agreements(request.user), pk=pk)
+
+
+def _managed_agreement(request, pk, refusal=None):
+    """A visible agreement (else 404) that the user manages (else 403)."""
+    agreement = _agreement(request, pk)
+    if not selectors.may_manage_agreement(request.user, agreement):
+        raise PermissionDenied(refusal)
+    return agreement
+
+
+def _editable_supplier(request, pk):
+    """A visible supplier (else 404) whose register the user keeps (else 403)."""
+    _require_register(request.user)
+    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=pk)
+    if not selectors.may_edit_register(request.user, supplier.foundation):
+        raise PermissionDenied
+    return supplier
 
 
 # --- Coverage dashboard ------------------------------------------------------------------------
@@ -117,8 +200,7 @@ def countries(request):
 @login_required
 def supplier_list(request):
     _require_register(request.user)
-    search = SearchForm(request.GET or None)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
+    query = lists.search_text(request)
     suppliers = (
         selectors.visible_suppliers(request.user, query)
         .annotate(product_count=Count("products", distinct=True))
@@ -129,7 +211,7 @@ def supplier_list(request):
     return render(
         request,
         "agreements/supplier_list.html",
-        {"page": _page(request, suppliers), "search": search, "query": query, "may_add": may_add},
+        {"page": lists.paginate(request, suppliers), "query": query, "may_add": may_add},
     )
 
 
@@ -140,19 +222,14 @@ def supplier_create(request):
     foundation = selectors.register_foundations(request.user).first()
     if not selectors.may_edit_register(request.user, foundation):
         raise PermissionDenied
-    form = SupplierForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            supplier = services.supplier_create(
-                actor=request.user, foundation=foundation, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Leverancier toegevoegd."))
-            return redirect("agreements:supplier_detail", supplier.pk)
-    return _form_response(
-        request, "agreements/form.html", {"form": form, "title": _("Nieuwe leverancier")}, form
+    return _run_form(
+        request,
+        SupplierForm(request.POST or None),
+        lambda data: services.supplier_create(actor=request.user, foundation=foundation, **data),
+        done=lambda supplier: reverse("agreements:supplier_detail", args=[supplier.pk]),
+        success=_("Leverancier toegevoegd."),
+        once_key="agreements.supplier_create",
+        context={"title": _("Nieuwe leverancier")},
     )
 
 
@@ -177,21 +254,14 @@ def supplier_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def supplier_update(request, pk):
-    _require_register(request.user)
-    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=pk)
-    if not selectors.may_edit_register(request.user, supplier.foundation):
-        raise PermissionDenied
-    form = SupplierForm(request.POST or None, instance=supplier)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.supplier_update(actor=request.user, supplier=supplier, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Leverancier bijgewerkt."))
-            return redirect("agreements:supplier_detail", supplier.pk)
-    return _form_response(
-        request, "agreements/form.html", {"form": form, "title": supplier.name}, form
+    supplier = _editable_supplier(request, pk)
+    return _run_form(
+        request,
+        SupplierForm(request.POST or None, instance=supplier),
+        lambda data: services.supplier_update(actor=request.user, supplier=supplier, **data),
+        done=lambda _result: reverse("agreements:supplier_detail", args=[supplier.pk]),
+        success=_("Leverancier bijgewerkt."),
+        context={"title": supplier.name},
     )
 
 
@@ -201,39 +271,27 @@ def supplier_update(request, pk):
 @login_required
 def product_list(request):
     _require_register(request.user)
-    search = SearchForm(request.GET or None)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
+    query = lists.search_text(request)
     products = selectors.visible_products(request.user, query).order_by("name")
     return render(
         request,
         "agreements/product_list.html",
-        {"page": _page(request, products), "search": search, "query": query},
+        {"page": lists.paginate(request, products), "query": query},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_create(request, supplier_pk):
-    _require_register(request.user)
-    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=supplier_pk)
-    if not selectors.may_edit_register(request.user, supplier.foundation):
-        raise PermissionDenied
-    form = ProductForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = services.product_create(
-                actor=request.user, supplier=supplier, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Product toegevoegd. Vul nu de privacybijsluiter in."))
-            return redirect("agreements:bijsluiter_create", product.pk)
-    return _form_response(
+    supplier = _editable_supplier(request, supplier_pk)
+    return _run_form(
         request,
-        "agreements/form.html",
-        {"form": form, "title": _("Nieuw product van %(s)s") % {"s": supplier.name}},
-        form,
+        ProductForm(request.POST or None),
+        lambda data: services.product_create(actor=request.user, supplier=supplier, **data),
+        done=lambda product: reverse("agreements:bijsluiter_create", args=[product.pk]),
+        success=_("Product toegevoegd. Vul nu de privacybijsluiter in."),
+        once_key="agreements.product_create",
+        context={"title": _("Nieuw product van %(s)s") % {"s": supplier.name}},
     )
 
 
@@ -266,44 +324,43 @@ def bijsluiter_create(request, product_pk):
         raise PermissionDenied(_("U mag de privacybijsluiter van dit product niet wijzigen."))
     current = selectors.current_bijsluiter(product)
     form = BijsluiterForm(request.POST or None, initial=BijsluiterForm.initial_from(current))
-    if request.method == "POST" and form.is_valid():
-        try:
-            bijsluiter = services.bijsluiter_record(
-                actor=request.user, product=product, **form.service_kwargs()
+
+    def recorded(bijsluiter):
+        if not bijsluiter.is_published:
+            messages.info(
+                request,
+                _(
+                    "Meer scholen gebruiken dit product. Uw versie is als voorstel naar het "
+                    "bestuursbureau gestuurd; dat publiceert of wijst af."
+                ),
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        elif bijsluiter.widens:
+            messages.warning(
+                request,
+                _(
+                    "Deze versie verruimt de verwerking. Tot het CvB een nieuwe versie van de "
+                    "verwerkersovereenkomst heeft ondertekend, is het product niet gedekt "
+                    "(art. 13.3)."
+                ),
+            )
         else:
-            if not bijsluiter.is_published:
-                messages.info(
-                    request,
-                    _(
-                        "Meer scholen gebruiken dit product. Uw versie is als voorstel naar het "
-                        "bestuursbureau gestuurd; dat publiceert of wijst af."
-                    ),
-                )
-            elif bijsluiter.widens:
-                messages.warning(
-                    request,
-                    _(
-                        "Deze versie verruimt de verwerking. Tot het CvB een nieuwe versie van de "
-                        "verwerkersovereenkomst heeft ondertekend, is het product niet gedekt "
-                        "(art. 13.3)."
-                    ),
-                )
-            else:
-                messages.success(request, _("Privacybijsluiter vastgelegd."))
-            return redirect("agreements:bijsluiter_detail", bijsluiter.pk)
-    return _form_response(
+            messages.success(request, _("Privacybijsluiter vastgelegd."))
+
+    return _run_form(
         request,
-        "agreements/bijsluiter_form.html",
-        {
-            "form": form,
+        form,
+        lambda _data: services.bijsluiter_record(
+            actor=request.user, product=product, **form.service_kwargs()
+        ),
+        done=lambda bijsluiter: reverse("agreements:bijsluiter_detail", args=[bijsluiter.pk]),
+        success=recorded,
+        once_key="agreements.bijsluiter_create",
+        template="agreements/bijsluiter_form.html",
+        context={
             "product": product,
             "current": current,
             "publishes": selectors.may_publish_bijsluiter(request.user, product),
         },
-        form,
     )
 
 
@@ -354,25 +411,24 @@ def bijsluiter_decide(request, pk):
     """The beheerder publishes or rejects a version a school proposed."""
     _require_register(request.user)
     bijsluiter = get_object_or_404(selectors.visible_bijsluiters(request.user), pk=pk)
+    back = reverse("agreements:bijsluiter_detail", args=[bijsluiter.pk])
     form = BijsluiterDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Kies publiceren of afwijzen."))
-        return redirect("agreements:bijsluiter_detail", bijsluiter.pk)
+        return redirect(back)
     accept = form.cleaned_data["decision"] == "accept"
-    try:
-        services.bijsluiter_decide(
+    return _run_action(
+        request,
+        lambda: services.bijsluiter_decide(
             actor=request.user,
             bijsluiter=bijsluiter,
             accept=accept,
             reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("Bijsluiter gepubliceerd.") if accept else _("Voorstel afgewezen.")
-        )
-    return redirect("agreements:bijsluiter_detail", bijsluiter.pk)
+        ),
+        done=back,
+        success=_("Bijsluiter gepubliceerd.") if accept else _("Voorstel afgewezen."),
+        once_key="agreements.bijsluiter_decide",
+    )
 
 
 @login_required
@@ -381,13 +437,15 @@ def bijsluiter_approve(request, pk, school_pk):
     _require_register(request.user)
     bijsluiter = get_object_or_404(selectors.visible_bijsluiters(request.user), pk=pk)
     school = get_object_or_404(selectors.register_schools(request.user), pk=school_pk)
-    try:
-        services.bijsluiter_approve(actor=request.user, bijsluiter=bijsluiter, school=school)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("agreements:bijsluiter_detail", bijsluiter.pk)
-    messages.success(request, _("Instemming vastgelegd voor %(school)s.") % {"school": school})
-    return redirect("agreements:bijsluiter_detail", bijsluiter.pk)
+    return _run_action(
+        request,
+        lambda: services.bijsluiter_approve(
+            actor=request.user, bijsluiter=bijsluiter, school=school
+        ),
+        done=reverse("agreements:bijsluiter_detail", args=[bijsluiter.pk]),
+        success=_("Instemming vastgelegd voor %(school)s.") % {"school": school},
+        once_key="agreements.bijsluiter_approve",
+    )
 
 
 # --- Products in use ---------------------------------------------------------------------------
@@ -406,19 +464,14 @@ def product_use_create(request, school_pk):
         products=Product.objects.filter(supplier__foundation=school.foundation).order_by("name"),
         classes=SchoolClass.objects.filter(school=school).order_by("-school_year", "name"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_use_create(actor=request.user, school=school, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Vastgelegd dat de school dit product gebruikt."))
-            return redirect(f"{reverse('agreements:dashboard')}?school={school.pk}")
-    return _form_response(
+    return _run_form(
         request,
-        "agreements/form.html",
-        {"form": form, "title": _("Product in gebruik bij %(s)s") % {"s": school.name}},
         form,
+        lambda data: services.product_use_create(actor=request.user, school=school, **data),
+        done=lambda _use: f"{reverse('agreements:dashboard')}?school={school.pk}",
+        success=_("Vastgelegd dat de school dit product gebruikt."),
+        once_key="agreements.product_use_create",
+        context={"title": _("Product in gebruik bij %(s)s") % {"s": school.name}},
     )
 
 
@@ -428,8 +481,7 @@ def product_use_create(request, school_pk):
 @login_required
 def agreement_list(request):
     _require_register(request.user)
-    search = SearchForm(request.GET or None)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
+    query = lists.search_text(request)
     agreements = selectors.visible_agreements(request.user)
     state = request.GET.get("status", "")
     if state in S.values:
@@ -442,8 +494,7 @@ def agreement_list(request):
         request,
         "agreements/agreement_list.html",
         {
-            "page": _page(request, agreements),
-            "search": search,
+            "page": lists.paginate(request, agreements),
             "query": query,
             "state": state,
             "states": S.choices,
@@ -472,40 +523,24 @@ def _agreement_form(request, supplier, data=None, initial=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_create(request, supplier_pk):
-    _require_register(request.user)
-    supplier = get_object_or_404(selectors.visible_suppliers(request.user), pk=supplier_pk)
-    if not selectors.may_edit_register(request.user, supplier.foundation):
-        raise PermissionDenied
-    form = _agreement_form(
-        request, supplier, request.POST or None, initial={"linked_to_contract": True}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            agreement = services.agreement_create(
-                actor=request.user, supplier=supplier, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Concept-overeenkomst aangemaakt."))
-            return redirect("agreements:agreement_detail", agreement.pk)
-    return _form_response(
+    supplier = _editable_supplier(request, supplier_pk)
+    return _run_form(
         request,
-        "agreements/form.html",
-        {
-            "form": form,
-            "title": _("Nieuwe verwerkersovereenkomst met %(s)s") % {"s": supplier.name},
-        },
-        form,
+        _agreement_form(
+            request, supplier, request.POST or None, initial={"linked_to_contract": True}
+        ),
+        lambda data: services.agreement_create(actor=request.user, supplier=supplier, **data),
+        done=_detail_url,
+        success=_("Concept-overeenkomst aangemaakt."),
+        once_key="agreements.agreement_create",
+        context={"title": _("Nieuwe verwerkersovereenkomst met %(s)s") % {"s": supplier.name}},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_update(request, pk):
-    agreement = _agreement(request, pk)
-    if not selectors.may_manage_agreement(request.user, agreement):
-        raise PermissionDenied
+    agreement = _managed_agreement(request, pk)
     initial = {
         "products": [b.product_id for b in agreement.bijsluiters.all()],
         "schools": list(agreement.schools.all()),
@@ -515,35 +550,35 @@ def agreement_update(request, pk):
         "end_date": agreement.end_date,
         "linked_to_contract": agreement.linked_to_contract,
     }
-    form = _agreement_form(request, agreement.supplier, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agreement_update(actor=request.user, agreement=agreement, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Overeenkomst bijgewerkt."))
-            return redirect("agreements:agreement_detail", agreement.pk)
-    return _form_response(
-        request, "agreements/form.html", {"form": form, "title": str(agreement)}, form
+    return _run_form(
+        request,
+        _agreement_form(request, agreement.supplier, request.POST or None, initial=initial),
+        lambda data: services.agreement_update(actor=request.user, agreement=agreement, **data),
+        done=_detail_url,
+        success=_("Overeenkomst bijgewerkt."),
+        context={"title": str(agreement)},
     )
 
 
-@login_required
-def agreement_detail(request, pk):
-    agreement = _agreement(request, pk)
+def _detail_context(request, agreement, deviation_form=None) -> dict:
     context = services.signature_context(agreement)
     context.update(
         {
             "events": agreement.events.select_related("actor"),
             "may_manage": selectors.may_manage_agreement(request.user, agreement),
             "may_sign": selectors.may_sign(request.user, agreement),
-            "deviation_form": DeviationForm(),
+            "deviation_form": deviation_form or DeviationForm(),
             "verify_form": VerifyForm(),
             "next_version": getattr(agreement, "next_version", None),
         }
     )
-    return render(request, "agreements/agreement_detail.html", context)
+    return context
+
+
+@login_required
+def agreement_detail(request, pk):
+    agreement = _agreement(request, pk)
+    return render(request, "agreements/agreement_detail.html", _detail_context(request, agreement))
 
 
 @login_required
@@ -551,25 +586,16 @@ def agreement_detail(request, pk):
 def deviation_add(request, pk):
     agreement = _agreement(request, pk)
     form = DeviationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.deviation_add(actor=request.user, agreement=agreement, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Afwijking toegevoegd aan bijlage 3."))
-            return redirect("agreements:agreement_detail", agreement.pk)
-    context = services.signature_context(agreement)
-    context.update(
-        {
-            "events": agreement.events.select_related("actor"),
-            "may_manage": selectors.may_manage_agreement(request.user, agreement),
-            "may_sign": selectors.may_sign(request.user, agreement),
-            "deviation_form": form,
-            "verify_form": VerifyForm(),
-        }
+    return _run_form(
+        request,
+        form,
+        lambda data: services.deviation_add(actor=request.user, agreement=agreement, **data),
+        done=lambda _deviation: _detail_url(agreement),
+        success=_("Afwijking toegevoegd aan bijlage 3."),
+        once_key="agreements.deviation_add",
+        template="agreements/agreement_detail.html",
+        context=_detail_context(request, agreement, deviation_form=form),
     )
-    return render(request, "agreements/agreement_detail.html", context, status=400)
 
 
 @login_required
@@ -578,52 +604,40 @@ def deviation_remove(request, pk):
     deviation = get_object_or_404(
         Deviation.objects.filter(agreement__in=selectors.visible_agreements(request.user)), pk=pk
     )
-    agreement = deviation.agreement
-    try:
-        services.deviation_remove(actor=request.user, deviation=deviation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Afwijking verwijderd."))
-    return redirect("agreements:agreement_detail", agreement.pk)
-
-
-def _simple_transition(request, pk, call, success):
-    agreement = _agreement(request, pk)
-    try:
-        call(actor=request.user, agreement=agreement)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("agreements:agreement_detail", agreement.pk)
-    messages.success(request, success)
-    return agreement
+    return _run_action(
+        request,
+        lambda: services.deviation_remove(actor=request.user, deviation=deviation),
+        done=_detail_url(deviation.agreement),
+        success=_("Afwijking verwijderd."),
+    )
 
 
 @login_required
 @require_POST
 def agreement_submit(request, pk):
-    _simple_transition(
-        request, pk, services.agreement_submit, _("De overeenkomst is aangeboden aan het CvB.")
+    agreement = _agreement(request, pk)
+    return _run_action(
+        request,
+        lambda: services.agreement_submit(actor=request.user, agreement=agreement),
+        done=_detail_url(agreement),
+        success=_("De overeenkomst is aangeboden aan het CvB."),
+        once_key="agreements.agreement_submit",
     )
-    return redirect("agreements:agreement_detail", pk)
 
 
 @login_required
 @require_POST
 def agreement_new_version(request, pk):
     agreement = _agreement(request, pk)
-    try:
-        new = services.agreement_new_version(actor=request.user, agreement=agreement)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("agreements:agreement_detail", agreement.pk)
-    messages.success(
+    return _run_action(
         request,
-        _(
+        lambda: services.agreement_new_version(actor=request.user, agreement=agreement),
+        done=lambda new: _detail_url(new or agreement),
+        success=_(
             "Nieuwe versie aangemaakt. De ondertekende versie blijft gelden tot deze is ondertekend."
         ),
+        once_key="agreements.agreement_new_version",
     )
-    return redirect("agreements:agreement_detail", new.pk)
 
 
 def _confirmation_matches(user, value: str) -> bool:
@@ -660,24 +674,21 @@ def agreement_sign(request, pk):
                 "confirmation", _("Dit wachtwoord of deze code klopt niet. Probeer het opnieuw.")
             )
         else:
-            try:
-                services.agreement_sign(
+            return _run_action(
+                request,
+                lambda: services.agreement_sign(
                     actor=request.user,
                     agreement=agreement,
                     two_factor_verified=True,
                     ip=request.META.get("REMOTE_ADDR"),
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "De overeenkomst is ondertekend namens de stichting. Nu ondertekent de "
-                        "verwerker."
-                    ),
-                )
-            return redirect("agreements:agreement_detail", agreement.pk)
+                ),
+                done=_detail_url(agreement),
+                success=_(
+                    "De overeenkomst is ondertekend namens de stichting. Nu ondertekent de "
+                    "verwerker."
+                ),
+                once_key="agreements.agreement_sign",
+            )
     context = services.signature_context(agreement)
     context["form"] = form
     return _form_response(request, "agreements/sign.html", context, form)
@@ -689,89 +700,58 @@ def agreement_return(request, pk):
     agreement = _agreement(request, pk)
     if not selectors.may_sign(request.user, agreement):
         raise PermissionDenied
-    form = ReturnForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agreement_return(
-                actor=request.user, agreement=agreement, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("De overeenkomst is teruggestuurd naar de school."))
-            return redirect("agreements:agreement_detail", agreement.pk)
-    return _form_response(
+    return _run_form(
         request,
-        "agreements/form.html",
-        {"form": form, "title": _("Terugsturen: %(a)s") % {"a": agreement}, "danger": True},
-        form,
+        ReturnForm(request.POST or None),
+        lambda data: services.agreement_return(
+            actor=request.user, agreement=agreement, reason=data["reason"]
+        ),
+        done=_detail_url,
+        success=_("De overeenkomst is teruggestuurd naar de school."),
+        once_key="agreements.agreement_return",
+        context={"title": _("Terugsturen: %(a)s") % {"a": agreement}, "danger": True},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_end(request, pk):
-    agreement = _agreement(request, pk)
-    if not selectors.may_manage_agreement(request.user, agreement):
-        raise PermissionDenied
-    form = EndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agreement_end(actor=request.user, agreement=agreement, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Beëindigd. Vraag de leverancier om de gegevens te vernietigen en dat te bevestigen."
-                ),
-            )
-            return redirect("agreements:agreement_detail", agreement.pk)
-    return _form_response(
+    agreement = _managed_agreement(request, pk)
+    return _run_form(
         request,
-        "agreements/form.html",
-        {
-            "form": form,
+        EndForm(request.POST or None),
+        lambda data: services.agreement_end(actor=request.user, agreement=agreement, **data),
+        done=_detail_url,
+        success=_(
+            "Beëindigd. Vraag de leverancier om de gegevens te vernietigen en dat te bevestigen."
+        ),
+        once_key="agreements.agreement_end",
+        context={
             "title": _("Beëindigen: %(a)s") % {"a": agreement},
             "danger": True,
             "confirm": _("Weet u zeker dat u deze overeenkomst beëindigt?"),
         },
-        form,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_destruction(request, pk):
-    agreement = _agreement(request, pk)
-    if not selectors.may_manage_agreement(request.user, agreement):
-        raise PermissionDenied
-    form = DestructionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.agreement_confirm_destruction(
-                actor=request.user,
-                agreement=agreement,
-                confirmed_on=data["confirmed_on"],
-                confirmed_by=data["confirmed_by"],
-                document=data["document"].read(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Bevestiging van vernietiging vastgelegd."))
-            return redirect("agreements:agreement_detail", agreement.pk)
-    return _form_response(
+    agreement = _managed_agreement(request, pk)
+    return _run_form(
         request,
-        "agreements/form.html",
-        {
-            "form": form,
-            "title": _("Vernietiging bevestigen: %(a)s") % {"a": agreement},
-            "upload": True,
-        },
-        form,
+        DestructionForm(request.POST or None, request.FILES or None),
+        lambda data: services.agreement_confirm_destruction(
+            actor=request.user,
+            agreement=agreement,
+            confirmed_on=data["confirmed_on"],
+            confirmed_by=data["confirmed_by"],
+            document=data["document"].read(),
+        ),
+        done=_detail_url,
+        success=_("Bevestiging van vernietiging vastgelegd."),
+        once_key="agreements.agreement_destruction",
+        context={"title": _("Vernietiging bevestigen: %(a)s") % {"a": agreement}, "upload": True},
     )
 
 
@@ -866,14 +846,17 @@ def product_use_end(request, pk):
     use = get_object_or_404(selectors.visible_product_uses(request.user), pk=pk)
     if not selectors.may_manage_school(request.user, use.school):
         raise PermissionDenied
-    try:
-        end_date = forms_date(request.POST.get("end_date")) or timezone.localdate()
-        services.product_use_end(actor=request.user, use=use, end_date=end_date)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Vastgelegd dat het product niet meer in gebruik is."))
-    return redirect("agreements:product_detail", use.product_id)
+    return _run_action(
+        request,
+        lambda: services.product_use_end(
+            actor=request.user,
+            use=use,
+            end_date=forms_date(request.POST.get("end_date")) or timezone.localdate(),
+        ),
+        done=reverse("agreements:product_detail", args=[use.product_id]),
+        success=_("Vastgelegd dat het product niet meer in gebruik is."),
+        once_key="agreements.product_use_end",
+    )
 
 
 def forms_date(value):
@@ -902,27 +885,18 @@ def agreement_processor_link(request, pk):
         raise PermissionDenied(
             _("Alleen de school of het CvB vraagt de verwerker te ondertekenen.")
         )
-    form = ProcessorLinkForm(
-        request.POST or None, initial={"email": agreement.supplier.contact_email}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agreement_send_processor_link(
-                actor=request.user, agreement=agreement, email=form.cleaned_data["email"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("De link is verstuurd. Eerdere links werken niet meer."),
-            )
-            return redirect("agreements:agreement_detail", agreement.pk)
-    return _form_response(
+    return _run_form(
         request,
-        "agreements/form.html",
-        {"form": form, "title": _("Verwerker laten ondertekenen: %(a)s") % {"a": agreement}},
-        form,
+        ProcessorLinkForm(
+            request.POST or None, initial={"email": agreement.supplier.contact_email}
+        ),
+        lambda data: services.agreement_send_processor_link(
+            actor=request.user, agreement=agreement, email=data["email"]
+        ),
+        done=_detail_url,
+        success=_("De link is verstuurd. Eerdere links werken niet meer."),
+        once_key="agreements.agreement_processor_link",
+        context={"title": _("Verwerker laten ondertekenen: %(a)s") % {"a": agreement}},
     )
 
 
@@ -930,36 +904,26 @@ def agreement_processor_link(request, pk):
 @require_http_methods(["GET", "POST"])
 def agreement_countersigned(request, pk):
     """The school records the copy the processor countersigned on paper."""
-    agreement = _agreement(request, pk)
-    if not selectors.may_manage_agreement(request.user, agreement):
-        raise PermissionDenied(
-            _("Alleen de directie van de school of het bestuursbureau legt dit vast.")
-        )
-    form = CountersignedForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.agreement_upload_countersigned(
-                actor=request.user,
-                agreement=agreement,
-                document=data["document"].read(),
-                name=data["name"],
-                function=data["function"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("De getekende kopie van de verwerker is vastgelegd."))
-            return redirect("agreements:agreement_detail", agreement.pk)
-    return _form_response(
+    agreement = _managed_agreement(
+        request, pk, _("Alleen de directie van de school of het bestuursbureau legt dit vast.")
+    )
+    return _run_form(
         request,
-        "agreements/form.html",
-        {
-            "form": form,
+        CountersignedForm(request.POST or None, request.FILES or None),
+        lambda data: services.agreement_upload_countersigned(
+            actor=request.user,
+            agreement=agreement,
+            document=data["document"].read(),
+            name=data["name"],
+            function=data["function"],
+        ),
+        done=_detail_url,
+        success=_("De getekende kopie van de verwerker is vastgelegd."),
+        once_key="agreements.agreement_countersigned",
+        context={
             "title": _("Getekende kopie van de verwerker: %(a)s") % {"a": agreement},
             "upload": True,
         },
-        form,
     )
 
 
@@ -1024,24 +988,16 @@ def product_use_opt_ins(request, pk):
         )
     bijsluiter = selectors.current_bijsluiter(use.product)
     lines = bijsluiter.optional_lines() if bijsluiter else []
-    form = OptInForm(request.POST or None, initial={"opt_ins": use.optional_opt_ins}, lines=lines)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_use_set_opt_ins(
-                actor=request.user, use=use, opt_ins=form.cleaned_data["opt_ins"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Keuze voor de optionele verwerkingen vastgelegd."))
-            return redirect("agreements:product_detail", use.product_id)
-    return _form_response(
+    return _run_form(
         request,
-        "agreements/form.html",
-        {
-            "form": form,
+        OptInForm(request.POST or None, initial={"opt_ins": use.optional_opt_ins}, lines=lines),
+        lambda data: services.product_use_set_opt_ins(
+            actor=request.user, use=use, opt_ins=data["opt_ins"]
+        ),
+        done=lambda _use: reverse("agreements:product_detail", args=[use.product_id]),
+        success=_("Keuze voor de optionele verwerkingen vastgelegd."),
+        context={
             "title": _("Optionele verwerkingen (B2): %(p)s bij %(s)s")
             % {"p": use.product.name, "s": use.school.name},
         },
-        form,
     )

@@ -139,25 +139,41 @@ def seed_demo(demo):
     return []
 
 
-def foundation_figures(foundation):
-    """For the foundation overview (governance.overview): breaches per school this calendar
-    year and per year, by kind, and whether the notifiable ones reached the AP in time; the
-    breaches whose 72-hour clock ran out are items the board can follow. Counts only."""
+def foundation_figures(foundation, *, period, school_ids=None):
+    """For the foundation overview (governance.overview): breaches per school reported in the
+    period and per calendar year up to its end, by kind, and whether the notifiable ones reached
+    the AP in time; the breaches whose 72-hour clock ran out are items the board can follow.
+    Counts only, over ``school_ids`` (``None``: every school)."""
     from django.db.models import Count, F, Q
 
     from breaches.models import ApNotification, Breach, BreachKind
     from governance.overview import Figure, FigureItem
 
     now = timezone.now()
-    year = timezone.localdate().year
+    year = period.end.year
     breaches = Breach.objects.filter(foundation=foundation)
-    this_year = breaches.filter(year=year)
-    per_school = dict(
-        this_year.values_list("schools").annotate(n=Count("pk", distinct=True)).order_by()
+    if school_ids is not None:
+        breaches = breaches.filter(schools__in=school_ids).distinct()
+    this_year = breaches.filter(reported_at__gte=period.start_at, reported_at__lt=period.end_at)
+
+    def per_school_of(queryset):
+        rows = queryset.values_list("schools").annotate(n=Count("pk", distinct=True)).order_by()
+        return {k: v for k, v in rows if school_ids is None or k in school_ids}
+
+    per_school = per_school_of(this_year)
+    per_year = dict(
+        Breach.objects.filter(pk__in=breaches.values("pk"))
+        .values_list("year")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    per_year = dict(breaches.values_list("year").annotate(n=Count("pk")).order_by())
     years = list(range(year - 4, year + 1))
-    by_kind = dict(this_year.values_list("kind").annotate(n=Count("pk")).order_by())
+    by_kind = dict(
+        Breach.objects.filter(pk__in=this_year.values("pk"))
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     late_notifications = ApNotification.objects.filter(
         kind=ApNotification.Kind.INITIAL, sent_at__gt=F("breach__ap_deadline")
     )
@@ -172,18 +188,18 @@ def foundation_figures(foundation):
         late_notifications.filter(breach__in=this_year).values_list("breach_id", flat=True)
     )
     overdue = list(
-        breaches.clock_running()
+        Breach.objects.filter(pk__in=breaches.values("pk"))
+        .clock_running()
         .filter(ap_deadline__lt=now)
         .prefetch_related("schools")
         .order_by("ap_deadline")
     )
-    overdue_this_year = sum(1 for breach in overdue if breach.year == year)
-    not_in_time = this_year.filter(
-        Q(pk__in=late_ids) | Q(pk__in=[b.pk for b in overdue if b.year == year])
+    in_period = set(this_year.values_list("pk", flat=True))
+    overdue_in_period = [b.pk for b in overdue if b.pk in in_period]
+    not_in_time = Breach.objects.filter(
+        Q(pk__in=late_ids) | Q(pk__in=overdue_in_period), pk__in=in_period
     )
-    not_in_time_per_school = dict(
-        not_in_time.values_list("schools").annotate(n=Count("pk", distinct=True)).order_by()
-    )
+    not_in_time_per_school = per_school_of(not_in_time)
     register = reverse("breaches:register")
     items = tuple(
         FigureItem(
@@ -194,19 +210,21 @@ def foundation_figures(foundation):
             level="danger",
         )
         for breach in overdue
-        for school in breach.schools.all()[:1]
+        for school in [s for s in breach.schools.all() if school_ids is None or s.pk in school_ids][
+            :1
+        ]
     )
     return [
         Figure(
             key="breaches.count",
-            title=_("Datalekken dit jaar"),
+            title=_("Datalekken in de periode"),
             per_school=per_school,
-            total=this_year.count(),
+            total=len(in_period),
             url=register,
             description=_(
-                "Gemelde datalekken per school in %(year)s (een lek kan meer scholen raken)."
+                "Gemelde datalekken per school in %(period)s (een lek kan meer scholen raken)."
             )
-            % {"year": year},
+            % {"period": period.label},
             over_time=tuple((str(y), per_year.get(y, 0)) for y in years),
             over_time_title=_("Datalekken per jaar"),
             breakdown=tuple(
@@ -214,7 +232,7 @@ def foundation_figures(foundation):
                 for value, label in BreachKind.choices
                 if by_kind.get(value)
             ),
-            breakdown_title=_("Datalekken dit jaar naar soort"),
+            breakdown_title=_("Datalekken in de periode naar soort"),
             good="low",
             order=40,
         ),
@@ -225,15 +243,15 @@ def foundation_figures(foundation):
             total=not_in_time.count(),
             url=register,
             description=_(
-                "Meldplichtige datalekken van dit jaar die later dan 72 uur of nog niet bij de "
+                "Meldplichtige datalekken uit de periode die later dan 72 uur of nog niet bij de "
                 "AP zijn gemeld terwijl de termijn verstreken is."
             ),
             breakdown=(
                 (_("op tijd gemeld"), len(in_time_ids)),
                 (_("te laat gemeld"), len(late_ids)),
-                (_("termijn verstreken, nog niet gemeld"), overdue_this_year),
+                (_("termijn verstreken, nog niet gemeld"), len(overdue_in_period)),
             ),
-            breakdown_title=_("Meldingen aan de AP dit jaar"),
+            breakdown_title=_("Meldingen aan de AP in de periode"),
             items=items,
             good="low",
             order=41,

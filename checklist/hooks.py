@@ -81,21 +81,29 @@ def seed_demo(demo):
     return []
 
 
-def foundation_figures(foundation):
-    """For the foundation overview (governance.overview): this school year's checklist score
-    per school, the score over the years, and the items where the staff's answer and the
-    system's evidence disagree (answered OK, evidence not OK)."""
+def foundation_figures(foundation, *, period, school_ids=None):
+    """For the foundation overview (governance.overview): the checklist score per school in
+    the school year the period ends in, the score over the years up to it, and the items where
+    the staff's answer and the system's evidence disagree (answered OK, evidence not OK). Over
+    ``school_ids`` only (``None``: every school)."""
     from accounts.models import school_year_of
     from checklist.models import ChecklistRound
     from governance.overview import Figure, FigureItem
 
-    year = school_year_of(timezone.localdate())
-    rounds = selectors.latest_rounds(foundation, year)
+    year = school_year_of(period.as_of())
+    rounds = [
+        r
+        for r in selectors.latest_rounds(foundation, year)
+        if school_ids is None or r.school_id in school_ids
+    ]
     summaries = selectors.round_summaries(rounds)
     found = selectors.contradictions(rounds)
-    all_rounds = list(
-        ChecklistRound.objects.filter(school__foundation=foundation).order_by("school_year")
-    )
+    all_rounds = ChecklistRound.objects.filter(
+        school__foundation=foundation, school_year__lte=year
+    ).order_by("school_year")
+    if school_ids is not None:
+        all_rounds = all_rounds.filter(school__in=school_ids)
+    all_rounds = list(all_rounds)
     yearly: dict[int, list[int]] = {}
     for summary in selectors.round_summaries(all_rounds).values():
         if summary.score is not None:
@@ -120,8 +128,9 @@ def foundation_figures(foundation):
             unit="percent",
             url=reverse("checklist:dashboard"),
             description=_(
-                "Aandeel 'OK'-antwoorden van de medewerkers in de ronde van dit schooljaar."
-            ),
+                "Aandeel 'OK'-antwoorden van de medewerkers in de ronde van schooljaar %(year)s."
+            )
+            % {"year": f"{year}-{year + 1}"},
             over_time=tuple(
                 (f"{y}-{y + 1}", round(sum(v) / len(v))) for y, v in sorted(yearly.items())
             ),

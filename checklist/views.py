@@ -267,7 +267,11 @@ def round_report(request, pk: int):
             if figure.value_for(school.pk) is not None or figure.unit != "count"
             else 0,
         )
-        for figure in overview.figures(school.foundation)
+        for figure in overview.figures(
+            school.foundation,
+            period=overview.Period.school_year(checklist_round.school_year),
+            school_ids={school.pk},
+        )
         if not figure.failed
     ]
     pdf = render_pdf(

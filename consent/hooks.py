@@ -120,27 +120,31 @@ def seed_demo(demo):
     return []
 
 
-def foundation_figures(foundation):
+def foundation_figures(foundation, *, period=None, school_ids=None):
     """For the foundation overview (governance.overview): per school, the share of answers
     parents gave this school year over all pupils and channels (the same numbers as the
-    checklist evidence). Percentages only."""
+    checklist evidence). Percentages only; a state of today, kept monthly for the trend."""
     from consent import selectors
     from governance.overview import Figure
 
-    per_school = {}
-    answered_total = asked_total = 0
-    for school in foundation.schools.all():
+    per_school, bases, answered_total = {}, {}, 0
+    schools = foundation.schools.all()
+    if school_ids is not None:
+        schools = schools.filter(pk__in=school_ids)
+    for school in schools:
         numbers = selectors.consent_numbers(school=school)
         asked = numbers["pupils"] * len(numbers["channels"])
         answered = sum(row["answered"] for row in numbers["channels"])
         per_school[school.pk] = round(100 * answered / asked) if asked else None
-        asked_total += asked
+        bases[school.pk] = asked
         answered_total += answered
+    asked_total = sum(bases.values())
     return [
         Figure(
             key="consent.response",
             title=_("Antwoord op de toestemmingsvraag beeldmateriaal"),
             per_school=per_school,
+            bases=bases,
             total=round(100 * answered_total / asked_total) if asked_total else None,
             unit="percent",
             url=reverse("consent:class_list"),
@@ -148,6 +152,7 @@ def foundation_figures(foundation):
                 "Aandeel leerlingen en kanalen waarvoor ouders dit schooljaar antwoord gaven."
             ),
             good="high",
+            snapshot=True,
             order=30,
         )
     ]

@@ -6,7 +6,6 @@ Thin: selectors scope, services decide."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,6 +26,7 @@ from consent.forms import (
     SchoolSettingForm,
 )
 from consent.models import Channel, ChannelText, SchoolConsentSetting
+from privacy_portal import lists
 from privacy_portal.audit import record_access
 from privacy_portal.pdf import render_pdf
 
@@ -36,17 +36,14 @@ def class_list(request):
     classes = selectors.classes_for_consent(request.user).order_by(
         "school__name", "-school_year", "name"
     )
-    query = request.GET.get("q", "").strip()[:100]
-    if query:
-        classes = classes.filter(name__icontains=query)
-    page = Paginator(classes, 50).get_page(request.GET.get("pagina"))
+    listed = lists.list_page(request, classes, fields=["name"], per_page=50)
     directie_schools = access.schools_with_role(request.user, SchoolRole.DIRECTIE)
     return render(
         request,
         "consent/class_list.html",
         {
-            "page": page,
-            "query": query,
+            "page": listed.page,
+            "query": listed.query,
             "directie_schools": directie_schools,
             "category": services.media_category(),
             "manages_channels": any(

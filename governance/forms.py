@@ -1,6 +1,7 @@
 """Forms of the governance app. They parse input; the services decide."""
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import School, User
@@ -204,3 +205,61 @@ class DisposalForm(forms.ModelForm):
             "person"
         )
         self.fields["departure"].required = False
+
+
+class OverviewPeriodForm(forms.Form):
+    """The period of the foundation overview: this school year, last school year, or two dates
+    of one's own (both included). Bad dates are a message on the page, never an error page."""
+
+    CHOICES = [
+        ("this_year", _("Dit schooljaar")),
+        ("last_year", _("Vorig schooljaar")),
+        ("custom", _("Eigen periode")),
+    ]
+    MAX_DAYS = 366 * 10
+
+    periode = forms.ChoiceField(
+        label=_("Periode"),
+        choices=CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _("Kies een periode uit de lijst.")},
+    )
+    van = forms.DateField(
+        label=_("Van"), required=False, widget=DateInput(), error_messages=DATE_ERRORS
+    )
+    tot = forms.DateField(
+        label=_("Tot en met"), required=False, widget=DateInput(), error_messages=DATE_ERRORS
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("periode") != "custom" or self.errors:
+            return data
+        start, end = data.get("van"), data.get("tot")
+        if start is None:
+            self.add_error("van", _("Vul de eerste dag van de periode in."))
+        if end is None:
+            self.add_error("tot", _("Vul de laatste dag van de periode in."))
+        if start and end and end < start:
+            self.add_error("tot", _("De laatste dag ligt vóór de eerste dag."))
+        elif start and end and (end - start).days > self.MAX_DAYS:
+            self.add_error("tot", _("Kies een periode van hoogstens tien jaar."))
+        return data
+
+    def period(self, today):
+        """The chosen period (call after ``is_valid()``)."""
+        from accounts.models import school_year_of
+        from governance.overview import Period
+
+        choice = self.cleaned_data.get("periode") or "this_year"
+        year = school_year_of(today)
+        if choice == "last_year":
+            return Period.school_year(year - 1, "last_year")
+        if choice == "custom":
+            start, end = self.cleaned_data["van"], self.cleaned_data["tot"]
+            label = _("%(start)s t/m %(end)s") % {
+                "start": date_format(start, "SHORT_DATE_FORMAT"),
+                "end": date_format(end, "SHORT_DATE_FORMAT"),
+            }
+            return Period(start, end, label, "custom")
+        return Period.school_year(year, "this_year")

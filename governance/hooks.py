@@ -29,6 +29,9 @@ def navigation(user):
         )
     if facts.has_foundation_role("cvb", "fg"):
         items.append(NavItem(_("Overzicht stichting"), reverse("governance:overview"), order=5))
+    elif facts.has_school_role("directie"):
+        # The same page over the directie's own schools (access.overview_scope).
+        items.append(NavItem(_("Overzicht school"), reverse("governance:overview"), order=5))
     # The same roles as the views' guards: departures for whoever records them (directie, office),
     # the equipment log for the board and the FG.
     if facts.has_school_role("directie") or facts.has_foundation_role("beheerder"):

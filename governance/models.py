@@ -367,3 +367,38 @@ auditlog.register(OffboardingTaskTemplate)
 auditlog.register(FgRegistration)
 auditlog.register(ProtocolVersion)
 auditlog.register(EquipmentDisposal)
+
+
+class FigureSnapshot(models.Model):
+    """The value one school had on one figure of the foundation overview in one month.
+
+    Written nightly by ``governance.snapshot_figures`` for the figures that only know "now"
+    (products without agreement, consent response): the row of a month holds the last value
+    measured in it, so that the overview can draw the trend and show a past period's end value.
+    Aggregates only: no personal data.
+    """
+
+    foundation = models.ForeignKey(
+        Foundation, on_delete=models.CASCADE, related_name="+", verbose_name=_("stichting")
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
+    )
+    key = models.CharField(_("cijfer"), max_length=80)
+    month = models.DateField(_("maand"), help_text=_("De eerste dag van de maand."))
+    value = models.IntegerField(_("waarde"), null=True, blank=True)
+    base = models.IntegerField(_("uit"), null=True, blank=True)
+    taken_at = models.DateTimeField(_("gemeten op"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("meting van een cijfer")
+        verbose_name_plural = _("metingen van cijfers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "key", "month"], name="one_snapshot_per_school_figure_month"
+            )
+        ]
+        indexes = [models.Index(fields=["foundation", "key", "month"])]
+
+    def __str__(self):
+        return f"{self.key} {self.month:%Y-%m}"

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.models import Foundation, School
@@ -52,10 +54,13 @@ def directie_schools(user) -> QuerySet[School]:
     return access.schools_with_role(user, SchoolRole.DIRECTIE)
 
 
-def overview_foundations(user) -> QuerySet[Foundation]:
-    """Foundations whose overview (figures of all schools side by side) the user may open: the
-    CvB and the FG. Foundation-wide figures are for foundation roles only."""
-    return foundations_with_role(user, CVB, FG)
+def overview_scope(user) -> access.OverviewScope:
+    """The overview the user may open: the whole foundation for the CvB and the FG, their own
+    schools for a directie (decided in accounts.access); anyone else gets a 403."""
+    scope = access.overview_scope(user)
+    if scope is None:
+        raise PermissionDenied(_("Dit overzicht is voor het CvB, de FG en de directie."))
+    return scope
 
 
 def reader_foundations(user) -> QuerySet[Foundation]:

@@ -743,3 +743,18 @@ def equipment_disposal_record(
         disposal.certificate.save(certificate.name, certificate, save=False)
     disposal.save()
     return disposal
+
+
+# --- Overview snapshots ----------------------------------------------------------------------
+
+
+def figure_snapshots_take(*, today: date | None = None) -> int:
+    """Store this month's value of every "now" figure of the foundation overview, per school
+    of every foundation (one transaction per foundation; a rerun overwrites the month's row)."""
+    from governance import overview
+
+    written = 0
+    for foundation in Foundation.objects.order_by("pk"):
+        with transaction.atomic():
+            written += overview.snapshot_figures(foundation, today=today)
+    return written

@@ -24,7 +24,21 @@ def apply_due_departures() -> int:
     return count
 
 
+@shared_task(name="governance.snapshot_figures")
+def snapshot_figures() -> int:
+    """Keep this month's values of the overview's "now" figures (nightly; idempotent per month,
+    so that a missed or doubled night changes nothing but the month's latest value)."""
+    with recorded_run("governance.snapshot_figures") as run:
+        count = services.figure_snapshots_take()
+        run.count("snapshots", count)
+    return count
+
+
 BEAT_SCHEDULE = {
+    "governance-snapshot-figures": {
+        "task": "governance.snapshot_figures",
+        "schedule": crontab(hour=2, minute=40),
+    },
     "governance-apply-due-departures": {
         "task": "governance.apply_due_departures",
         "schedule": crontab(minute=10),

@@ -5,10 +5,9 @@ act: 403)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,9 +22,8 @@ from governance.forms import (
     TaskTemplateForm,
 )
 from governance.models import Departure, OffboardingTask, OffboardingTaskTemplate
+from privacy_portal import lists
 from privacy_portal.audit import record_access
-
-PAGE_SIZE = 25
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -35,10 +33,6 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("pagina"))
 
 
 def _one_foundation(queryset):
@@ -55,25 +49,21 @@ def _one_foundation(queryset):
 def departure_list(request):
     if not selectors.recordable_schools(request.user).exists():
         raise PermissionDenied
-    query = request.GET.get("q", "").strip()[:100]
     departures = (
         selectors.visible_departures(request.user)
         .select_related("person")
         .prefetch_related("schools")
         .order_by("-departure_date", "-pk")
     )
-    if query:
-        departures = departures.filter(
-            Q(person__first_name__icontains=query)
-            | Q(person__last_name__icontains=query)
-            | Q(person__email__icontains=query)
-        )
+    listed = lists.list_page(
+        request, departures, fields=["person__first_name", "person__last_name", "person__email"]
+    )
     return render(
         request,
         "governance/departure_list.html",
         {
-            "page": _page(request, departures),
-            "q": query,
+            "page": listed.page,
+            "q": listed.query,
             "tasks": selectors.actionable_tasks(request.user).order_by("due_date")[:20],
             "is_office": selectors.office_foundations(request.user).exists(),
         },
@@ -430,16 +420,14 @@ def disposal_list(request):
     # An empty log is an empty page, not a refusal, for everyone entitled to read it.
     if not (_may_log_equipment(request.user) or selectors.may_read_disposals(request.user)):
         raise PermissionDenied
-    query = request.GET.get("q", "").strip()[:100]
     disposals = disposals.select_related("school", "recorded_by").order_by("-performed_on", "-pk")
-    if query:
-        disposals = disposals.filter(Q(device__icontains=query) | Q(serial_number__icontains=query))
+    listed = lists.list_page(request, disposals, fields=["device", "serial_number"])
     return render(
         request,
         "governance/disposal_list.html",
         {
-            "page": _page(request, disposals),
-            "q": query,
+            "page": listed.page,
+            "q": listed.query,
             "may_log": _may_log_equipment(request.user),
             "may_record": selectors.recordable_schools(request.user).exists(),
             "is_office": selectors.office_foundations(request.user).exists(),
@@ -516,29 +504,35 @@ def _file_response(field_file, download_name: str):
 # --- Foundation overview ---------------------------------------------------------------------
 
 
-def _overview_context(foundation, user) -> dict:
-    """The figures of every app for ``foundation``, each with its per-school rows, a bar chart
-    and (where the app gives them) a chart over time and a breakdown."""
+def _overview_context(scope, user, period) -> dict:
+    """The figures of every app for the scope's foundation (or only the directie's schools) in
+    ``period``, each with its per-school rows, a bar chart and (where there is one) a chart over
+    time and a breakdown."""
     from accounts import access
     from checklist.charts import bar_chart
     from governance import overview
 
-    schools = list(foundation.schools.order_by("name"))
+    foundation = scope.foundation
+    schools = foundation.schools.order_by("name")
+    if not scope.whole_foundation:
+        schools = schools.filter(pk__in=scope.school_ids)
+    schools = list(schools)
     roles = access.summary(user).foundation_roles
     cards = []
-    for index, figure in enumerate(overview.figures(foundation)):
+    found = overview.figures(foundation, period=period, school_ids=scope.school_ids)
+    for index, figure in enumerate(found):
         if figure.failed:
             cards.append({"figure": figure})
             continue
         rows = []
         for school in schools:
             value = figure.value_for(school.pk)
-            if value is None and figure.unit == "count":
+            if value is None and figure.unit == "count" and figure.missing_is_zero:
                 value = 0
             rows.append((school, value, figure.needs_attention(value)))
         card = {
             "figure": figure,
-            "url": figure.url_for(roles),
+            "url": figure.url_for(roles) if scope.whole_foundation else "",
             "rows": rows,
             "total": figure.foundation_total,
             "chart": bar_chart(
@@ -565,6 +559,8 @@ def _overview_context(foundation, user) -> dict:
     figures_ok = [card for card in cards if not card["figure"].failed]
     return {
         "foundation": foundation,
+        "scope": scope,
+        "period": period,
         "schools": schools,
         "cards": cards,
         "matrix": [
@@ -576,13 +572,32 @@ def _overview_context(foundation, user) -> dict:
     }
 
 
+def _overview_period(request):
+    """The period from the query string, and the form that chose it; bad input gives the form
+    with its errors (and this school year), the caller answers 400."""
+    from django.utils import timezone
+
+    from governance.forms import OverviewPeriodForm
+    from governance.overview import Period
+
+    today = timezone.localdate()
+    form = OverviewPeriodForm(request.GET or None, initial={"periode": "this_year"})
+    if form.is_bound and form.is_valid():
+        return form, form.period(today)
+    return form, Period.default(today)
+
+
 @login_required
 def overview(request):
-    """The foundation overview for the CvB and the FG: figures of every register per school,
-    charts with the same numbers in a table beside them, and what needs attention."""
-    foundation = _one_foundation(selectors.overview_foundations(request.user))
-    context = _overview_context(foundation, request.user)
-    return render(request, "governance/overview.html", context)
+    """The foundation overview for the CvB and the FG, and over their own schools for a
+    directie: figures of every register per school in the chosen period, charts with the same
+    numbers in a table beside them, and what needs attention."""
+    scope = selectors.overview_scope(request.user)
+    form, period = _overview_period(request)
+    context = _overview_context(scope, request.user, period)
+    context["period_form"] = form
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "governance/overview.html", context, status=status)
 
 
 @login_required
@@ -593,8 +608,12 @@ def overview_pdf(request):
 
     from privacy_portal.pdf import render_pdf
 
-    foundation = _one_foundation(selectors.overview_foundations(request.user))
-    context = _overview_context(foundation, request.user)
+    scope = selectors.overview_scope(request.user)
+    form, period = _overview_period(request)
+    if form.is_bound and form.errors:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(f"{reverse('governance:overview')}?{request.GET.urlencode()}")
+    context = _overview_context(scope, request.user, period)
     context["now"] = timezone.now()
     pdf = render_pdf("pdf/governance/overview.html", context)
     record_access(actor=request.user, instance=request.user, what="export:foundation-overview")

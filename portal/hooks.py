@@ -271,19 +271,35 @@ def pupil_actions(user, pupil):
     return []
 
 
-def foundation_figures(foundation):
+def foundation_figures(foundation, *, period, school_ids=None):
     """For the foundation overview (governance.overview): parents' requests per school that
-    are open, and open past their 4-week deadline; requests received per year. Counts only."""
-    from django.db.models import Count
+    are open at the end of the period, and open past their 4-week deadline then; requests
+    received per year up to its end. Counts only, over ``school_ids`` (``None``: every school).
+
+    For a period up to today "open" is the request's status; for a past period it follows from
+    the dates (received before its end, closed after it or not at all)."""
+    from django.db.models import Count, Q
 
     from governance.overview import Figure
 
-    now = timezone.now()
-    year = timezone.localdate().year
+    year = period.end.year
     requests = ParentRequest.objects.filter(pupil__school__foundation=foundation)
-    open_requests = requests.filter(
-        status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS]
-    )
+    if school_ids is not None:
+        requests = requests.filter(pupil__school__in=school_ids)
+    if period.reaches_today():
+        now = timezone.now()
+        open_requests = requests.filter(
+            status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS]
+        )
+    else:
+        now = period.end_at
+        open_requests = requests.filter(received_at__lt=now).filter(
+            Q(closed_at__gte=now)
+            | Q(
+                closed_at__isnull=True,
+                status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS],
+            )
+        )
     per_year = dict(requests.values_list("received_at__year").annotate(n=Count("pk")).order_by())
 
     def per_school(queryset):

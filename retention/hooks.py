@@ -159,10 +159,11 @@ def checklist_evidence():
     ]
 
 
-def foundation_figures(foundation):
+def foundation_figures(foundation, *, period=None, school_ids=None):
     """For the foundation overview (governance.overview): per school, the pupils whose
     administration or dossier is due for destruction within the preview period (or already
-    due). Counts only."""
+    due). Counts only, over ``school_ids`` (``None``: every school). It looks ahead from today
+    whatever period is chosen: what was destroyed before is in the destruction records."""
     from django.db.models import Count
 
     from governance.overview import Figure
@@ -179,12 +180,10 @@ def foundation_figures(foundation):
     )
     from students.models import Pupil
 
-    per_school = dict(
-        Pupil.objects.filter(pk__in=due_ids)
-        .values_list("school")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    due = Pupil.objects.filter(pk__in=due_ids)
+    if school_ids is not None:
+        due = due.filter(school__in=school_ids)
+    per_school = dict(due.values_list("school").annotate(n=Count("pk")).order_by())
     return [
         Figure(
             key="retention.upcoming",
@@ -193,7 +192,8 @@ def foundation_figures(foundation):
             url=reverse("retention:preview"),
             url_roles=("fg",),  # the preview is the directie's and the FG's, not the CvB's
             description=_(
-                "Leerlingen van wie administratie of dossier binnenkort vernietigd wordt."
+                "Leerlingen van wie administratie of dossier binnenkort vernietigd wordt "
+                "(vanaf vandaag gerekend, welke periode ook gekozen is)."
             ),
             good="neutral",
             order=60,

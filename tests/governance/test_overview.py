@@ -2,46 +2,15 @@
 equal to the registers' own counts, charts with a table beside them, and the checklist answers
 next to the system's evidence (a contradiction shows)."""
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
 from agreements.selectors import uncovered_product_uses
 from breaches import selectors as breach_selectors
-from checklist.models import Verdict
 from governance import overview
-from portal import services as portal_services
 from portal.models import ParentRequest
-from tests.agreements import factories as af
-from tests.breaches.factories import report_breach
-from tests.checklist.factories import answer_all, open_round
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def registers(world):
-    """Two products without agreement at De Regenboog, one at Het Kompas; three breaches; two
-    open requests of parents, one of them past its deadline; a checklist round answered OK."""
-    office = world.beheerder
-    supplier = af.supplier(office, world.foundation)
-    rekentuin = af.product(office, supplier)
-    klasbord = af.product(office, supplier, name="Klasbord App")
-    af.product_in_use(office, world.school, rekentuin)
-    af.product_in_use(office, world.school, klasbord)
-    af.product_in_use(office, world.other_school, rekentuin)
-    report_breach(world.teacher, world.school)
-    report_breach(world.teacher, world.school, kind="wrong_recipient")
-    report_breach(world.teacher_other_school, world.other_school, kind="hack")
-    for kind in ["inzage", "bezwaar"]:
-        portal_services.parent_request_create(
-            actor=world.parent, pupil=world.pupil, kind=kind, description="Graag."
-        )
-    ParentRequest.objects.filter(kind="inzage").update(deadline=timezone.now() - timedelta(days=2))
-    checklist_round = open_round(world.school, world.directie)
-    answer_all(checklist_round, world.directie, Verdict.OK)
-    return checklist_round
 
 
 def _figures(world):
@@ -98,9 +67,9 @@ def test_cvb_and_fg_open_the_overview_with_a_table_beside_each_chart(
     assert "Mila" not in page and "Jansen" not in page  # aggregates, no pupils' names
 
 
-@pytest.mark.parametrize(
-    "persona", ["directie", "teacher", "beheerder", "parent", "directie_other_school"]
-)
+# The directie used to get a 403 here; issue 20 asks for the same page over their own schools
+# (see test_overview_scope_and_period.py), so they left this list.
+@pytest.mark.parametrize("persona", ["teacher", "beheerder", "parent"])
 def test_foundation_wide_figures_are_for_foundation_roles_only(world, client_for, persona):
     client = client_for(getattr(world, persona))
     assert client.get("/organisatie/overzicht/").status_code == 403
