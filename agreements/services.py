@@ -19,7 +19,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import School, SchoolClass
@@ -901,9 +901,13 @@ def signature_context(agreement: Agreement, *, stage: str = "preview", **extra) 
 
 
 def agreement_render_pdf(agreement: Agreement, *, stage: str = "preview", **extra) -> bytes:
-    return render_pdf(
-        "pdf/agreements/agreement.html", signature_context(agreement, stage=stage, **extra)
-    )
+    """The agreement in Dutch, whoever prints it: it is the model processor agreement, a legal
+    text that stays Dutch, and both parties sign the hash of one text, which must not depend on
+    the signer's language."""
+    with translation.override("nl"):
+        return render_pdf(
+            "pdf/agreements/agreement.html", signature_context(agreement, stage=stage, **extra)
+        )
 
 
 @transaction.atomic
