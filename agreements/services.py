@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import School, SchoolClass
@@ -624,7 +625,7 @@ def _check_dates(start_date, end_date) -> None:
         raise ValidationError(
             {
                 "end_date": _("De einddatum (%(end)s) ligt vóór de ingangsdatum (%(start)s).")
-                % {"end": end_date.strftime("%d-%m-%Y"), "start": start_date.strftime("%d-%m-%Y")}
+                % {"end": date_format(end_date), "start": date_format(start_date)}
             }
         )
 
@@ -1391,7 +1392,7 @@ def reminders_send_awaiting(*, today: date | None = None) -> int:
             {
                 "agreement_id": agreement.pk,
                 "supplier": agreement.supplier.name,
-                "submitted_on": agreement.submitted_at.date().strftime("%d-%m-%Y"),
+                "submitted_on": timezone.localtime(agreement.submitted_at).date(),
             },
             recipients,
         )
@@ -1419,7 +1420,7 @@ def reminders_send_ending(*, today: date | None = None) -> int:
             {
                 "agreement_id": agreement.pk,
                 "supplier": agreement.supplier.name,
-                "end_date": agreement.end_date.strftime("%d-%m-%Y"),
+                "end_date": agreement.end_date,
             },
             _school_directie_emails(agreement),
         )
@@ -1444,7 +1445,7 @@ def reminders_send_destruction(*, today: date | None = None) -> int:
             {
                 "agreement_id": agreement.pk,
                 "supplier": agreement.supplier.name,
-                "ended_on": agreement.ended_on.strftime("%d-%m-%Y") if agreement.ended_on else "",
+                "ended_on": agreement.ended_on,
             },
             _school_directie_emails(agreement),
         )

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -107,7 +108,7 @@ def departure_create(request):
                     messages.success(
                         request,
                         _("Het vertrek is vastgelegd; de toegang stopt op %(date)s.")
-                        % {"date": departure.departure_date.strftime("%d-%m-%Y")},
+                        % {"date": date_format(departure.departure_date)},
                     )
                 return redirect("governance:departure_detail", pk=departure.pk)
         return render(request, "governance/departure_form.html", {"form": form}, status=400)
