@@ -19,7 +19,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -635,7 +635,7 @@ def _check_dates(start_date, end_date) -> None:
         raise ValidationError(
             {
                 "end_date": _("De einddatum (%(end)s) ligt vóór de ingangsdatum (%(start)s).")
-                % {"end": end_date.strftime("%d-%m-%Y"), "start": start_date.strftime("%d-%m-%Y")}
+                % {"end": date_format(end_date), "start": date_format(start_date)}
             }
         )
 
@@ -917,9 +917,13 @@ def signature_context(agreement: Agreement, *, stage: str = "preview", **extra) 
 
 
 def agreement_render_pdf(agreement: Agreement, *, stage: str = "preview", **extra) -> bytes:
-    return render_pdf(
-        "pdf/agreements/agreement.html", signature_context(agreement, stage=stage, **extra)
-    )
+    """The agreement in Dutch, whoever prints it: it is the model processor agreement, a legal
+    text that stays Dutch, and both parties sign the hash of one text, which must not depend on
+    the signer's language."""
+    with translation.override("nl"):
+        return render_pdf(
+            "pdf/agreements/agreement.html", signature_context(agreement, stage=stage, **extra)
+        )
 
 
 @transaction.atomic
@@ -1403,7 +1407,7 @@ def reminders_send_awaiting(*, today: date | None = None) -> int:
             {
                 "agreement_id": agreement.pk,
                 "supplier": agreement.supplier.name,
-                "submitted_on": agreement.submitted_at.date().strftime("%d-%m-%Y"),
+                "submitted_on": timezone.localtime(agreement.submitted_at).date(),
             },
             recipients,
         )
@@ -1431,7 +1435,7 @@ def reminders_send_ending(*, today: date | None = None) -> int:
             {
                 "agreement_id": agreement.pk,
                 "supplier": agreement.supplier.name,
-                "end_date": agreement.end_date.strftime("%d-%m-%Y"),
+                "end_date": agreement.end_date,
             },
             _school_directie_emails(agreement),
         )
@@ -1456,7 +1460,7 @@ def reminders_send_destruction(*, today: date | None = None) -> int:
             {
                 "agreement_id": agreement.pk,
                 "supplier": agreement.supplier.name,
-                "ended_on": agreement.ended_on.strftime("%d-%m-%Y") if agreement.ended_on else "",
+                "ended_on": agreement.ended_on,
             },
             _school_directie_emails(agreement),
         )

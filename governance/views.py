@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -97,7 +98,7 @@ def departure_create(request):
                     messages.success(
                         request,
                         _("Het vertrek is vastgelegd; de toegang stopt op %(date)s.")
-                        % {"date": departure.departure_date.strftime("%d-%m-%Y")},
+                        % {"date": date_format(departure.departure_date)},
                     )
                 return redirect("governance:departure_detail", pk=departure.pk)
         return render(request, "governance/departure_form.html", {"form": form}, status=400)

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -283,7 +284,7 @@ def request_extend(
         author=actor,
         from_school=True,
         body=_("De termijn is verlengd tot %(date)s. Reden: %(reason)s")
-        % {"date": timezone.localtime(new_deadline).strftime("%d-%m-%Y"), "reason": reason},
+        % {"date": date_format(timezone.localtime(new_deadline)), "reason": reason},
     )
     send_templated_mail_on_commit(
         "portal/email/request_extended", {"request": request}, [request.requester.email]

@@ -605,7 +605,9 @@ def staff_guardians(request, pk):
         ),
         pk=pk,
     )
-    links = pupil.guardian_links.select_related("guardian__user").order_by("guardian__last_name")
+    links = pupil.guardian_links.select_related("guardian__user").order_by(
+        "guardian__last_name", "guardian__first_name", "pk"
+    )
     awaiting = Invitation.objects.filter(
         guardian__links__pupil=pupil, status=Invitation.Status.AWAITING_CONFIRMATION
     ).select_related("guardian", "user")

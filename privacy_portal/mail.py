@@ -15,6 +15,10 @@ whose task never reached a worker (broker down) and mails whose delivery failed.
 
 After delivery the subject, body and addresses are cleared. Mails that still fail after
 ``MAIL_MAX_ATTEMPTS`` are marked failed and shown to the FG (``privacy_portal.hooks``).
+
+Each mail is written in its recipient's language: the language chosen on the account with that
+address (``User.preferred_language``), else the product's language (``LANGUAGE_CODE``), never the
+language of whoever caused the mail. Recipients of different languages get separate mails.
 """
 
 import logging
@@ -24,7 +28,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.template import Context, engines
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from privacy_portal.models import OutboxMail
 
@@ -50,12 +54,33 @@ def render_mail(template_base: str, context: dict) -> tuple[str, str]:
     return subject, body
 
 
+def by_language(recipients: list[str]) -> dict[str, list[str]]:
+    """The recipients grouped by the language their mail is written in, in their order."""
+    from accounts.models import User
+
+    supported = {code for code, _name in settings.LANGUAGES}
+    chosen = {
+        email.lower(): language
+        for email, language in User.objects.filter(
+            email__in=[r.lower() for r in recipients]
+        ).values_list("email", "preferred_language")
+        if language in supported
+    }
+    groups: dict[str, list[str]] = {}
+    for recipient in recipients:
+        language = chosen.get(recipient.lower(), settings.LANGUAGE_CODE)
+        groups.setdefault(language, []).append(recipient)
+    return groups
+
+
 def send_templated_mail(template_base: str, context: dict, recipients: list[str]) -> None:
     """Send at once, raising on failure. Only for jobs that keep their own exactly-once record
     (consent notices); actions use ``send_templated_mail_on_commit``."""
-    subject, body = render_mail(template_base, context)
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    message.send()
+    for language, group in by_language(recipients).items():
+        with translation.override(language):
+            subject, body = render_mail(template_base, context)
+        message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, group)
+        message.send()
 
 
 def send_templated_mail_on_commit(template_base: str, context: dict, recipients: list[str]) -> None:
@@ -63,16 +88,17 @@ def send_templated_mail_on_commit(template_base: str, context: dict, recipients:
     recipients = [r for r in recipients if r]
     if not recipients:
         return
-    subject, body = render_mail(template_base, context)
-    mail = OutboxMail.objects.create(
-        template=template_base,
-        subject=subject[:998],
-        body=body,
-        recipients=recipients,
-        recipient_count=len(recipients),
-    )
-    mail_id = mail.pk
-    transaction.on_commit(lambda: enqueue_delivery(mail_id), robust=True)
+    for language, group in by_language(recipients).items():
+        with translation.override(language):
+            subject, body = render_mail(template_base, context)
+        mail = OutboxMail.objects.create(
+            template=template_base,
+            subject=subject[:998],
+            body=body,
+            recipients=group,
+            recipient_count=len(group),
+        )
+        transaction.on_commit(lambda mail_id=mail.pk: enqueue_delivery(mail_id), robust=True)
 
 
 def enqueue_delivery(mail_id: int) -> None:

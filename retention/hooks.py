@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -38,11 +39,11 @@ def attention(user):
     if trouble is not None:
         if trouble.status == trouble.Status.RUNNING or trouble.note:
             title = _("De vernietigingsronde van %(day)s is gestopt zonder af te ronden") % {
-                "day": trouble.day.strftime("%d-%m-%Y")
+                "day": date_format(trouble.day)
             }
         else:
             title = _("De vernietigingsronde van %(day)s is mislukt") % {
-                "day": trouble.day.strftime("%d-%m-%Y")
+                "day": date_format(trouble.day)
             }
         failed = len(trouble.failures or [])
         detail = (

@@ -31,6 +31,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import access
@@ -778,7 +779,11 @@ def _start_run(*, day: date, actor) -> PurgeRun:
                 if beat > now - STALE_AFTER:
                     raise PurgeAlreadyRunning(
                         _("Er loopt al een vernietigingsronde (gestart %(start)s).")
-                        % {"start": timezone.localtime(other.started_at).strftime("%d-%m-%Y %H:%M")}
+                        % {
+                            "start": date_format(
+                                timezone.localtime(other.started_at), "DATETIME_FORMAT"
+                            )
+                        }
                     )
                 other.status = PurgeRun.Status.FAILED
                 other.finished_at = now

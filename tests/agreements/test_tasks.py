@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from agreements import services, tasks
 from agreements.models import Agreement, AgreementState, Reminder
@@ -72,6 +73,30 @@ def test_school_is_reminded_once_a_month_of_an_agreement_ending_within_90_days(
     assert [m.to for m in mailoutbox] == [[world.directie.email]]
     assert "loopt af" in mailoutbox[0].subject
     assert Reminder.objects.filter(kind="ending").count() == 1
+
+
+def test_the_ending_reminder_gives_the_end_date_long_and_in_the_recipients_language(
+    world, reg, mailoutbox, django_capture_on_commit_callbacks
+):
+    world.directie.preferred_language = "en"
+    world.directie.save(update_fields=["preferred_language"])
+    end = timezone.localdate() + timedelta(days=60)
+    agreement = af.draft_agreement(
+        world.directie,
+        reg.supplier,
+        [reg.product],
+        [world.school],
+        start_date=end - timedelta(days=360),
+        end_date=end,
+    )
+    services.agreement_submit(actor=world.directie, agreement=agreement)
+    af.sign_by_both(world.cvb, agreement)
+    with translation.override("nl"), django_capture_on_commit_callbacks(execute=True):
+        tasks.remind_ending()
+    with translation.override("en"):
+        english = date_format(end)  # e.g. "29 December 2026"
+    assert english in mailoutbox[0].subject and english in mailoutbox[0].body
+    assert end.strftime("%d-%m-%Y") not in mailoutbox[0].body
 
 
 def test_agreement_ending_later_than_90_days_is_not_reminded(world, reg):

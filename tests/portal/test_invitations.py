@@ -187,3 +187,23 @@ def test_editing_an_email_never_hands_an_existing_parent_account_another_child(c
     assert not access.is_parent_with_authority(world.parent, world.pupil_other_class)
     assert Guardian.objects.filter(pk=other.pk).exists()
     assert parent_guardian.links.count() == 1
+
+
+def test_the_parents_of_a_pupil_are_listed_in_dutch_name_order(client_for, world):
+    world.pupil.guardian_links.all().delete()
+    for first, prefix, last in [
+        ("Noor", "", "Yilmaz"),
+        ("Pieter", "van den", "Berg"),
+        ("Anna", "", "Berg"),
+    ]:
+        guardian = f.GuardianFactory(first_name=first, surname_prefix=prefix, last_name=last)
+        GuardianLink.objects.create(
+            guardian=guardian, pupil=world.pupil, has_parental_authority=True
+        )
+    page = (
+        client_for(world.directie)
+        .get(reverse("portal:staff_guardians", args=[world.pupil.pk]))
+        .content.decode()
+    )
+    # Surname without the tussenvoegsel, then first name: "van den Berg" under B, before Yilmaz.
+    assert page.index("Anna") < page.index("Pieter") < page.index("Noor")

@@ -58,6 +58,29 @@ def test_templates_use_no_abbreviated_month_and_no_iso_or_unpadded_dates():
     assert offenders == []
 
 
+# The long and short styles by name, not spelled out: "j F Y" is DATE_FORMAT, "j F Y H:i" is
+# DATETIME_FORMAT, "d-m-Y" is SHORT_DATE_FORMAT. (A weekday, "l j F Y", and a signature's
+# seconds, "H:i:s", have no named style and stay literal.)
+SPELLED_OUT_STYLE = re.compile(r"""\|date:(["'])(?:j F Y|j F Y H:i|d-m-Y|d-m-Y H:i)\1""")
+
+
+def test_templates_and_mails_name_the_date_style_instead_of_spelling_it_out():
+    offenders = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in (ROOT / "templates").rglob("*")
+        if path.suffix in {".html", ".txt"}
+        for match in SPELLED_OUT_STYLE.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_spelled_out_pattern_catches_what_it_should():
+    assert SPELLED_OUT_STYLE.search('{{ d|date:"j F Y" }}')
+    assert SPELLED_OUT_STYLE.search("{{ d|date:'j F Y H:i' }}")
+    assert not SPELLED_OUT_STYLE.search('{{ d|date:"DATE_FORMAT" }}')
+    assert not SPELLED_OUT_STYLE.search('{{ d|date:"l j F Y H:i" }}')
+
+
 def test_the_pattern_catches_what_it_should():
     assert FORBIDDEN_DATE_PATTERN.search('{{ d|date:"j M Y" }}')
     assert FORBIDDEN_DATE_PATTERN.search('{{ d|date:"Y-m-d" }}')

@@ -148,6 +148,39 @@ def test_the_english_catalogue_has_no_fuzzy_entries():
     assert [msgid[:60] for flags, msgid, _ in _po_entries() if "fuzzy" in flags] == []
 
 
+# Untranslated entries allowed while the English catalogue is translated in two halves (issue
+# 22): a ratchet that may only go down. New strings come with their English, so the count does
+# not grow; when the second half lands the integrator sets it to 0, and then every untranslated
+# entry fails here.
+UNTRANSLATED_ALLOWED = 1366
+
+
+def _untranslated_entries():
+    """msgids (plural entries included) whose English is still empty."""
+    text = (CATALOGUE / "django.po").read_text(encoding="utf-8")
+    for block in text.split("\n\n"):
+        fields, current = {}, None
+        for line in block.splitlines():
+            if line.startswith("#"):
+                continue
+            if line.startswith('"') and current:
+                fields[current] += ast.literal_eval(line)
+            elif " " in line:
+                current, value = line.split(" ", 1)
+                fields[current] = ast.literal_eval(value)
+        forms = [v for k, v in fields.items() if k == "msgstr" or k.startswith("msgstr[")]
+        if fields.get("msgid") and not all(forms):
+            yield fields["msgid"]
+
+
+def test_the_english_catalogue_leaves_no_more_entries_untranslated_than_allowed():
+    untranslated = list(_untranslated_entries())
+    assert len(untranslated) <= UNTRANSLATED_ALLOWED, (
+        f"{len(untranslated) - UNTRANSLATED_ALLOWED} more untranslated entries than allowed; "
+        f"the last: {[m[:60] for m in untranslated[-5:]]}"
+    )
+
+
 def test_the_compiled_catalogue_matches_the_po_file():
     import gettext
 
