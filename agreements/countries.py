@@ -297,8 +297,19 @@ COUNTRIES: dict[str, str] = {
 }
 
 
+def _names() -> dict[str, str]:
+    """The country names in the active language (English or Dutch)."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "nl").startswith("en"):
+        from agreements.countries_en import COUNTRIES_EN
+
+        return COUNTRIES_EN
+    return COUNTRIES
+
+
 def country_name(code: str) -> str:
-    return COUNTRIES.get(code, code)
+    return _names().get(code, code)
 
 
 def is_eea(code: str) -> bool:
@@ -306,7 +317,7 @@ def is_eea(code: str) -> bool:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    return sorted(COUNTRIES.items(), key=lambda item: item[1])
+    return sorted(_names().items(), key=lambda item: item[1])
 
 
 def normalise_country(value: str) -> str:
