@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from accounts.models import School, SchoolClass, school_year_of
 from accounts.validators import normalise_postcode, validate_bsn, validate_phone, validate_postcode
 from privacy_portal import jobs
+from students import profiles
 from students.models import Enrolment, Guardian, GuardianLink, ImportRun, Pupil
 
 logger = logging.getLogger(__name__)
@@ -151,6 +152,10 @@ class ImportReport:
     # Enrolled pupils of the school with a leerlingnummer the file does not have: proposed for
     # deregistration in the report, never deregistered by the import.
     missing: list[Pupil] = field(default_factory=list)
+    # The pupil administration the header row was recognised as (students.profiles), and the
+    # file's columns the import does not use.
+    profile: profiles.Profile = profiles.GENERIC
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[RowPlan]:
@@ -249,7 +254,7 @@ def decode(raw: bytes) -> str:
 
 
 def _normalise_header(name: str) -> str:
-    name = re.sub(r"[\s\-]+", "_", (name or "").strip().lower().lstrip("\ufeff"))
+    name = profiles.normalise(name)
     return COLUMN_ALIASES.get(name, name)
 
 
@@ -260,7 +265,16 @@ def class_key(name: str) -> str:
     return re.sub(r"^groep\b[\s\-_:]*", "", key) or key
 
 
-def read_rows(raw: bytes) -> list[tuple[int, dict]]:
+@dataclass
+class ImportFile:
+    """A file read and recognised: its rows in the import's own column names."""
+
+    rows: list[tuple[int, dict]]
+    profile: profiles.Profile
+    ignored: list[str]  # columns of the file the import does not use (their own spelling)
+
+
+def read_file(raw: bytes) -> ImportFile:
     limit = settings.MAX_UPLOAD_MEGABYTES * 1024 * 1024
     if len(raw) > limit:
         raise ImportFileError(
@@ -274,8 +288,26 @@ def read_rows(raw: bytes) -> list[tuple[int, dict]]:
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = [_normalise_header(name) for name in next(reader)]
+        original = next(reader)
+        normalised = [profiles.normalise(name) for name in original]
+        profile = profiles.recognise(normalised)
+        header = [COLUMN_ALIASES.get(name, name) for name in profile.map_header(normalised)]
+        known = set(KNOWN_COLUMNS) | set(profile.address_parts)
+        ignored = [
+            theirs.strip().lstrip("\ufeff")
+            for theirs, ours in zip(original, header, strict=True)
+            if ours and ours not in known
+        ]
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        if missing and profile is profiles.GENERIC and ignored:
+            raise ImportFileError(
+                _(
+                    "Dit bestand is niet herkend als export van ParnasSys, ESIS of Magister, en "
+                    "het eigen formaat mist de kolommen %(missing)s. Deze kolommen kennen we niet: "
+                    "%(unknown)s."
+                )
+                % {"missing": ", ".join(missing), "unknown": ", ".join(ignored[:20])}
+            )
         if missing:
             raise ImportFileError(
                 _("Deze verplichte kolommen ontbreken: %(columns)s.")
@@ -296,19 +328,29 @@ def read_rows(raw: bytes) -> list[tuple[int, dict]]:
             if len(values) > len(header):
                 row["__too_many__"] = "1"
             row.update({name: value.strip() for name, value in zip(header, values, strict=False)})
+            profile.join_address(row)
             rows.append((line, row))
     except csv.Error as exc:
         raise ImportFileError(
             _("Het bestand is geen geldige CSV (regel %(line)s).") % {"line": reader.line_num}
         ) from exc
-    return rows
+    except StopIteration as exc:
+        raise ImportFileError(_("Het bestand is leeg.")) from exc
+    return ImportFile(rows=rows, profile=profile, ignored=ignored)
+
+
+def read_rows(raw: bytes) -> list[tuple[int, dict]]:
+    return read_file(raw).rows
 
 
 # --- Checking --------------------------------------------------------------------------------
 
 
-def parse_date(value: str) -> date:
-    for pattern in ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+
+
+def parse_date(value: str, formats: tuple[str, ...] = ()) -> date:
+    for pattern in formats + DATE_FORMATS:
         try:
             return datetime.strptime(value, pattern).date()
         except ValueError:
@@ -323,7 +365,7 @@ def _check_field(errors: list[str], column: str, validator, value: str) -> None:
         errors.append(f"{column}: {' '.join(m.rstrip('.') for m in exc.messages)}")
 
 
-def check_row(number: int, row: dict, *, today: date) -> RowPlan:
+def check_row(number: int, row: dict, *, today: date, date_formats: tuple = ()) -> RowPlan:
     plan = RowPlan(number=number)
     errors = plan.errors
     if row.get("__too_many__"):
@@ -343,7 +385,7 @@ def check_row(number: int, row: dict, *, today: date) -> RowPlan:
                 plan.values[model_field] = None
                 continue
             try:
-                plan.values[model_field] = parse_date(value)
+                plan.values[model_field] = parse_date(value, date_formats)
             except ValueError:
                 errors.append(
                     _("%(column)s: geen geldige datum (gebruik dd-mm-jjjj)") % {"column": column}
@@ -540,12 +582,20 @@ def _plan_families(plans: list[RowPlan], *, school: School, existing_pupils: dic
 
 
 def plan_import(
-    *, school: School, raw: bytes, create_classes: bool = False, today: date | None = None
+    *,
+    school: School,
+    raw: bytes,
+    create_classes: bool = False,
+    today: date | None = None,
+    read: ImportFile | None = None,
 ) -> tuple[list[RowPlan], dict[str, SchoolClass | None]]:
     """Read and check the whole file; compare with what the school already holds."""
     today = today or timezone.localdate()
-    rows = read_rows(raw)
-    plans = [check_row(number, row, today=today) for number, row in rows]
+    read = read or read_file(raw)
+    plans = [
+        check_row(number, row, today=today, date_formats=read.profile.date_formats)
+        for number, row in read.rows
+    ]
     year = school_year_of(today)
     classes: dict[str, SchoolClass | None] = {}
     for school_class in SchoolClass.objects.filter(school=school, school_year=year).order_by("pk"):
@@ -897,7 +947,10 @@ def pupil_import(
     if mode not in Mode.CHOICES:
         raise ValueError(mode)
     try:
-        plans, classes = plan_import(school=school, raw=raw, create_classes=create_classes)
+        read = read_file(raw)
+        plans, classes = plan_import(
+            school=school, raw=raw, create_classes=create_classes, read=read
+        )
     except ImportFileError as exc:
         ImportRun.objects.create(
             school=school,
@@ -906,7 +959,7 @@ def pupil_import(
             errors=[{"row": 0, "errors": [str(exc)]}],
         )
         raise
-    report = ImportReport(rows=plans, mode=mode)
+    report = ImportReport(rows=plans, mode=mode, profile=read.profile, ignored=read.ignored)
     report.missing = missing_from_file(school=school, plans=plans)
     report.new_classes = sorted(
         {p.class_name for p in report.valid_rows if classes.get(class_key(p.class_name), 0) is None}
