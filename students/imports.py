@@ -667,41 +667,143 @@ class RunTakenOver(Exception):
 
 
 class _Audit:
-    """Change records for one batch, written with one insert."""
+    """Change records for one batch, written with one statement (on PostgreSQL a ``COPY``:
+    the records are otherwise half the work of an import)."""
+
+    COLUMNS = (
+        "content_type_id",
+        "object_pk",
+        "object_id",
+        "object_repr",
+        "action",
+        "changes",
+        "changes_text",
+        "actor_id",
+        "cid",
+        "timestamp",
+    )
 
     def __init__(self, actor):
         from auditlog.cid import get_cid
 
-        self.actor = actor if getattr(actor, "is_authenticated", False) else None
+        self.actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
         self.cid = get_cid()
-        self.entries = []
+        self.rows: list[tuple] = []
+        self.content_types: dict = {}
 
     def record(self, old, new) -> None:
         from auditlog.diff import model_instance_diff
         from auditlog.models import LogEntry
         from django.contrib.contenttypes.models import ContentType
 
-        changes = model_instance_diff(old, new)
+        changes = model_instance_diff(old, new) if old is not None else created_changes(new)
         if not changes:
             return
-        self.entries.append(
-            LogEntry(
-                content_type=ContentType.objects.get_for_model(new),
-                object_pk=str(new.pk),
-                object_id=new.pk,
-                object_repr=str(new),
-                action=LogEntry.Action.CREATE if old is None else LogEntry.Action.UPDATE,
-                changes=changes,
-                actor=self.actor,
-                cid=self.cid,
+        model = type(new)
+        if model not in self.content_types:
+            self.content_types[model] = ContentType.objects.get_for_model(new).pk
+        action = LogEntry.Action.CREATE if old is None else LogEntry.Action.UPDATE
+        self.rows.append(
+            (
+                self.content_types[model],
+                str(new.pk),
+                new.pk,
+                str(new),
+                action,
+                {name: list(pair) for name, pair in changes.items()},
+                "",
+                self.actor_id,
+                self.cid,
+                timezone.now(),
             )
         )
 
     def write(self) -> None:
-        from auditlog.models import LogEntry
+        import json
 
-        LogEntry.objects.bulk_create(self.entries)
-        self.entries = []
+        from auditlog.models import LogEntry
+        from django.db import connection
+
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        if connection.vendor != "postgresql":
+            LogEntry.objects.bulk_create(
+                [
+                    LogEntry(**{f"{c}": v for c, v in zip(self.COLUMNS, row, strict=True)})
+                    for row in rows
+                ]
+            )
+            return
+        table = connection.ops.quote_name(LogEntry._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(c) for c in self.COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row[:5] + (json.dumps(row[5]),) + row[6:])
+
+
+_CREATE_SPECS: dict = {}
+
+
+def created_changes(obj) -> dict | None:
+    """What auditlog's ``model_instance_diff(None, obj)`` returns for a new object, computed
+    from a field list prepared once per model: the diff proper costs a millisecond per object,
+    too much for 10,000 pupils with their parents, links and enrolments. Same format (strings,
+    "None" for the old value) and the same masking; models with date-time or JSON fields (whose
+    values auditlog converts) go through auditlog itself."""
+    from auditlog.diff import (
+        get_field_value,
+        get_fields_in_model,
+        get_mask_function,
+        model_instance_diff,
+    )
+    from auditlog.registry import auditlog
+    from django.db.models import DateTimeField, JSONField
+    from django.utils.encoding import smart_str
+
+    model = type(obj)
+    spec = _CREATE_SPECS.get(model)
+    if spec is None:
+        options = auditlog.get_model_fields(model)
+        fields = [
+            f
+            for f in get_fields_in_model(obj)
+            if (not options["include_fields"] or f.name in options["include_fields"])
+            and f.name not in options["exclude_fields"]
+        ]
+        if any(isinstance(f, DateTimeField | JSONField) for f in fields):
+            spec = False
+        else:
+            spec = (
+                [
+                    (f.name, f.attname, bool(f.many_to_one or f.one_to_one))
+                    for f in fields
+                    if f.concrete
+                ],
+                # Reverse relations show as their manager ("app.Model.None"): the same text
+                # for every object of the model.
+                {f.name: smart_str(get_field_value(obj, f)) for f in fields if not f.concrete},
+                set(options["mask_fields"]),
+                get_mask_function(options.get("mask_callable")),
+            )
+        _CREATE_SPECS[model] = spec
+    if spec is False:
+        return model_instance_diff(None, obj)
+    fields, constants, masked, mask = spec
+    changes = {}
+    for name, attribute, relation in fields:
+        value = smart_str(getattr(obj, attribute))
+        # auditlog compares an empty relation as None with the text "None": it records it.
+        if value == "None" and not relation:
+            continue
+        changes[name] = (mask("None"), mask(value)) if name in masked else ("None", value)
+    for name, value in constants.items():
+        if value != "None":
+            changes[name] = (mask("None"), mask(value)) if name in masked else ("None", value)
+    return changes or None
 
 
 def _apply_batch(batch, *, school, classes, existing, family, year, audit) -> None:

@@ -240,3 +240,15 @@ def test_a_bsn_held_outside_the_foundation_is_an_error_that_names_nobody(world):
     )
     errors = " ".join(" ".join(row.errors) for row in report.errors)
     assert "buiten deze stichting" in errors and "77" not in errors
+
+
+def test_the_quick_create_record_is_what_auditlog_itself_would_write(world):
+    from auditlog.diff import model_instance_diff
+
+    pupil = f.PupilFactory(
+        school=world.school, citizen_number="123456782", medical_information="astma"
+    )
+    guardian = f.GuardianFactory(email="a@b.example")
+    for obj in (pupil, guardian, pupil.enrolments.first() or pupil):
+        expected = {k: tuple(v) for k, v in model_instance_diff(None, obj).items()}
+        assert imports.created_changes(obj) == expected
