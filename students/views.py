@@ -316,6 +316,7 @@ def pupil_import(request):
             limit = settings.MAX_UPLOAD_MEGABYTES * 1024 * 1024
             try:
                 if upload.size > limit:
+                    status = 413  # Content Too Large: the size cap stays (no row cap)
                     raise imports.ImportFileError(
                         _("Het bestand is te groot: maximaal %(mb)s MB.")
                         % {"mb": settings.MAX_UPLOAD_MEGABYTES}

@@ -252,3 +252,20 @@ def test_the_quick_create_record_is_what_auditlog_itself_would_write(world):
     for obj in (pupil, guardian, pupil.enrolments.first() or pupil):
         expected = {k: tuple(v) for k, v in model_instance_diff(None, obj).items()}
         assert imports.created_changes(obj) == expected
+
+
+def test_a_file_over_the_size_cap_is_a_413_with_a_clear_message(world, client_for, settings):
+    settings.MAX_UPLOAD_MEGABYTES = 1
+    line = b"7001;Piet;Puk;01-02-2017;Groep 5a;20-08-2021;\n"
+    raw = b"leerlingnummer;roepnaam;achternaam;geboortedatum;groep;inschrijfdatum;bsn\n"
+    raw += line * (1024 * 1024 // len(line) + 10)  # just over 1 MB: the view's own check
+    response = post_import(client_for(world.administratie), world, raw, mode="all")
+    assert response.status_code == 413
+    assert "te groot: maximaal 1 MB" in response.content.decode()
+    assert not Pupil.objects.filter(administration_number="7001").exists()
+
+
+def test_a_far_larger_upload_is_refused_before_it_is_read(world, client_for, settings):
+    settings.MAX_UPLOAD_MEGABYTES = 1
+    response = post_import(client_for(world.administratie), world, b"x" * (2 * 1024 * 1024))
+    assert response.status_code == 413
