@@ -825,7 +825,11 @@ def _apply_batch(batch, *, school, classes, existing, family, year, audit) -> No
             changed_pupils.append((old, pupil))
     Pupil.objects.bulk_create(new_pupils)
     if changed_pupils:
-        Pupil.objects.bulk_update([new for _old, new in changed_pupils], PUPIL_FIELDS)
+        # Only the columns the file has: a field the file does not carry is left as it is.
+        columns = {name for plan in batch if plan.action == "update" for name in plan.values}
+        Pupil.objects.bulk_update(
+            [new for _old, new in changed_pupils], sorted(columns & set(PUPIL_FIELDS))
+        )
     for pupil in new_pupils:
         audit.record(None, pupil)
     for old, pupil in changed_pupils:
