@@ -57,8 +57,32 @@ def recorded_run(job: str):
 # SQLite has no row locks; there the claim counts as stale only after ``JOB_LEASE_SECONDS``.
 
 
-def enqueue(task, *args) -> bool:
-    """Send a task now; a broker that is down is logged, not raised (the reaper retries)."""
+def _run_in_thread(task, args) -> None:
+    from django.db import connections
+
+    try:
+        task.apply(args=args)
+    except Exception:
+        logger.exception("in-process job %s%r failed", task.name, args)
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def enqueue(task, *args, long_running: bool = False) -> bool:
+    """Send a task now; a broker that is down is logged, not raised (the reaper retries).
+
+    With tasks in-process and ``JOBS_IN_THREAD`` on, a ``long_running`` task runs in a thread
+    of this process: the request that started it answers at once and the job's page can show
+    its progress. The job row and its lease work the same as under Celery."""
+    from django.conf import settings
+
+    if long_running and settings.CELERY_TASK_ALWAYS_EAGER and settings.JOBS_IN_THREAD:
+        import threading
+
+        threading.Thread(
+            target=_run_in_thread, args=(task, args), daemon=True, name=f"job-{task.name}"
+        ).start()
+        return True
     try:
         task.delay(*args)
     except Exception as exc:
@@ -67,11 +91,44 @@ def enqueue(task, *args) -> bool:
     return True
 
 
-def enqueue_on_commit(task, *args) -> None:
+def enqueue_on_commit(task, *args, long_running: bool = False) -> None:
     """Send a task after the surrounding transaction commits (never raising into the request)."""
     from django.db import transaction
 
-    transaction.on_commit(lambda: enqueue(task, *args), robust=True)
+    transaction.on_commit(lambda: enqueue(task, *args, long_running=long_running), robust=True)
+
+
+@contextmanager
+def lease(model, pk):
+    """Hold a job row's lease while the job commits its work in several transactions.
+
+    On PostgreSQL a second connection keeps ``FOR KEY SHARE`` on the row until the block ends:
+    the reaper's and a redelivered task's ``FOR UPDATE SKIP LOCKED`` pass the row (a living
+    worker holds it), while the job's own connection may still update the row's progress (an
+    ``UPDATE`` of non-key columns does not conflict with a key-share lock). When the worker
+    dies, both connections go and PostgreSQL releases the lock. SQLite has no row locks; there
+    the lease is the heartbeat (see ``claim_stale_before``)."""
+    from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+    if not connection.features.has_select_for_update_skip_locked:
+        yield
+        return
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:
+            # The job may take longer than an idle transaction is normally allowed to last.
+            cursor.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
+            cursor.execute(
+                f"SELECT 1 FROM {model._meta.db_table} WHERE id = %s FOR KEY SHARE",  # noqa: S608
+                [pk],
+            )
+        yield
+    finally:
+        try:
+            holder.rollback()
+        finally:
+            holder.close()
 
 
 def locked(queryset):

@@ -208,6 +208,10 @@ JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 30 * 60, minimum=60)
 JOB_REQUEUE_SECONDS = env_int("JOB_REQUEUE_SECONDS", 120, minimum=10)
 JOB_QUEUE_MAX_HOURS = env_int("JOB_QUEUE_MAX_HOURS", 24, minimum=1)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
+# With tasks in-process (no Redis), a long job (a pupil import) runs in a thread of the web
+# process instead of inside the request, so its progress page can be watched. On by default in
+# the first-look mode (DEMO_MODE without REDIS_URL); tests keep jobs inside the request.
+JOBS_IN_THREAD = env_bool("JOBS_IN_THREAD", DEMO_MODE and not REDIS_URL)
 # Each app adds its periodic jobs in privacy_portal/celery.py's beat schedule (see there).
 
 # --- Authentication --------------------------------------------------------------------------

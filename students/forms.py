@@ -101,8 +101,9 @@ class PupilImportForm(forms.Form):
     file = forms.FileField(
         label=_("Exportbestand (CSV)"),
         help_text=_(
-            "UTF-8, Windows-1252 of Unicode-tekst (UTF-16), gescheiden door ; , of een tab. "
-            "Zie de handleiding voor de kolommen."
+            "Een export uit ParnasSys, ESIS of Magister, of het eigen formaat; UTF-8, "
+            "Windows-1252 of Unicode-tekst (UTF-16), gescheiden door ; , of een tab. Zie de "
+            "handleiding voor de kolommen."
         ),
         allow_empty_file=False,
     )

@@ -18,6 +18,8 @@ in the import report).
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import csv
 import io
 import logging
@@ -36,11 +38,11 @@ from django.utils.translation import gettext as _
 from accounts.models import School, SchoolClass, school_year_of
 from accounts.validators import normalise_postcode, validate_bsn, validate_phone, validate_postcode
 from privacy_portal import jobs
+from students import profiles
 from students.models import Enrolment, Guardian, GuardianLink, ImportRun, Pupil
 
 logger = logging.getLogger(__name__)
 
-MAX_ROWS = 5000
 REQUIRED_COLUMNS = (
     "leerlingnummer",
     "roepnaam",
@@ -150,6 +152,10 @@ class ImportReport:
     # Enrolled pupils of the school with a leerlingnummer the file does not have: proposed for
     # deregistration in the report, never deregistered by the import.
     missing: list[Pupil] = field(default_factory=list)
+    # The pupil administration the header row was recognised as (students.profiles), and the
+    # file's columns the import does not use.
+    profile: profiles.Profile = profiles.GENERIC
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[RowPlan]:
@@ -248,7 +254,7 @@ def decode(raw: bytes) -> str:
 
 
 def _normalise_header(name: str) -> str:
-    name = re.sub(r"[\s\-]+", "_", (name or "").strip().lower().lstrip("\ufeff"))
+    name = profiles.normalise(name)
     return COLUMN_ALIASES.get(name, name)
 
 
@@ -259,7 +265,16 @@ def class_key(name: str) -> str:
     return re.sub(r"^groep\b[\s\-_:]*", "", key) or key
 
 
-def read_rows(raw: bytes) -> list[tuple[int, dict]]:
+@dataclass
+class ImportFile:
+    """A file read and recognised: its rows in the import's own column names."""
+
+    rows: list[tuple[int, dict]]
+    profile: profiles.Profile
+    ignored: list[str]  # columns of the file the import does not use (their own spelling)
+
+
+def read_file(raw: bytes) -> ImportFile:
     limit = settings.MAX_UPLOAD_MEGABYTES * 1024 * 1024
     if len(raw) > limit:
         raise ImportFileError(
@@ -273,8 +288,26 @@ def read_rows(raw: bytes) -> list[tuple[int, dict]]:
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = [_normalise_header(name) for name in next(reader)]
+        original = next(reader)
+        normalised = [profiles.normalise(name) for name in original]
+        profile = profiles.recognise(normalised)
+        header = [COLUMN_ALIASES.get(name, name) for name in profile.map_header(normalised)]
+        known = set(KNOWN_COLUMNS) | set(profile.address_parts)
+        ignored = [
+            theirs.strip().lstrip("\ufeff")
+            for theirs, ours in zip(original, header, strict=True)
+            if ours and ours not in known
+        ]
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        if missing and profile is profiles.GENERIC and ignored:
+            raise ImportFileError(
+                _(
+                    "Dit bestand is niet herkend als export van ParnasSys, ESIS of Magister, en "
+                    "het eigen formaat mist de kolommen %(missing)s. Deze kolommen kennen we niet: "
+                    "%(unknown)s."
+                )
+                % {"missing": ", ".join(missing), "unknown": ", ".join(ignored[:20])}
+            )
         if missing:
             raise ImportFileError(
                 _("Deze verplichte kolommen ontbreken: %(columns)s.")
@@ -290,29 +323,34 @@ def read_rows(raw: bytes) -> list[tuple[int, dict]]:
         for values in reader:
             if not any(value.strip() for value in values):
                 continue
-            if len(rows) >= MAX_ROWS:
-                raise ImportFileError(
-                    _("Het bestand heeft meer dan %(max)s leerlingen; splits het op.")
-                    % {"max": MAX_ROWS}
-                )
             line = reader.line_num
             row = dict.fromkeys(header, "")
             if len(values) > len(header):
                 row["__too_many__"] = "1"
             row.update({name: value.strip() for name, value in zip(header, values, strict=False)})
+            profile.join_address(row)
             rows.append((line, row))
     except csv.Error as exc:
         raise ImportFileError(
             _("Het bestand is geen geldige CSV (regel %(line)s).") % {"line": reader.line_num}
         ) from exc
-    return rows
+    except StopIteration as exc:
+        raise ImportFileError(_("Het bestand is leeg.")) from exc
+    return ImportFile(rows=rows, profile=profile, ignored=ignored)
+
+
+def read_rows(raw: bytes) -> list[tuple[int, dict]]:
+    return read_file(raw).rows
 
 
 # --- Checking --------------------------------------------------------------------------------
 
 
-def parse_date(value: str) -> date:
-    for pattern in ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+
+
+def parse_date(value: str, formats: tuple[str, ...] = ()) -> date:
+    for pattern in formats + DATE_FORMATS:
         try:
             return datetime.strptime(value, pattern).date()
         except ValueError:
@@ -327,7 +365,7 @@ def _check_field(errors: list[str], column: str, validator, value: str) -> None:
         errors.append(f"{column}: {' '.join(m.rstrip('.') for m in exc.messages)}")
 
 
-def check_row(number: int, row: dict, *, today: date) -> RowPlan:
+def check_row(number: int, row: dict, *, today: date, date_formats: tuple = ()) -> RowPlan:
     plan = RowPlan(number=number)
     errors = plan.errors
     if row.get("__too_many__"):
@@ -347,7 +385,7 @@ def check_row(number: int, row: dict, *, today: date) -> RowPlan:
                 plan.values[model_field] = None
                 continue
             try:
-                plan.values[model_field] = parse_date(value)
+                plan.values[model_field] = parse_date(value, date_formats)
             except ValueError:
                 errors.append(
                     _("%(column)s: geen geldige datum (gebruik dd-mm-jjjj)") % {"column": column}
@@ -456,13 +494,15 @@ def _check_citizen_numbers(plans: list[RowPlan], *, school: School) -> None:
     if not first_line:
         return
     holders: dict[str, list[tuple]] = {}
-    for bsn, school_id, admin_number, pk in Pupil.objects.filter(
-        school__foundation_id=school.foundation_id, citizen_number__in=list(first_line)
-    ).values_list("citizen_number", "school_id", "administration_number", "pk"):
-        holders.setdefault(bsn, []).append((school_id, admin_number, pk))
+    # The database keeps a BSN unique over all pupils (one person, one record), so pupils of
+    # another foundation count too; of those, not even the number is shown.
+    for bsn, school_id, foundation_id, admin_number in Pupil.objects.filter(
+        citizen_number__in=list(first_line)
+    ).values_list("citizen_number", "school_id", "school__foundation_id", "administration_number"):
+        holders.setdefault(bsn, []).append((school_id, foundation_id, admin_number))
     for plan in plans:
         number = plan.values.get("citizen_number")
-        for school_id, admin_number, _pk in holders.get(number, ()):
+        for school_id, foundation_id, admin_number in holders.get(number, ()):
             if school_id == school.pk and admin_number == plan.values.get("administration_number"):
                 continue  # the pupil this row updates
             if school_id == school.pk:
@@ -470,11 +510,13 @@ def _check_citizen_numbers(plans: list[RowPlan], *, school: School) -> None:
                     _("bsn: hoort al bij leerling %(number)s")
                     % {"number": admin_number or _("zonder leerlingnummer")}
                 )
-            else:
+            elif foundation_id == school.foundation_id:
                 plan.errors.append(
                     _("bsn: hoort al bij leerling %(number)s van een andere school")
                     % {"number": admin_number or _("zonder leerlingnummer")}
                 )
+            else:
+                plan.errors.append(_("bsn: hoort al bij een leerling buiten deze stichting"))
 
 
 def existing_parents(*, school: School, emails) -> dict[str, Guardian]:
@@ -540,12 +582,20 @@ def _plan_families(plans: list[RowPlan], *, school: School, existing_pupils: dic
 
 
 def plan_import(
-    *, school: School, raw: bytes, create_classes: bool = False, today: date | None = None
+    *,
+    school: School,
+    raw: bytes,
+    create_classes: bool = False,
+    today: date | None = None,
+    read: ImportFile | None = None,
 ) -> tuple[list[RowPlan], dict[str, SchoolClass | None]]:
     """Read and check the whole file; compare with what the school already holds."""
     today = today or timezone.localdate()
-    rows = read_rows(raw)
-    plans = [check_row(number, row, today=today) for number, row in rows]
+    read = read or read_file(raw)
+    plans = [
+        check_row(number, row, today=today, date_formats=read.profile.date_formats)
+        for number, row in read.rows
+    ]
     year = school_year_of(today)
     classes: dict[str, SchoolClass | None] = {}
     for school_class in SchoolClass.objects.filter(school=school, school_year=year).order_by("pk"):
@@ -601,89 +651,374 @@ def plan_import(
 
 
 # --- Applying --------------------------------------------------------------------------------
+#
+# Set-based: the rows are applied in batches of ``BATCH_SIZE``; per batch a fixed number of
+# queries (bulk inserts and updates, lookups from dictionaries built once), whatever the batch
+# holds. django-auditlog's signals do not fire for bulk writes, so the batch writes its change
+# records itself, with the same masking (auditlog's own diff) and the import's actor.
+
+BATCH_SIZE = 500
+PUPIL_FIELDS = tuple(PUPIL_COLUMNS) + ("administration_number",)
+GUARDIAN_FIELDS = ("first_name", "surname_prefix", "last_name", "email", "phone")
 
 
-def _apply_row(
-    plan: RowPlan,
-    *,
-    school: School,
-    pupil: Pupil | None,
-    school_class: SchoolClass,
-    family: dict[str, Guardian],
-):
-    """Write one row. ``family`` holds the parents met so far by e-mail (existing ones and those
-    created for an earlier line), so siblings share one guardian record."""
-    is_new = pupil is None
-    if is_new:
-        pupil = Pupil(school=school)
-    for name, value in plan.values.items():
-        setattr(pupil, name, value)
-    pupil.save()
-    if is_new:
-        Enrolment.objects.create(pupil=pupil, school_class=school_class)
-        links = {}
-    else:
-        same_year = Enrolment.objects.filter(
-            pupil=pupil, school_class__school_year=school_class.school_year
-        ).exclude(school_class=school_class)
-        same_year.delete()
-        Enrolment.objects.get_or_create(pupil=pupil, school_class=school_class)
-        links = {link.guardian_id: link for link in pupil.guardian_links.select_related("guardian")}
-    for data in plan.guardians:
-        match = None
-        for link in links.values():
-            guardian = link.guardian
-            if (data["email"] and guardian.email.lower() == data["email"]) or (
-                guardian.first_name.lower() == data["first_name"].lower()
-                and guardian.last_name.lower() == data["last_name"].lower()
-            ):
-                match = link
-                break
-        if match is None:
-            guardian = family.get(data["email"]) if data["email"] else None
-            if guardian is None:
-                guardian = Guardian.objects.create(
-                    first_name=data["first_name"],
-                    surname_prefix=data["surname_prefix"],
-                    last_name=data["last_name"],
-                    email=data["email"],
-                    phone=data["phone"],
-                )
-            else:
-                _update_guardian(guardian, data)
-            if data["email"]:
-                family.setdefault(data["email"], guardian)
-            link = GuardianLink.objects.create(
-                guardian=guardian,
-                pupil=pupil,
-                relationship=data["relationship"],
-                has_parental_authority=data["has_parental_authority"],
+class RunTakenOver(Exception):
+    """The run row no longer belongs to this worker (the reaper failed or requeued it)."""
+
+
+class _Audit:
+    """Change records for one batch, written with one statement (on PostgreSQL a ``COPY``:
+    the records are otherwise half the work of an import)."""
+
+    COLUMNS = (
+        "content_type_id",
+        "object_pk",
+        "object_id",
+        "object_repr",
+        "action",
+        "changes",
+        "changes_text",
+        "actor_id",
+        "cid",
+        "timestamp",
+    )
+
+    def __init__(self, actor):
+        from auditlog.cid import get_cid
+
+        self.actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+        self.cid = get_cid()
+        self.rows: list[tuple] = []
+        self.content_types: dict = {}
+
+    def record(self, old, new) -> None:
+        from auditlog.diff import model_instance_diff
+        from auditlog.models import LogEntry
+        from django.contrib.contenttypes.models import ContentType
+
+        changes = model_instance_diff(old, new) if old is not None else created_changes(new)
+        if not changes:
+            return
+        model = type(new)
+        if model not in self.content_types:
+            self.content_types[model] = ContentType.objects.get_for_model(new).pk
+        action = LogEntry.Action.CREATE if old is None else LogEntry.Action.UPDATE
+        self.rows.append(
+            (
+                self.content_types[model],
+                str(new.pk),
+                new.pk,
+                str(new),
+                action,
+                {name: list(pair) for name, pair in changes.items()},
+                "",
+                self.actor_id,
+                self.cid,
+                timezone.now(),
             )
-            links[guardian.pk] = link
-            continue
-        guardian = match.guardian
-        _update_guardian(guardian, data)
-        if guardian.email:
-            family.setdefault(guardian.email.lower(), guardian)
-        if (match.relationship, match.has_parental_authority) != (
-            data["relationship"],
-            data["has_parental_authority"],
+        )
+
+    def write(self) -> None:
+        import json
+
+        from auditlog.models import LogEntry
+        from django.db import connection
+
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        if connection.vendor != "postgresql":
+            LogEntry.objects.bulk_create(
+                [
+                    LogEntry(**{f"{c}": v for c, v in zip(self.COLUMNS, row, strict=True)})
+                    for row in rows
+                ]
+            )
+            return
+        table = connection.ops.quote_name(LogEntry._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(c) for c in self.COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
         ):
-            match.relationship = data["relationship"]
-            match.has_parental_authority = data["has_parental_authority"]
-            match.save()
-    return pupil
+            for row in rows:
+                copy.write_row(row[:5] + (json.dumps(row[5]),) + row[6:])
 
 
-def _update_guardian(guardian: Guardian, data: dict) -> None:
-    """What the file says about a known parent wins; an empty cell leaves a value alone."""
-    changed = False
-    for name in ("first_name", "surname_prefix", "last_name", "email", "phone"):
-        if data[name] and getattr(guardian, name) != data[name]:
-            setattr(guardian, name, data[name])
-            changed = True
-    if changed:
-        guardian.save()
+_CREATE_SPECS: dict = {}
+
+
+def created_changes(obj) -> dict | None:
+    """What auditlog's ``model_instance_diff(None, obj)`` returns for a new object, computed
+    from a field list prepared once per model: the diff proper costs a millisecond per object,
+    too much for 10,000 pupils with their parents, links and enrolments. Same format (strings,
+    "None" for the old value) and the same masking; models with date-time or JSON fields (whose
+    values auditlog converts) go through auditlog itself."""
+    from auditlog.diff import (
+        get_field_value,
+        get_fields_in_model,
+        get_mask_function,
+        model_instance_diff,
+    )
+    from auditlog.registry import auditlog
+    from django.db.models import DateTimeField, JSONField
+    from django.utils.encoding import smart_str
+
+    model = type(obj)
+    spec = _CREATE_SPECS.get(model)
+    if spec is None:
+        options = auditlog.get_model_fields(model)
+        fields = [
+            f
+            for f in get_fields_in_model(obj)
+            if (not options["include_fields"] or f.name in options["include_fields"])
+            and f.name not in options["exclude_fields"]
+        ]
+        if any(isinstance(f, DateTimeField | JSONField) for f in fields):
+            spec = False
+        else:
+            spec = (
+                [
+                    (f.name, f.attname, bool(f.many_to_one or f.one_to_one))
+                    for f in fields
+                    if f.concrete
+                ],
+                # Reverse relations show as their manager ("app.Model.None"): the same text
+                # for every object of the model.
+                {f.name: smart_str(get_field_value(obj, f)) for f in fields if not f.concrete},
+                set(options["mask_fields"]),
+                get_mask_function(options.get("mask_callable")),
+            )
+        _CREATE_SPECS[model] = spec
+    if spec is False:
+        return model_instance_diff(None, obj)
+    fields, constants, masked, mask = spec
+    changes = {}
+    for name, attribute, relation in fields:
+        value = smart_str(getattr(obj, attribute))
+        # auditlog compares an empty relation as None with the text "None": it records it.
+        if value == "None" and not relation:
+            continue
+        changes[name] = (mask("None"), mask(value)) if name in masked else ("None", value)
+    for name, value in constants.items():
+        if value != "None":
+            changes[name] = (mask("None"), mask(value)) if name in masked else ("None", value)
+    return changes or None
+
+
+def _apply_batch(batch, *, school, classes, existing, family, year, audit) -> None:
+    """Write one batch of checked rows. ``existing`` (leerlingnummer -> pupil) and ``family``
+    (e-mail -> guardian) are shared by all batches: a parent created for one line is the
+    parent of a sibling on a later line (one guardian record per parent)."""
+    new_pupils, changed_pupils = [], []
+    for plan in batch:
+        number = plan.values["administration_number"]
+        pupil = existing.get(number)
+        if pupil is None:
+            pupil = Pupil(school=school, **plan.values)
+            new_pupils.append(pupil)
+            existing[number] = pupil
+        elif plan.action == "update":
+            old = copy.copy(pupil)
+            for name, value in plan.values.items():
+                setattr(pupil, name, value)
+            changed_pupils.append((old, pupil))
+    Pupil.objects.bulk_create(new_pupils)
+    if changed_pupils:
+        # Only the columns the file has: a field the file does not carry is left as it is.
+        columns = {name for plan in batch if plan.action == "update" for name in plan.values}
+        Pupil.objects.bulk_update(
+            [new for _old, new in changed_pupils], sorted(columns & set(PUPIL_FIELDS))
+        )
+    for pupil in new_pupils:
+        audit.record(None, pupil)
+    for old, pupil in changed_pupils:
+        audit.record(old, pupil)
+
+    # Enrolments: a new pupil gets one; a pupil whose groep changed leaves the other class of
+    # this school year (and its history of other years stays).
+    enrol: list[Enrolment] = []
+    moved = {}
+    for plan in batch:
+        if plan.action == "unchanged":
+            continue
+        pupil = existing[plan.values["administration_number"]]
+        school_class = classes[class_key(plan.class_name)]
+        if plan.action == "new":
+            enrol.append(Enrolment(pupil=pupil, school_class=school_class))
+        elif "groep" in plan.changed_fields:
+            moved[pupil.pk] = school_class
+    if moved:
+        current = Enrolment.objects.filter(
+            pupil_id__in=list(moved), school_class__school_year=year
+        ).select_related("school_class")
+        stale, placed = [], set()
+        for enrolment in current:
+            if enrolment.school_class_id == moved[enrolment.pupil_id].pk:
+                placed.add(enrolment.pupil_id)
+            else:
+                stale.append(enrolment.pk)
+        if stale:
+            Enrolment.objects.filter(pk__in=stale).delete()  # few: one record per move
+        enrol += [
+            Enrolment(pupil_id=pk, school_class=school_class)
+            for pk, school_class in moved.items()
+            if pk not in placed
+        ]
+    Enrolment.objects.bulk_create(enrol)
+    for enrolment in enrol:
+        audit.record(None, enrolment)
+
+    _apply_guardians(batch, existing=existing, family=family, audit=audit)
+    audit.write()
+
+
+def _apply_guardians(batch, *, existing, family, audit) -> None:
+    with_parents = [plan for plan in batch if plan.guardians]
+    if not with_parents:
+        return
+    pupil_ids = [
+        existing[plan.values["administration_number"]].pk
+        for plan in with_parents
+        if plan.action != "new"
+    ]
+    links_of: dict[int, list[GuardianLink]] = {}
+    if pupil_ids:
+        for link in GuardianLink.objects.filter(pupil_id__in=pupil_ids).select_related("guardian"):
+            links_of.setdefault(link.pupil_id, []).append(link)
+    new_guardians: dict[int, Guardian] = {}  # id(obj) -> guardian, not yet saved
+    changed_guardians: dict[int, tuple[Guardian, Guardian]] = {}  # pk -> (old, new)
+    new_links: list[GuardianLink] = []
+    changed_links: list[tuple[GuardianLink, GuardianLink]] = []
+
+    def update(guardian: Guardian, data: dict) -> None:
+        """What the file says about a known parent wins; an empty cell leaves a value alone."""
+        for name in GUARDIAN_FIELDS:
+            if data[name] and getattr(guardian, name) != data[name]:
+                if guardian.pk and guardian.pk not in changed_guardians:
+                    changed_guardians[guardian.pk] = (copy.copy(guardian), guardian)
+                setattr(guardian, name, data[name])
+
+    for plan in with_parents:
+        pupil = existing[plan.values["administration_number"]]
+        links = links_of.setdefault(pupil.pk, [])
+        for data in plan.guardians:
+            match = next(
+                (
+                    link
+                    for link in links
+                    if (data["email"] and link.guardian.email.lower() == data["email"])
+                    or (
+                        link.guardian.first_name.lower() == data["first_name"].lower()
+                        and link.guardian.last_name.lower() == data["last_name"].lower()
+                    )
+                ),
+                None,
+            )
+            if match is None:
+                guardian = family.get(data["email"]) if data["email"] else None
+                if guardian is None:
+                    guardian = Guardian(**{name: data[name] for name in GUARDIAN_FIELDS})
+                    new_guardians[id(guardian)] = guardian
+                else:
+                    update(guardian, data)
+                if data["email"]:
+                    family.setdefault(data["email"], guardian)
+                link = GuardianLink(
+                    guardian=guardian,
+                    pupil=pupil,
+                    relationship=data["relationship"],
+                    has_parental_authority=data["has_parental_authority"],
+                )
+                new_links.append(link)
+                links.append(link)
+                continue
+            guardian = match.guardian
+            update(guardian, data)
+            if guardian.email:
+                family.setdefault(guardian.email.lower(), guardian)
+            wanted = (data["relationship"], data["has_parental_authority"])
+            if match.pk and (match.relationship, match.has_parental_authority) != wanted:
+                changed_links.append((copy.copy(match), match))
+                match.relationship, match.has_parental_authority = wanted
+    Guardian.objects.bulk_create(list(new_guardians.values()))
+    if changed_guardians:
+        Guardian.objects.bulk_update(
+            [new for _old, new in changed_guardians.values()], GUARDIAN_FIELDS
+        )
+    # Django takes each new guardian's pk for its link now that it has one.
+    GuardianLink.objects.bulk_create(new_links)
+    if changed_links:
+        GuardianLink.objects.bulk_update(
+            [new for _old, new in changed_links], ["relationship", "has_parental_authority"]
+        )
+    for guardian in new_guardians.values():
+        audit.record(None, guardian)
+    for old, guardian in changed_guardians.values():
+        audit.record(old, guardian)
+    for link in new_links:
+        audit.record(None, link)
+    for old, link in changed_links:
+        audit.record(old, link)
+
+
+def _apply(report: ImportReport, *, school, classes, progress, actor, run=None) -> None:
+    """Apply the valid rows in batches. Without ``run`` (the command, a synchronous import) the
+    caller's transaction holds them all. With ``run`` (a background import) each batch commits
+    on its own, together with the run's progress (``rows_done``), so the progress page reads
+    it from the row; a batch that fails rolls back whole, and the run, started again, finds
+    the committed batches unchanged and goes on (an import of the same file is idempotent)."""
+    year = school_year_of(timezone.localdate())
+    with transaction.atomic():
+        for key, school_class in list(classes.items()):
+            if school_class is None:
+                name = next(
+                    (p.class_name for p in report.valid_rows if class_key(p.class_name) == key),
+                    None,
+                )
+                if name is None:
+                    continue  # only rows in error named it
+                classes[key] = SchoolClass.objects.create(
+                    school=school, school_year=year, name=name
+                )
+    valid = report.valid_rows
+    existing = {
+        p.administration_number: p
+        for p in Pupil.objects.filter(
+            school=school,
+            administration_number__in=[p.values["administration_number"] for p in valid],
+        )
+    }
+    family = existing_parents(
+        school=school, emails={d["email"] for p in valid for d in p.guardians if d["email"]}
+    )
+    audit = _Audit(actor)
+    for start in range(0, len(valid), BATCH_SIZE):
+        batch = valid[start : start + BATCH_SIZE]
+        done = start + len(batch)
+        with transaction.atomic():
+            _apply_batch(
+                [p for p in batch if p.action != "unchanged" or p.guardians],
+                school=school,
+                classes=classes,
+                existing=existing,
+                family=family,
+                year=year,
+                audit=audit,
+            )
+            if run is not None:
+                # Progress and the worker's heartbeat, committed with the batch. The filter is
+                # the check of the starting state: a run the reaper took away is not ours.
+                claimed = ImportRun.objects.filter(
+                    pk=run.pk, status=ImportRun.Status.RUNNING, attempts=run.attempts
+                ).update(rows_done=done, heartbeat_at=timezone.now())
+                if not claimed:
+                    raise RunTakenOver(run.pk)
+        report.created += sum(1 for p in batch if p.action == "new")
+        report.updated += sum(1 for p in batch if p.action == "update")
+        if progress:
+            progress(done, len(valid))
+    report.applied = True
 
 
 def missing_from_file(*, school: School, plans: list[RowPlan]) -> list[Pupil]:
@@ -718,7 +1053,10 @@ def pupil_import(
     if mode not in Mode.CHOICES:
         raise ValueError(mode)
     try:
-        plans, classes = plan_import(school=school, raw=raw, create_classes=create_classes)
+        read = read_file(raw)
+        plans, classes = plan_import(
+            school=school, raw=raw, create_classes=create_classes, read=read
+        )
     except ImportFileError as exc:
         ImportRun.objects.create(
             school=school,
@@ -727,15 +1065,17 @@ def pupil_import(
             errors=[{"row": 0, "errors": [str(exc)]}],
         )
         raise
-    report = ImportReport(rows=plans, mode=mode)
+    report = ImportReport(rows=plans, mode=mode, profile=read.profile, ignored=read.ignored)
     report.missing = missing_from_file(school=school, plans=plans)
     report.new_classes = sorted(
         {p.class_name for p in report.valid_rows if classes.get(class_key(p.class_name), 0) is None}
     )
     apply = mode == Mode.VALID_ROWS or (mode == Mode.ALL_OR_NOTHING and not report.errors)
-    with transaction.atomic():
+    # A synchronous import is one transaction; a background run commits batch by batch.
+    whole = transaction.atomic() if run is None else contextlib.nullcontext()
+    with whole:
         if apply:
-            _apply(report, school=school, classes=classes, progress=progress)
+            _apply(report, school=school, classes=classes, progress=progress, actor=actor, run=run)
         status = (
             ImportRun.Status.DONE
             if report.applied
@@ -752,7 +1092,13 @@ def pupil_import(
             "errors": [{"row": p.number, "errors": p.errors} for p in report.errors][:1000],
         }
         if run is not None:  # a queued run (see import_queue) records its own outcome
-            ImportRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), **fields)
+            if report.applied:
+                fields["rows_done"] = len(report.valid_rows)
+            ours = ImportRun.objects.filter(
+                pk=run.pk, status=ImportRun.Status.RUNNING, attempts=run.attempts
+            ).update(finished_at=timezone.now(), **fields)
+            if not ours:
+                raise RunTakenOver(run.pk)
             run.refresh_from_db()
             report.run = run
         else:
@@ -767,28 +1113,29 @@ def pupil_import(
 # --- Imports in the background, with progress ----------------------------------------------------
 
 
-def _progress_key(run_id: int) -> str:
-    return f"students:import-progress:{run_id}"
-
-
-def _cache_quietly(action: str, *args):
-    """The progress counter is a hint: with the cache (Redis) away, pages and the import go on
-    without it instead of failing."""
-    from django.core.cache import cache
-
-    try:
-        return getattr(cache, action)(*args)
-    except Exception as exc:
-        logger.warning("cache %s failed, progress not shown: %r", action, exc)
-        return None
-
-
 def import_progress(run: ImportRun) -> int:
-    """Rows applied so far. Kept in the cache: the import's own transaction is not visible
-    to other connections until it commits."""
+    """Rows applied so far: each batch of a background import commits its count on the run's
+    own row, so this needs no cache (and works without Redis, with jobs in-process)."""
     if run.status == ImportRun.Status.DONE:
         return run.rows_valid
-    return int(_cache_quietly("get", _progress_key(run.pk)) or 0)
+    return run.rows_done
+
+
+def import_progress_data(run: ImportRun) -> dict:
+    """What a progress indicator needs, for the JSON endpoint (no personal data)."""
+    done = import_progress(run)
+    total = run.rows_valid
+    return {
+        "state": run.status,
+        "running": run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
+        "stuck": import_looks_stuck(run),
+        "done": done,
+        "total": total,
+        "percent": 100 if not total else min(100, done * 100 // total),
+        "created": run.created,
+        "updated": run.updated,
+        "errors": len(run.errors or ()),
+    }
 
 
 def import_looks_stuck(run: ImportRun, now=None) -> bool:
@@ -854,7 +1201,7 @@ def import_queue(
         raise
     from students.tasks import apply_pupil_import
 
-    jobs.enqueue_on_commit(apply_pupil_import, run.pk)
+    jobs.enqueue_on_commit(apply_pupil_import, run.pk, long_running=True)
     return run
 
 
@@ -895,17 +1242,18 @@ def _fail(run_id: int, *, interruption: str = "") -> None:
     if interruption:
         fields["interruption"] = interruption
     ImportRun.objects.filter(pk=run_id).update(**fields)
-    _cache_quietly("delete", _progress_key(run_id))
 
 
 def import_apply(run_id: int) -> None:
     """The background task's work: apply a queued import once, report progress, delete the
     stored file when the run ends.
 
-    Idempotent: the run is claimed under a row lock and stays locked (the lease) for the whole
-    import, so a redelivered task does nothing while the first one works, and takes over when
-    the first one's worker died (its transaction rolled back, nothing of it was applied). A
-    failure that is not the file's fault (the database went away) leaves the run to the
+    Idempotent: the run is claimed under a row lock and its lease (``jobs.lease``) is held for
+    the whole import, so a redelivered task does nothing while the first one works, and takes
+    over when the first one's worker died. The rows are applied in batches that each commit
+    with the run's progress; a batch that fails rolls back whole, and the next attempt finds
+    the committed batches unchanged (importing the same file twice changes nothing) and goes on.
+    A failure that is not the file's fault (the database went away) leaves the run to the
     reaper, which retries it up to ``JOB_MAX_ATTEMPTS`` times."""
     from pathlib import Path
 
@@ -922,27 +1270,25 @@ def import_apply(run_id: int) -> None:
         _fail(run_id)
         return
     try:
-        with transaction.atomic():
-            # The lease: hold the run's row until the import commits or rolls back.
-            ImportRun.objects.select_for_update().filter(pk=run_id).first()
+        # The lease: held for the whole run, across the batches' own commits.
+        with jobs.lease(ImportRun, run_id):
             pupil_import(
                 actor=run.actor,
                 school=run.school,
                 raw=raw,
                 mode=run.mode,
                 create_classes=run.create_classes,
-                progress=lambda done, total: _cache_quietly(
-                    "set", _progress_key(run_id), done, 3600
-                ),
                 run=run,
             )
+    except RunTakenOver:
+        logger.warning("pupil import %s: taken over by the reaper, stopped", run_id)
+        return
     except Exception:
         logger.exception("pupil import %s failed", run_id)
         _fail(run_id)
         return
     path.unlink(missing_ok=True)
     ImportRun.objects.filter(pk=run_id).update(upload_path="")
-    _cache_quietly("delete", _progress_key(run_id))
 
 
 def reap_stale_imports(*, now=None) -> list[str]:
@@ -991,7 +1337,7 @@ def reap_stale_imports(*, now=None) -> list[str]:
             requeue.append(run.pk)
             lines.append(f"import {run.pk}: sent again")
     for run_id in requeue:
-        jobs.enqueue(apply_pupil_import, run_id)
+        jobs.enqueue(apply_pupil_import, run_id, long_running=True)
     lines.extend(_delete_orphan_uploads(now=now))
     return lines
 
@@ -1021,43 +1367,3 @@ def _delete_orphan_uploads(*, now) -> list[str]:
             path.unlink(missing_ok=True)
             removed += 1
     return [f"imports: {removed} orphaned files deleted"] if removed else []
-
-
-def _apply(report: ImportReport, *, school, classes, progress) -> None:
-    year = school_year_of(timezone.localdate())
-    for key, school_class in list(classes.items()):
-        if school_class is None:
-            name = next(
-                (p.class_name for p in report.valid_rows if class_key(p.class_name) == key), None
-            )
-            if name is None:
-                continue  # only rows in error named it
-            classes[key] = SchoolClass.objects.create(school=school, school_year=year, name=name)
-    valid = report.valid_rows
-    existing = {
-        p.administration_number: p
-        for p in Pupil.objects.filter(
-            school=school,
-            administration_number__in=[p.values["administration_number"] for p in valid],
-        )
-    }
-    family = existing_parents(
-        school=school, emails={d["email"] for p in valid for d in p.guardians if d["email"]}
-    )
-    for index, plan in enumerate(valid, start=1):
-        pupil = existing.get(plan.values["administration_number"])
-        if plan.action != "unchanged" or plan.guardians:
-            _apply_row(
-                plan,
-                school=school,
-                pupil=pupil,
-                school_class=classes[class_key(plan.class_name)],
-                family=family,
-            )
-        if plan.action == "new":
-            report.created += 1
-        elif plan.action == "update":
-            report.updated += 1
-        if progress and (index % 100 == 0 or index == len(valid)):
-            progress(index, len(valid))
-    report.applied = True

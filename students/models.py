@@ -97,7 +97,16 @@ class Pupil(models.Model):
                 fields=["school", "administration_number"],
                 condition=~Q(administration_number=""),
                 name="unique_administration_number_per_school",
-            )
+            ),
+            # A BSN (or onderwijsnummer) names one person: two pupil records with one number
+            # would mix two children's files. The import checks it first with a clear message;
+            # the constraint holds it for every other way in.
+            models.UniqueConstraint(
+                fields=["citizen_number"],
+                condition=~Q(citizen_number=""),
+                name="unique_citizen_number",
+                violation_error_message=_("Dit BSN hoort al bij een andere leerling."),
+            ),
         ]
 
     def __str__(self):
@@ -277,6 +286,9 @@ class ImportRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices)
     rows_total = models.PositiveIntegerField(default=0)
     rows_valid = models.PositiveIntegerField(default=0)
+    # Progress of a background import: rows applied and committed so far. Written per batch in
+    # the batch's own transaction, so the progress page reads it from the row (no cache needed).
+    rows_done = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)

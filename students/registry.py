@@ -340,6 +340,7 @@ NOT_PERSONAL: dict[str, str] = {
     "ImportRun.status": "state of the run",
     "ImportRun.rows_total": "count",
     "ImportRun.rows_valid": "count",
+    "ImportRun.rows_done": "count (progress of a background run)",
     "ImportRun.created": "count",
     "ImportRun.updated": "count",
     "ImportRun.errors": "row numbers and reasons only, no values",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("verwerkingsregister/pdf/", views.processing_register_pdf, name="register_pdf"),
     path("importeren/", views.pupil_import, name="pupil_import"),
     path("importeren/<int:pk>/", views.import_run, name="import_run"),
+    path("importeren/<int:pk>/voortgang/", views.import_progress, name="import_progress"),
     path("inzageregistratie/", views.access_overview, name="access_overview"),
     path("<int:pk>/noodcontact/", views.emergency_contact_create, name="emergency_contact_create"),
     path("<int:pk>/ouder/<int:guardian_pk>/", views.guardian_edit, name="guardian_edit"),

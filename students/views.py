@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -316,6 +316,7 @@ def pupil_import(request):
             limit = settings.MAX_UPLOAD_MEGABYTES * 1024 * 1024
             try:
                 if upload.size > limit:
+                    status = 413  # Content Too Large: the size cap stays (no row cap)
                     raise imports.ImportFileError(
                         _("Het bestand is te groot: maximaal %(mb)s MB.")
                         % {"mb": settings.MAX_UPLOAD_MEGABYTES}
@@ -343,13 +344,17 @@ def pupil_import(request):
     return render(request, "students/import.html", {"form": form, "report": report}, status=status)
 
 
-@login_required
-def import_run(request, pk: int):
-    """Progress and outcome of a pupil import that runs in the background."""
-    run = get_object_or_404(
+def _import_run_or_404(request, pk: int) -> ImportRun:
+    return get_object_or_404(
         ImportRun.objects.filter(school__in=selectors.import_schools(request.user).values("pk")),
         pk=pk,
     )
+
+
+@login_required
+def import_run(request, pk: int):
+    """Progress and outcome of a pupil import that runs in the background."""
+    run = _import_run_or_404(request, pk)
     running = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
     stuck = imports.import_looks_stuck(run)
     return render(
@@ -362,8 +367,20 @@ def import_run(request, pk: int):
             "refresh": running and not stuck,
             "stuck": stuck,
             "done": imports.import_progress(run),
+            "percent": imports.import_progress_data(run)["percent"],
         },
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_progress(request, pk: int):
+    """The progress of a background import as JSON (state, done, total, percent, counts), for
+    a page that polls it; read from the run's row, so it works with and without Redis."""
+    run = _import_run_or_404(request, pk)
+    response = JsonResponse(imports.import_progress_data(run))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _register_context(request):
