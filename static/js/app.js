@@ -102,3 +102,46 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Progress by polling (no meta refresh, WCAG F41): a region with data-poll fetches that address
+// every data-poll-seconds and shows the answer inside itself, an aria-live region, so screen
+// readers hear what changed. Polling stops when the answer no longer holds data-poll-continue.
+// Without script the region's own "Vernieuwen" link reloads the page.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-poll]").forEach(function (region) {
+    var url = region.getAttribute("data-poll");
+    var seconds = parseInt(region.getAttribute("data-poll-seconds"), 10) || 3;
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) {
+          if (response.redirected || !response.ok) {
+            // Signed out, or the run is gone: let the full page say what happened.
+            window.location.reload();
+            return null;
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          if (html === null) {
+            return;
+          }
+          // Swap only when the text changed, so an unchanged state is not read out again.
+          var next = document.createElement("template");
+          next.innerHTML = html;
+          var words = function (node) {
+            return node.textContent.replace(/\s+/g, " ").trim();
+          };
+          if (words(next.content) !== words(region)) {
+            region.innerHTML = html;
+          }
+          if (region.querySelector("[data-poll-continue]")) {
+            window.setTimeout(poll, seconds * 1000);
+          }
+        })
+        .catch(function () {
+          window.setTimeout(poll, seconds * 1000 * 2); // a network hiccup: try again later
+        });
+    }
+    window.setTimeout(poll, seconds * 1000);
+  });
+});
