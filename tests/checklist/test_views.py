@@ -269,3 +269,14 @@ def test_pages_render_for_the_roles_that_use_them(world, checklist_round, client
     assert teacher.get(reverse("checklist:template_edit")).status_code == 403
     template_pk = checklist_round.template.pk
     assert teacher.get(reverse("checklist:template_detail", args=[template_pk])).status_code == 200
+
+
+def test_the_directie_finds_her_own_questions_before_the_schools_results(
+    world, checklist_round, client_for
+):
+    # Issue 21: the answers she has to give were 4,700 px down, below every result table.
+    url = reverse("checklist:round_detail", args=[checklist_round.pk])
+    page = client_for(world.directie).get(url).content.decode()
+    assert page.index('id="answer-title"') < page.index('id="scores-title"')
+    assert page.index('id="answer-title"') < page.index('id="results-title"')
+    assert '<a href="#answer-title">Mijn antwoorden</a>' in page
