@@ -90,6 +90,10 @@ def bar(value: int | None) -> str:
     )
 
 
+def _fit(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
 def bar_chart(
     rows: list[tuple[str, int | None]],
     *,
@@ -103,7 +107,9 @@ def bar_chart(
     to the largest value. The same numbers are always printed beside the chart as a table, so
     the chart is decoration for those who would rather look (``aria-hidden`` is not used: the
     title names what it shows)."""
-    label_w, value_w, gap = 150, 48, 6
+    # Room for 22 characters at 12 px: longer school names are cut with an ellipsis (the table
+    # beside the chart has them whole), never clipped at the left edge.
+    label_w, value_w, gap = 172, 48, 6
     plot_w = width - label_w - value_w
     height = max(len(rows), 1) * (bar_height + gap) + gap
     top = max((value or 0 for _label, value in rows), default=0)
@@ -120,7 +126,7 @@ def bar_chart(
         length = 0 if value is None else max(plot_w * value / scale, 1 if value else 0)
         parts.append(
             f'<text x="{label_w - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
-            f'font-size="12" fill="#1c1c1c">{escape(str(label)[:22])}</text>'
+            f'font-size="12" fill="#1c1c1c">{escape(_fit(str(label), 22))}</text>'
             f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{bar_height}" fill="#eef1f5"/>'
             f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_height}" '
             f'fill="{PALETTE[0]}"/>'

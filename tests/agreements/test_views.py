@@ -427,3 +427,19 @@ def test_directie_records_that_a_product_is_no_longer_in_use(world, client_for, 
     client.post(url("product_use_end", reg.use.pk), {"end_date": yesterday.isoformat()})
     body = client.get(url("dashboard")).content.decode()
     assert "Rekentuin Online" not in body
+
+
+def test_a_zero_on_the_dashboard_is_no_alarm(world, client_for, signed):
+    # Issue 21: "0 zonder actieve overeenkomst" in a red badge read as a problem.
+    body = (
+        client_for(world.directie)
+        .get(url("dashboard"), {"school": world.school.pk})
+        .content.decode()
+    )
+    assert '<span class="count" data-count="missing">0</span><span class="badge">' in body
+    assert "badge--bad" not in body.split('class="coverage-summary"')[1].split("</div>\n</div>")[0]
+
+
+def test_a_count_above_zero_on_the_dashboard_is_marked(world, client_for, reg):
+    body = client_for(world.directie).get(url("dashboard")).content.decode()
+    assert 'data-count="missing">1</span><span class="badge badge--bad">' in body
