@@ -443,3 +443,14 @@ def test_a_zero_on_the_dashboard_is_no_alarm(world, client_for, signed):
 def test_a_count_above_zero_on_the_dashboard_is_marked(world, client_for, reg):
     body = client_for(world.directie).get(url("dashboard")).content.decode()
     assert 'data-count="missing">1</span><span class="badge badge--bad">' in body
+
+
+def test_a_one_school_director_gets_no_school_filter_on_the_dashboard(world, client_for, reg):
+    body = client_for(world.directie).get(url("dashboard")).content.decode()
+    assert "Alle scholen" not in body and 'name="school"' not in body
+    assert '<th scope="col">School</th>' not in body
+
+
+def test_the_cvb_who_sees_every_school_can_filter_the_dashboard(world, client_for, reg):
+    body = client_for(world.cvb).get(url("dashboard")).content.decode()
+    assert "Alle scholen" in body and '<th scope="col">School</th>' in body

@@ -375,3 +375,24 @@ def test_the_pupil_page_explains_why_data_is_kept_once_in_a_disclosure(world, cl
     disclosure = disclosure[: disclosure.index("</details>")]
     assert "Grondslag" not in page.replace(disclosure, "")  # not repeated on every card
     assert disclosure.count("<dt>Grondslag</dt>") == page.count('class="card category ')
+
+
+def test_a_one_school_director_gets_no_school_filter_nor_school_column(world, client_for):
+    page = client_for(world.directie).get(reverse("students:pupil_list")).content.decode()
+    assert 'name="school"' not in page and "Alle scholen" not in page
+    assert '<th scope="col">School</th>' not in page
+    assert 'name="groep"' in page
+
+
+def test_someone_in_two_schools_can_filter_by_school(world, client_for):
+    from accounts import services as account_services
+
+    account_services.staff_membership_create(
+        user=world.directie,
+        school=world.other_school,
+        role="directie",
+        start_date=date(2020, 1, 1),
+    )
+    page = client_for(world.directie).get(reverse("students:pupil_list")).content.decode()
+    assert 'name="school"' in page and "Alle scholen" in page
+    assert '<th scope="col">School</th>' in page
