@@ -325,6 +325,9 @@ class RegisterFilterForm(forms.Form):
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
+        if len(schools) < 2:  # a filter with one school in it is noise
+            del self.fields["school"]
+            return
         self.fields["school"].queryset = schools
         self.fields["school"].empty_label = _("Alle scholen")
 
