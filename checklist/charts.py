@@ -18,7 +18,13 @@ def trend_chart(
     width: int = 720,
     height: int = 320,
 ) -> str:
-    """A line chart of scores (0–100 %) per school year, one line per series (school)."""
+    """A line chart of scores (0–100 %) per school year, one line per series (school).
+
+    Without a single score it draws nothing (an empty string): an empty grid says nothing, and
+    the page says in words that there are no scores yet. The same numbers go in a table beside
+    the chart (``trend_table``)."""
+    if not any(value is not None for _name, values in series for value in values.values()):
+        return ""
     left, right, top, bottom = 48, 190, 20, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = [
@@ -67,7 +73,7 @@ def trend_chart(
         parts.append(
             f'<rect x="{width - right + 16}" y="{legend_y - 9}" width="12" height="12" '
             f'fill="{colour}"/><text x="{width - right + 34}" y="{legend_y + 1}" '
-            f'font-size="12" fill="#1c1c1c">{escape(name[:24])}</text>'
+            f'font-size="12" fill="#1c1c1c">{escape(_fit(name, 21))}</text>'
         )
     if not series or not years:
         parts.append(
@@ -76,6 +82,22 @@ def trend_chart(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text in it is escaped above
+
+
+def trend_table(
+    series: list[tuple[str, dict[int, int | None]]],
+    years: list[int],
+    *,
+    year_label=lambda y: f"{y}-{y + 1}",
+) -> dict:
+    """The numbers of ``trend_chart`` for a table: ``{"names": [series names], "rows":
+    [(year label, [score or None per series])]}``, only years with at least one score."""
+    rows = [
+        (year_label(year), [values.get(year) for _name, values in series])
+        for year in years
+        if any(values.get(year) is not None for _name, values in series)
+    ]
+    return {"names": [name for name, _values in series], "rows": rows}
 
 
 def bar(value: int | None) -> str:
