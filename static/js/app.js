@@ -145,3 +145,21 @@ document.addEventListener("DOMContentLoaded", function () {
     window.setTimeout(poll, seconds * 1000);
   });
 });
+
+// On a narrow screen a wide table scrolls sideways inside itself (app.css); such a table must be
+// reachable with the keyboard to be scrolled (WCAG 2.1.1), so it joins the tab order while it
+// scrolls, and leaves it again when the window is wide enough.
+function markScrollingTables() {
+  document.querySelectorAll("main .table").forEach(function (table) {
+    if (table.closest(".table-scroll")) {
+      return; // its region is focusable already
+    }
+    if (table.scrollWidth > table.clientWidth + 1) {
+      table.setAttribute("tabindex", "0");
+    } else if (table.getAttribute("tabindex") === "0") {
+      table.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollingTables);
+window.addEventListener("resize", markScrollingTables);

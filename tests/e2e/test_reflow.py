@@ -1,6 +1,7 @@
 """Reflow (WCAG 1.4.10): at 320 CSS pixels wide, no page in any demo persona's menu, nor the
 first detail page of each list, scrolls sideways. Wide tables scroll inside their own region;
-the page itself never does."""
+the page itself never does, and every region that scrolls can be reached with the keyboard
+(WCAG 2.1.1) to be scrolled."""
 
 import re
 
@@ -37,6 +38,13 @@ CULPRIT = """(width) => {
 }"""
 
 
+# Regions in the main content that scroll sideways but cannot get the keyboard focus.
+UNREACHABLE = """() => [...document.querySelectorAll("main *")]
+  .filter(el => ["auto", "scroll"].includes(getComputedStyle(el).overflowX)
+    && el.scrollWidth > el.clientWidth + 1 && el.tabIndex < 0)
+  .map(el => `${el.tagName.toLowerCase()}.${el.className}`)"""
+
+
 def test_no_persona_page_scrolls_sideways_at_320_pixels(page, settings):
     settings.DEMO_MODE = True
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -67,6 +75,9 @@ def test_no_persona_page_scrolls_sideways_at_320_pixels(page, settings):
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > NARROW:
                 too_wide[f"{user.email} {url}"] = f"{width}px: {page.evaluate(CULPRIT, NARROW)}"
+            unreachable = page.evaluate(UNREACHABLE)
+            if unreachable:
+                too_wide[f"{user.email} {url}"] = f"not focusable: {', '.join(unreachable)}"
             if url in menu:
                 queue += _links(page, "main table a, main .list a")[:1]
     assert len(checked) > 40, checked
