@@ -22,6 +22,7 @@ install-dev: $(BIN)/python
 # First look: SQLite, tasks in-process, demo data and logins printed, server on 127.0.0.1:8000.
 run: export DEBUG = 1
 run: export DEMO_MODE = 1
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo

@@ -158,6 +158,8 @@ def dashboard(request):
             school = get_object_or_404(schools, pk=int(request.GET["school"]))
         except ValueError:
             return render(request, "400.html", status=400)
+    # Someone who sees one school gets no school filter and no "School" column.
+    many_schools = len(schools) > 1
     coverage = selectors.coverage(request.user, school=school)
     # Offer "Overeenkomst opstellen" only to the roles agreement_create lets in (directie and the
     # beheerder keep the register); the per-request summary answers without a query.
@@ -170,6 +172,7 @@ def dashboard(request):
             "coverage": coverage,
             "schools": schools,
             "school": school,
+            "many_schools": many_schools,
             "may_draft": may_draft,
         },
     )

@@ -99,8 +99,12 @@ class BreachReportForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["schools"].queryset = schools
-        if len(schools) == 1 and not self.is_bound:
-            self.initial["schools"] = list(schools)
+        # One school: no question to answer, the report is about that school (shown as text).
+        self.only_school = schools[0] if len(schools) == 1 else None
+        if self.only_school is not None:
+            self.fields["schools"].widget = forms.MultipleHiddenInput()
+            if not self.is_bound:
+                self.initial["schools"] = [self.only_school.pk]
         # Suggest the suppliers of the agreements register (the agreements app answers the
         # ``known_processors`` hook); any other name can still be typed.
         from privacy_portal.hooks import collect
@@ -325,6 +329,9 @@ class RegisterFilterForm(forms.Form):
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
+        if len(schools) < 2:  # a filter with one school in it is noise
+            del self.fields["school"]
+            return
         self.fields["school"].queryset = schools
         self.fields["school"].empty_label = _("Alle scholen")
 

@@ -18,7 +18,13 @@ def trend_chart(
     width: int = 720,
     height: int = 320,
 ) -> str:
-    """A line chart of scores (0–100 %) per school year, one line per series (school)."""
+    """A line chart of scores (0–100 %) per school year, one line per series (school).
+
+    Without a single score it draws nothing (an empty string): an empty grid says nothing, and
+    the page says in words that there are no scores yet. The same numbers go in a table beside
+    the chart (``trend_table``)."""
+    if not any(value is not None for _name, values in series for value in values.values()):
+        return ""
     left, right, top, bottom = 48, 190, 20, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = [
@@ -67,7 +73,7 @@ def trend_chart(
         parts.append(
             f'<rect x="{width - right + 16}" y="{legend_y - 9}" width="12" height="12" '
             f'fill="{colour}"/><text x="{width - right + 34}" y="{legend_y + 1}" '
-            f'font-size="12" fill="#1c1c1c">{escape(name[:24])}</text>'
+            f'font-size="12" fill="#1c1c1c">{escape(_fit(name, 21))}</text>'
         )
     if not series or not years:
         parts.append(
@@ -76,6 +82,22 @@ def trend_chart(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text in it is escaped above
+
+
+def trend_table(
+    series: list[tuple[str, dict[int, int | None]]],
+    years: list[int],
+    *,
+    year_label=lambda y: f"{y}-{y + 1}",
+) -> dict:
+    """The numbers of ``trend_chart`` for a table: ``{"names": [series names], "rows":
+    [(year label, [score or None per series])]}``, only years with at least one score."""
+    rows = [
+        (year_label(year), [values.get(year) for _name, values in series])
+        for year in years
+        if any(values.get(year) is not None for _name, values in series)
+    ]
+    return {"names": [name for name, _values in series], "rows": rows}
 
 
 def bar(value: int | None) -> str:
@@ -88,6 +110,10 @@ def bar(value: int | None) -> str:
         f'aria-hidden="true" class="bar"><rect width="100" height="10" fill="#e4e7ec"/>'
         f'<rect width="{int(value)}" height="10" fill="{colour}"/></svg>'
     )
+
+
+def _fit(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def bar_chart(
@@ -103,7 +129,9 @@ def bar_chart(
     to the largest value. The same numbers are always printed beside the chart as a table, so
     the chart is decoration for those who would rather look (``aria-hidden`` is not used: the
     title names what it shows)."""
-    label_w, value_w, gap = 150, 48, 6
+    # Room for 22 characters at 12 px: longer school names are cut with an ellipsis (the table
+    # beside the chart has them whole), never clipped at the left edge.
+    label_w, value_w, gap = 172, 48, 6
     plot_w = width - label_w - value_w
     height = max(len(rows), 1) * (bar_height + gap) + gap
     top = max((value or 0 for _label, value in rows), default=0)
@@ -120,7 +148,7 @@ def bar_chart(
         length = 0 if value is None else max(plot_w * value / scale, 1 if value else 0)
         parts.append(
             f'<text x="{label_w - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
-            f'font-size="12" fill="#1c1c1c">{escape(str(label)[:22])}</text>'
+            f'font-size="12" fill="#1c1c1c">{escape(_fit(str(label), 22))}</text>'
             f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{bar_height}" fill="#eef1f5"/>'
             f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_height}" '
             f'fill="{PALETTE[0]}"/>'

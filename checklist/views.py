@@ -125,6 +125,9 @@ def _round_context(request, checklist_round, answer_form=None):
         "round": checklist_round,
         "results": results,
         "history_chart": _school_trend(checklist_round.school) if sees_results else "",
+        "history_table": _school_trend(checklist_round.school, table=True)
+        if sees_results
+        else None,
         "answer_form": answer_form,
         "answer_rows": rows,
         "may_manage": may_manage,
@@ -136,12 +139,16 @@ def _round_context(request, checklist_round, answer_form=None):
     }
 
 
-def _school_trend(school, *, width=720, height=260):
-    """The school's score per school year, as an inline SVG chart."""
+def _school_trend(school, *, width=720, height=260, table=False):
+    """The school's score per school year, as an inline SVG chart (or, with ``table``, the
+    same numbers for the table beside it)."""
     history = list(ChecklistRound.objects.filter(school=school).order_by("school_year"))
     summaries = selectors.round_summaries(history)
+    series = [(school.name, {r.school_year: summaries[r.pk].score for r in history})]
+    if table:
+        return charts.trend_table(series, [r.school_year for r in history])
     return charts.trend_chart(
-        [(school.name, {r.school_year: summaries[r.pk].score for r in history})],
+        series,
         [r.school_year for r in history],
         title=_("Score per schooljaar"),
         width=width,
@@ -394,20 +401,19 @@ def dashboard(request):
         )
         for (school, summary), (_school, found_here) in zip(this_year, contradictions, strict=True)
     ]
+    trend = [
+        (
+            school.name,
+            {
+                y: by_school_year[(school.pk, y)].score
+                for y in years
+                if (school.pk, y) in by_school_year
+            },
+        )
+        for school in schools
+    ]
     chart = charts.trend_chart(
-        [
-            (
-                school.name,
-                {
-                    y: by_school_year[(school.pk, y)].score
-                    for y in years
-                    if (school.pk, y) in by_school_year
-                },
-            )
-            for school in schools
-        ],
-        years,
-        title=_("Score per school per schooljaar (aandeel 'OK'-antwoorden)"),
+        trend, years, title=_("Score per school per schooljaar (aandeel 'OK'-antwoorden)")
     )
     return render(
         request,
@@ -424,6 +430,7 @@ def dashboard(request):
                 for index, name in enumerate(section_names)
             ],
             "chart": chart,
+            "chart_table": charts.trend_table(trend, years),
             "contradictions": [(school, rows) for school, rows in contradictions if rows],
         },
     )

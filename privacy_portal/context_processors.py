@@ -15,6 +15,7 @@ def layout(request):
     context = {
         "menu": hooks.menu(user) if signed_in else [],
         "demo_mode": settings.DEMO_MODE,
+        "demo_outbox": signed_in and hooks.may_see_demo_outbox(user),
         "idle_timeout_seconds": (
             settings.STAFF_IDLE_TIMEOUT_MINUTES * 60
             if signed_in and access.summary(user).is_staff_person

@@ -109,6 +109,19 @@ def may_see_outbox(user) -> bool:
     return access.summary(user).has_foundation_role("fg", "beheerder")
 
 
+def may_see_demo_outbox(user) -> bool:
+    """Demo mode only: staff and the functional admin read the mails the demo "sent"."""
+    from django.conf import settings
+
+    from accounts import access
+
+    return bool(
+        settings.DEMO_MODE
+        and getattr(user, "is_authenticated", False)
+        and access.summary(user).is_staff_person
+    )
+
+
 def _undelivered_mail(user) -> list[AttentionItem]:
     """The core's own start-page item: mails the outbox gave up on (one count query)."""
     from django.urls import reverse

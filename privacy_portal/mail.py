@@ -19,9 +19,14 @@ After delivery the subject, body and addresses are cleared. Mails that still fai
 Each mail is written in its recipient's language: the language chosen on the account with that
 address (``User.preferred_language``), else the product's language (``LANGUAGE_CODE``), never the
 language of whoever caused the mail. Recipients of different languages get separate mails.
+
+In demo mode (``DEMO_MODE``, only with ``DEBUG``) a delivered mail keeps its text, so that the
+demo outbox page (``privacy_portal.views.demo_outbox``) can show what would have been sent, and
+links in mails point at the address the demo server is opened on (``site_url``).
 """
 
 import logging
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -46,9 +51,21 @@ def _render_text(name: str, context: dict) -> str:
     return template.template.render(Context(context, autoescape=False))
 
 
+# The address the current request came in on, set only in demo mode
+# (``privacy_portal.middleware.DemoSiteUrlMiddleware``). Never in production: there the Host
+# header is the visitor's to choose, and links in mails must come from the settings.
+_request_site_url: ContextVar[str] = ContextVar("request_site_url", default="")
+
+
+def site_url() -> str:
+    """The start of every absolute link in a mail: ``SITE_URL``, or in demo mode the address
+    the demo is being used on (a demo on port 8123 mails links to port 8123)."""
+    return _request_site_url.get() or settings.SITE_URL
+
+
 def render_mail(template_base: str, context: dict) -> tuple[str, str]:
     """``template_base`` names ``<base>_subject.txt`` and ``<base>_body.txt``."""
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": site_url(), **context}
     subject = " ".join(_render_text(f"{template_base}_subject.txt", context).split())
     body = _render_text(f"{template_base}_body.txt", context)
     return subject, body
@@ -153,11 +170,13 @@ def deliver(mail_id: int, *, now=None) -> str:
         mail.attempts += 1
         mail.status = OutboxMail.Status.SENT
         mail.sent_at = timezone.now()
-        # The mail has left; keep no copy of what it said or to whom.
-        mail.subject = ""
-        mail.body = ""
-        mail.recipients = []
         mail.last_error = ""
+        if not settings.DEMO_MODE:
+            # The mail has left; keep no copy of what it said or to whom. (Demo data is made
+            # up: the demo keeps it for its outbox page.)
+            mail.subject = ""
+            mail.body = ""
+            mail.recipients = []
         mail.save()
         return mail.status
 

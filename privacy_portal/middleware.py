@@ -175,3 +175,24 @@ class KeepFormAfterTimeoutMiddleware:
         request.session[FORM_DRAFT_SESSION_KEY] = {"path": parts.path, "fields": fields}
         response["Location"] = f"{login_url}?{urlencode({'next': form_page})}"
         return response
+
+
+class DemoSiteUrlMiddleware:
+    """In demo mode, links in mails written during a request use the address the request came
+    in on (``privacy_portal.mail.site_url``), so that a demo user can click through an
+    invitation whatever host and port the demo runs on. Does nothing outside demo mode: there
+    the Host header cannot be trusted for links and ``SITE_URL`` decides."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from privacy_portal.mail import _request_site_url
+
+        if not settings.DEMO_MODE:
+            return self.get_response(request)
+        token = _request_site_url.set(f"{request.scheme}://{request.get_host()}")
+        try:
+            return self.get_response(request)
+        finally:
+            _request_site_url.reset(token)

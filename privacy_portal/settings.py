@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # Refuses NUL bytes, huge numbers and oversized uploads before any view reads them.
     "privacy_portal.middleware.BadInputMiddleware",
+    # Demo mode only: links in mails use the address the demo is opened on.
+    "privacy_portal.middleware.DemoSiteUrlMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # django-otp's middleware, checking the session's device against the access summary.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sessie/verlengen/", views.session_keepalive, name="session_keepalive"),
     path("berichten/niet-afgeleverd/", views.outbox_failed, name="outbox_failed"),
+    path("berichten/demo/", views.demo_outbox, name="demo_outbox"),
     path("", include("accounts.urls")),
     # The language switch; it also remembers the choice on the account (accounts.views).
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),

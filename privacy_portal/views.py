@@ -1,11 +1,12 @@
-"""The start page, the FG's list of undelivered mail, and the error pages."""
+"""The start page, the FG's list of undelivered mail, the demo outbox, and the error pages."""
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.functional import Promise
@@ -63,6 +64,21 @@ def outbox_failed(request):
         return redirect("outbox_failed")
     failed = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED).order_by("-created_at")
     return render(request, "outbox_failed.html", {"mails": failed[:200]})
+
+
+@login_required
+def demo_outbox(request):
+    """Demo mode: the mails the demo would have sent, newest first, with their links, so that a
+    demo user can follow an invitation. Not there outside demo mode (404): real mails keep no
+    copy once delivered (``privacy_portal.mail``)."""
+    from privacy_portal.models import OutboxMail
+
+    if not hooks.may_see_demo_outbox(request.user):
+        if not settings.DEMO_MODE:
+            raise Http404
+        raise PermissionDenied(_("De e-mails van de demo zijn voor de demo-medewerkers."))
+    mails = OutboxMail.objects.exclude(body="").order_by("-created_at", "-pk")[:100]
+    return render(request, "demo_outbox.html", {"mails": mails})
 
 
 def bad_request(request, exception=None):

@@ -24,11 +24,23 @@ class PupilSearchForm(forms.Form):
     def __init__(self, *args, schools=(), classes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("naam of leerlingnummer")
-        self.fields["school"].choices = [("", _("Alle scholen"))] + [
-            (school.pk, school.name) for school in schools
-        ]
+        schools = list(schools)
+        # A school filter (and the school in each class's name) only for someone who sees more
+        # than one school: for a one-school director "Alle scholen" is noise.
+        self.many_schools = len(schools) > 1
+        if self.many_schools:
+            self.fields["school"].choices = [("", _("Alle scholen"))] + [
+                (school.pk, school.name) for school in schools
+            ]
+        else:
+            del self.fields["school"]
         self.fields["groep"].choices = [("", _("Alle groepen"))] + [
-            (c.pk, f"{c.name} ({c.school_year_label}) – {c.school.name}") for c in classes
+            (
+                c.pk,
+                f"{c.name} ({c.school_year_label})"
+                + (f" – {c.school.name}" if self.many_schools else ""),
+            )
+            for c in classes
         ]
 
 

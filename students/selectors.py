@@ -388,6 +388,18 @@ class Section:
     retention_until: object = None  # a date once the pupil has left (R13)
 
 
+# The pupil page leads with what staff need at once, in an emergency first: allergies and medical
+# instructions, then whom to call, then the group. The other categories follow in registry order.
+# Which categories and fields show stays the registry's and the renderer's decision.
+STAFF_PAGE_FIRST = ("allergies", "parents", "identification")
+
+
+def _staff_page_order(category) -> int:
+    if category.key in STAFF_PAGE_FIRST:
+        return STAFF_PAGE_FIRST.index(category.key)
+    return len(STAFF_PAGE_FIRST)
+
+
 def pupil_file(user, pupil) -> dict:
     """Everything the pupil page shows for ``user``: the visible categories with their facts and
     dossier entries, and the enrolment and parent details of the categories that hold them."""
@@ -407,7 +419,7 @@ def pupil_file(user, pupil) -> dict:
             entries=[entry for entry in entries if entry.category == category.key],
             retention_until=registry.retention_until(pupil, category.retention),
         )
-        for category in categories
+        for category in sorted(categories, key=_staff_page_order)  # stable: registry order after
     ]
     keys = {c.key for c in categories}
     return {

@@ -357,19 +357,20 @@ def import_run(request, pk: int):
     run = _import_run_or_404(request, pk)
     running = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
     stuck = imports.import_looks_stuck(run)
-    return render(
-        request,
-        "students/import_run.html",
-        {
-            "run": run,
-            "running": running,
-            # A stuck run's page stops refreshing itself; the reaper requeues or fails it.
-            "refresh": running and not stuck,
-            "stuck": stuck,
-            "done": imports.import_progress(run),
-            "percent": imports.import_progress_data(run)["percent"],
-        },
-    )
+    context = {
+        "run": run,
+        "running": running,
+        # A stuck run's page stops polling; the reaper requeues or fails it.
+        "poll": running and not stuck,
+        "stuck": stuck,
+        "done": imports.import_progress(run),
+        "percent": imports.import_progress_data(run)["percent"],
+    }
+    # ?deel=voortgang: only the progress fragment, which the page's script fetches every few
+    # seconds into its aria-live region (no meta refresh: WCAG F41).
+    if request.GET.get("deel") == "voortgang":
+        return render(request, "students/_import_progress.html", context)
+    return render(request, "students/import_run.html", context)
 
 
 @login_required

@@ -125,3 +125,64 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Progress by polling (no meta refresh, WCAG F41): a region with data-poll fetches that address
+// every data-poll-seconds and shows the answer inside itself, an aria-live region, so screen
+// readers hear what changed. Polling stops when the answer no longer holds data-poll-continue.
+// Without script the region's own "Vernieuwen" link reloads the page.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-poll]").forEach(function (region) {
+    var url = region.getAttribute("data-poll");
+    var seconds = parseInt(region.getAttribute("data-poll-seconds"), 10) || 3;
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) {
+          if (response.redirected || !response.ok) {
+            // Signed out, or the run is gone: let the full page say what happened.
+            window.location.reload();
+            return null;
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          if (html === null) {
+            return;
+          }
+          // Swap only when the text changed, so an unchanged state is not read out again.
+          var next = document.createElement("template");
+          next.innerHTML = html;
+          var words = function (node) {
+            return node.textContent.replace(/\s+/g, " ").trim();
+          };
+          if (words(next.content) !== words(region)) {
+            region.innerHTML = html;
+          }
+          if (region.querySelector("[data-poll-continue]")) {
+            window.setTimeout(poll, seconds * 1000);
+          }
+        })
+        .catch(function () {
+          window.setTimeout(poll, seconds * 1000 * 2); // a network hiccup: try again later
+        });
+    }
+    window.setTimeout(poll, seconds * 1000);
+  });
+});
+
+// On a narrow screen a wide table scrolls sideways inside itself (app.css); such a table must be
+// reachable with the keyboard to be scrolled (WCAG 2.1.1), so it joins the tab order while it
+// scrolls, and leaves it again when the window is wide enough.
+function markScrollingTables() {
+  document.querySelectorAll("main .table").forEach(function (table) {
+    if (table.closest(".table-scroll")) {
+      return; // its region is focusable already
+    }
+    if (table.scrollWidth > table.clientWidth + 1) {
+      table.setAttribute("tabindex", "0");
+    } else if (table.getAttribute("tabindex") === "0") {
+      table.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollingTables);
+window.addEventListener("resize", markScrollingTables);

@@ -427,3 +427,30 @@ def test_directie_records_that_a_product_is_no_longer_in_use(world, client_for, 
     client.post(url("product_use_end", reg.use.pk), {"end_date": yesterday.isoformat()})
     body = client.get(url("dashboard")).content.decode()
     assert "Rekentuin Online" not in body
+
+
+def test_a_zero_on_the_dashboard_is_no_alarm(world, client_for, signed):
+    # Issue 21: "0 zonder actieve overeenkomst" in a red badge read as a problem.
+    body = (
+        client_for(world.directie)
+        .get(url("dashboard"), {"school": world.school.pk})
+        .content.decode()
+    )
+    assert '<span class="count" data-count="missing">0</span><span class="badge">' in body
+    assert "badge--bad" not in body.split('class="coverage-summary"')[1].split("</div>\n</div>")[0]
+
+
+def test_a_count_above_zero_on_the_dashboard_is_marked(world, client_for, reg):
+    body = client_for(world.directie).get(url("dashboard")).content.decode()
+    assert 'data-count="missing">1</span><span class="badge badge--bad">' in body
+
+
+def test_a_one_school_director_gets_no_school_filter_on_the_dashboard(world, client_for, reg):
+    body = client_for(world.directie).get(url("dashboard")).content.decode()
+    assert "Alle scholen" not in body and 'name="school"' not in body
+    assert '<th scope="col">School</th>' not in body
+
+
+def test_the_cvb_who_sees_every_school_can_filter_the_dashboard(world, client_for, reg):
+    body = client_for(world.cvb).get(url("dashboard")).content.decode()
+    assert "Alle scholen" in body and '<th scope="col">School</th>' in body

@@ -206,3 +206,14 @@ def test_letter_send_with_a_bad_address_is_refused(world, client_for):
     assert response.status_code == 400
     assert "is geen geldig e-mailadres" in response.content.decode()
     assert not letter.recipients.exists()
+
+
+def test_a_reporter_of_one_school_is_not_asked_which_school(world, client_for):
+    # Issue 21: a single pre-ticked checkbox is a question without a choice.
+    page = client_for(world.teacher).get("/datalekken/melden/").content.decode()
+    assert "Welke school of scholen?" not in page
+    assert f"Melding voor {world.school.name}." in page
+    assert f'<input type="hidden" name="schools" value="{world.school.pk}"' in page
+    response = client_for(world.teacher).post("/datalekken/melden/", valid_report(world))
+    assert response.status_code == 302
+    assert list(Breach.objects.get().schools.all()) == [world.school]

@@ -133,3 +133,11 @@ def test_breaches_discovered_before_now_stay_in_the_register_after_closing(world
     closed = selectors.register_breaches(world.fg, status="closed")
     assert list(closed) == [breaches["lost"]]
     assert timezone.now() - closed[0].closed_at < timedelta(days=1)
+
+
+def test_the_school_filter_is_only_offered_to_someone_who_sees_two_schools(
+    world, breaches, client_for
+):
+    # Issue 21: "Alle scholen" is noise for a director of one school.
+    assert 'name="school"' not in client_for(world.directie).get("/datalekken/").content.decode()
+    assert 'name="school"' in client_for(world.fg).get("/datalekken/").content.decode()

@@ -269,3 +269,45 @@ def test_pages_render_for_the_roles_that_use_them(world, checklist_round, client
     assert teacher.get(reverse("checklist:template_edit")).status_code == 403
     template_pk = checklist_round.template.pk
     assert teacher.get(reverse("checklist:template_detail", args=[template_pk])).status_code == 200
+
+
+def test_the_directie_finds_her_own_questions_before_the_schools_results(
+    world, checklist_round, client_for
+):
+    # Issue 21: the answers she has to give were 4,700 px down, below every result table.
+    url = reverse("checklist:round_detail", args=[checklist_round.pk])
+    page = client_for(world.directie).get(url).content.decode()
+    assert page.index('id="answer-title"') < page.index('id="scores-title"')
+    assert page.index('id="answer-title"') < page.index('id="results-title"')
+    assert '<a href="#answer-title">Mijn antwoorden</a>' in page
+
+
+def test_without_any_answer_the_round_page_draws_no_empty_chart(world, checklist_round, client_for):
+    # Issue 21: an empty grid said nothing; the chart appears once there is a score.
+    page = client_for(world.directie).get(
+        reverse("checklist:round_detail", args=[checklist_round.pk])
+    )
+    assert 'class="chart"' not in page.content.decode()
+    dashboard = client_for(world.fg).get(reverse("checklist:dashboard")).content.decode()
+    assert 'class="chart"' not in dashboard and "Nog geen scores" in dashboard
+
+
+def test_the_trend_chart_has_its_numbers_in_a_table_beside_it(world, checklist_round, client_for):
+    answer_all(checklist_round, world.teacher)
+    url = reverse("checklist:round_detail", args=[checklist_round.pk])
+    page = client_for(world.directie).get(url).content.decode()
+    assert 'class="chart"' in page
+    table = page[page.index('class="table trend-table"') :]
+    assert f'<th scope="row">{checklist_round.school_year_label}</th>' in table
+    assert '<td class="num">100%</td>' in table
+    dashboard = client_for(world.fg).get(reverse("checklist:dashboard")).content.decode()
+    assert 'class="table trend-table"' in dashboard
+
+
+def test_a_long_school_name_in_the_chart_legend_is_shortened_not_clipped():
+    from checklist import charts
+
+    svg = charts.trend_chart(
+        [("Openbare Basisschool De Regenboog Noord", {2026: 80})], [2026], title="Score"
+    )
+    assert "Openbare Basisschool…" in svg and "Noord" not in svg

@@ -249,14 +249,39 @@ def test_the_import_in_the_browser_applies_the_file_in_the_background(
     assert not any((Path(settings.MEDIA_ROOT) / "imports").glob("*"))
 
 
-def test_a_running_import_shows_its_progress_and_refreshes_itself(world, client_for):
+def test_a_running_import_shows_its_progress_and_polls_a_fragment_instead_of_reloading(
+    world, client_for
+):
+    # Issue 21 (WCAG F41): no meta refresh; an aria-live region polls the progress fragment,
+    # and a "Vernieuwen" link does the same without script.
     client = client_for(world.administratie)
     response = post_import(client, world, SAMPLE.read_bytes(), mode="all")  # task not run yet
-    page = client.get(response["Location"]).content.decode()
+    url = response["Location"]
+    page = client.get(url).content.decode()
     assert "Bezig met importeren" in page
     assert '<progress max="3" value="0">' in page
-    assert 'http-equiv="refresh"' in page
+    assert 'http-equiv="refresh"' not in page
+    assert 'aria-live="polite"' in page and f'data-poll="{url}?deel=voortgang"' in page
+    assert f'<a href="{url}">Vernieuwen</a>' in page
+    fragment = client.get(url, {"deel": "voortgang"}).content.decode()
+    assert "<html" not in fragment and "data-poll-continue" in fragment
+    assert '<progress max="3" value="0">' in fragment
     assert not imported().exists()
+
+
+def test_the_progress_fragment_of_a_finished_import_shows_the_outcome_and_stops_polling(
+    world, client_for
+):
+    from students import imports
+    from students.models import ImportRun
+
+    client = client_for(world.administratie)
+    url = post_import(client, world, SAMPLE.read_bytes(), mode="all")["Location"]
+    imports.import_apply(ImportRun.objects.get(pk=url.rstrip("/").rsplit("/", 1)[1]).pk)
+    fragment = client.get(url, {"deel": "voortgang"}).content.decode()
+    assert "Import klaar: 3 nieuw, 0 bijgewerkt." in fragment
+    assert "data-poll-continue" not in fragment
+    assert "data-poll=" not in client.get(url).content.decode()
 
 
 def test_a_second_delivery_of_the_task_changes_nothing(world, client_for):

@@ -351,3 +351,48 @@ def test_the_page_of_a_pupil_who_left_for_sbo_shows_until_when_data_is_kept(worl
     page = client_for(world.ib).get(detail_url(world.pupil)).content.decode()
     assert "bewaren tot 10 juli 2031" in page  # administration: 5 years
     assert "bewaren tot 10 juli 2029" in page  # dossier, SBO: 3 years
+
+
+def test_the_pupil_page_leads_with_allergies_then_whom_to_call_then_the_group(world, client_for):
+    # Issue 21: what a teacher needs in an emergency comes first, before the administration.
+    _fill_pupil(world.pupil)
+    EmergencyContactFactory(pupil=world.pupil, name="Oma Bep", phone="0612345678")
+    page = client_for(world.directie).get(detail_url(world.pupil)).content.decode()
+    order = [
+        page.index('id="allergies"'),
+        page.index('id="parents"'),
+        page.index('id="identification"'),
+        page.index('id="personal_details"'),
+        page.index('id="medical"'),
+    ]
+    assert order == sorted(order)
+
+
+def test_the_pupil_page_explains_why_data_is_kept_once_in_a_disclosure(world, client_for):
+    page = client_for(world.directie).get(detail_url(world.pupil)).content.decode()
+    assert page.count("<details") == page.count("</details>")
+    disclosure = page[page.index('<details class="card why-kept"') :]
+    disclosure = disclosure[: disclosure.index("</details>")]
+    assert "Grondslag" not in page.replace(disclosure, "")  # not repeated on every card
+    assert disclosure.count("<dt>Grondslag</dt>") == page.count('class="card category ')
+
+
+def test_a_one_school_director_gets_no_school_filter_nor_school_column(world, client_for):
+    page = client_for(world.directie).get(reverse("students:pupil_list")).content.decode()
+    assert 'name="school"' not in page and "Alle scholen" not in page
+    assert '<th scope="col">School</th>' not in page
+    assert 'name="groep"' in page
+
+
+def test_someone_in_two_schools_can_filter_by_school(world, client_for):
+    from accounts import services as account_services
+
+    account_services.staff_membership_create(
+        user=world.directie,
+        school=world.other_school,
+        role="directie",
+        start_date=date(2020, 1, 1),
+    )
+    page = client_for(world.directie).get(reverse("students:pupil_list")).content.decode()
+    assert 'name="school"' in page and "Alle scholen" in page
+    assert '<th scope="col">School</th>' in page

@@ -2,12 +2,16 @@
 
 Tasks run in-process because CELERY_TASK_ALWAYS_EAGER is on without REDIS_URL; this command
 also plays the part of Celery beat: a background thread calls every scheduled job when due.
+Without a SITE_URL in the environment, links in mails use the address this server listens on
+(``make run PORT=8123`` mails links to port 8123).
 """
 
 import logging
+import os
 import threading
 import time
 
+from django.conf import settings
 from django.core.management.commands.runserver import Command as RunserverCommand
 from django.utils import timezone
 
@@ -38,6 +42,9 @@ class Command(RunserverCommand):
     help = "Run the development server with the periodic jobs in-process."
 
     def inner_run(self, *args, **options):
+        if not os.environ.get("SITE_URL"):
+            host = f"[{self.addr}]" if self._raw_ipv6 else self.addr
+            settings.SITE_URL = f"{self.protocol}://{host}:{self.port}"
         stop = threading.Event()
         thread = threading.Thread(
             target=_beat_loop, args=(stop,), daemon=True, name="in-process-beat"
