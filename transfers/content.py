@@ -96,14 +96,15 @@ def choice_groups(categories, entries) -> list[ChoiceGroup]:
     return list(groups.values())
 
 
-def _facts(pupil: Pupil, category: registry.DataCategory) -> list[dict]:
-    """The category's facts through the field policy (``students.rendering``) for the audience
-    of a transfer dossier: every parent with authority and the receiving school. So a secret
-    address is shown as shielded, and parents appear with name and relationship only (their
-    e-mail and phone would reach the other parent; the next school gets them through OSO)."""
+def _facts(pupil: Pupil, category: registry.DataCategory, reader) -> list[dict]:
+    """The category's facts through the field policy (``students.rendering``,
+    ``registry.may_see``) for the audience of a transfer dossier: every parent with authority and
+    the receiving school. So a secret address is shown as shielded, and parents appear with name
+    and relationship only (their e-mail and phone would reach the other parent; the next school
+    gets them through OSO)."""
     facts = [
         {"field": fact["field"], "label": fact["label"], "value": fact["value"]}
-        for fact in rendering.pupil_facts(pupil, category)
+        for fact in rendering.pupil_facts(pupil, category, reader=reader)
         if fact["field"] not in HIDDEN_PUPIL_FIELDS
     ]
     if category.key == "identification":
@@ -121,13 +122,14 @@ def _facts(pupil: Pupil, category: registry.DataCategory) -> list[dict]:
             }
         )
     if category.key == "parents":
-        for link in pupil.guardian_links.select_related("guardian").order_by("pk"):
-            guardian = link.guardian
+        for row in rendering.guardian_rows(pupil, reader=reader):
             details = ", ".join(
                 part
                 for part in (
-                    link.get_relationship_display(),
-                    "" if link.has_parental_authority else _("geen ouderlijk gezag"),
+                    row["relationship"],
+                    "" if row["authority"] else _("geen ouderlijk gezag"),
+                    row["email"],
+                    row["phone"],
                 )
                 if part
             )
@@ -135,7 +137,7 @@ def _facts(pupil: Pupil, category: registry.DataCategory) -> list[dict]:
                 {
                     "field": "guardian",
                     "label": _("Ouder/verzorger"),
-                    "value": f"{guardian.first_name} {guardian.last_name} ({details})",
+                    "value": f"{row['guardian'].first_name} {row['guardian'].last_name} ({details})",
                 }
             )
         for contact in pupil.emergency_contacts.all():
@@ -161,6 +163,7 @@ def build_content(dossier, *, category_keys=None, entries=None) -> dict:
         key: {"key": key, "label": str(label), "categories": [], "documents": []}
         for key, label in SECTIONS
     }
+    reader = registry.Reader.receiving_school()
     for category in registry.CATEGORIES:
         if category.key not in keys:
             continue
@@ -168,7 +171,7 @@ def build_content(dossier, *, category_keys=None, entries=None) -> dict:
             {
                 "key": category.key,
                 "label": str(category.label),
-                "facts": _facts(pupil, category),
+                "facts": _facts(pupil, category, reader),
             }
         )
     for entry in entries:
