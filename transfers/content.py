@@ -9,6 +9,7 @@ what the parents read is exactly what goes to the next school.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -103,7 +104,13 @@ def _facts(pupil: Pupil, category: registry.DataCategory, reader) -> list[dict]:
     and relationship only (their e-mail and phone would reach the other parent; the next school
     gets them through OSO)."""
     facts = [
-        {"field": fact["field"], "label": fact["label"], "value": fact["value"]}
+        {
+            "field": fact["field"],
+            "label": fact["label"],
+            "value": fact["value"],
+            # A secret value sent by decision: parents read it as shielded (content_for_parents).
+            "secret": fact["secret"],
+        }
         for fact in rendering.pupil_facts(pupil, category, reader=reader)
         if fact["field"] not in HIDDEN_PUPIL_FIELDS
     ]
@@ -163,7 +170,8 @@ def build_content(dossier, *, category_keys=None, entries=None) -> dict:
         key: {"key": key, "label": str(label), "categories": [], "documents": []}
         for key, label in SECTIONS
     }
-    reader = registry.Reader.receiving_school()
+    released = dossier.secret_contact_released
+    reader = registry.Reader.receiving_school(secret_released=released)
     for category in registry.CATEGORIES:
         if category.key not in keys:
             continue
@@ -209,7 +217,34 @@ def build_content(dossier, *, category_keys=None, entries=None) -> dict:
         "leaves_on": dossier.leaves_on.isoformat(),
         "leaves_on_label": date_format(dossier.leaves_on, "j F Y"),
         "sections": [sections[key] for key, _label in SECTIONS],
+        "secret_contact": _secret_contact_decision(dossier) if released else None,
     }
+
+
+def _secret_contact_decision(dossier) -> dict:
+    """Who decided, when and why the secret address goes along (shown on the dossier)."""
+    decided_at = timezone.localtime(dossier.secret_contact_decided_at)
+    return {
+        "decided_by": str(dossier.secret_contact_decided_by or ""),
+        "decided_at": decided_at.isoformat(),
+        "decided_at_label": date_format(decided_at, "j F Y"),
+        "reason": dossier.secret_contact_reason,
+    }
+
+
+def content_for_parents(content: dict) -> dict:
+    """The dossier as the parents read it: a secret address that goes to the next school by
+    decision is shown as shielded (the other parent must not learn it); the decision itself,
+    with who, when and why, stays visible, so parents see that it was included."""
+    if not content or not content.get("secret_contact"):
+        return content
+    shielded = copy.deepcopy(content)
+    for section in shielded.get("sections", []):
+        for category in section.get("categories", []):
+            for fact in category.get("facts", []):
+                if fact.get("secret"):
+                    fact["value"] = str(rendering.SECRET_PLACEHOLDER)
+    return shielded
 
 
 def may_compile(user, pupil) -> bool:
