@@ -379,3 +379,28 @@ def pupil_page(pupil: Pupil) -> dict:
         "decides_self": consent_services.pupil_decides_self(pupil),
         "entries": list(entries),
     }
+
+
+def child_very_sensitive_shown(pupil: Pupil) -> list[str]:
+    """Keys of the very sensitive categories the parents' page of ``pupil`` shows with content
+    (for the access record of that page)."""
+    from students import rendering
+
+    return rendering.very_sensitive_with_content(pupil, parent_direct_categories())
+
+
+def correction_secret_shown(request: ParentRequest, viewer) -> list[str]:
+    """The registry categories whose secret values the request page shows ``viewer`` (a
+    correction of a secret address or phone, shown to the directie): for its access record."""
+    keys = set()
+    for row in correction_rows(request, viewer):
+        item = row["item"]
+        field = f"Pupil.{item.field_name}"
+        if (
+            row["visible"]
+            and request.pupil.contact_is_secret
+            and field in registry.HIDDEN_WHEN_SECRET
+            and (item.old_value or item.new_value)
+        ):
+            keys.add(item.category_key)
+    return sorted(keys)
