@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.text import capfirst
 
 from accounts import access
 from accounts.roles import Capability
@@ -53,24 +52,17 @@ def child_or_404(user, pk) -> Pupil:
 
 def _people(pupil: Pupil, viewer) -> list[tuple[str, str]]:
     """Parents and emergency contacts as a parent may see them: the viewer's own e-mail and
-    phone, never those of the other parent (``registry.parent_may_see``)."""
+    phone, never those of the other parent (``registry.may_see`` through the renderer)."""
     from django.utils.translation import gettext as _
 
+    from students import rendering
+
     people = []
-    for link in pupil.guardian_links.select_related("guardian"):
-        guardian = link.guardian
-        details = [
-            getattr(guardian, name)
-            for name in ("email", "phone")
-            if registry.parent_may_see(
-                f"Guardian.{name}", pupil=pupil, viewer=viewer, owner=guardian
-            )
-        ]
-        if not link.has_parental_authority:
+    for row in rendering.guardian_rows(pupil, reader=registry.Reader.for_parent(viewer)):
+        details = [row["email"], row["phone"]]
+        if not row["authority"]:
             details.append(_("zonder ouderlijk gezag"))
-        people.append(
-            (f"{guardian} ({link.get_relationship_display()})", " · ".join(filter(None, details)))
-        )
+        people.append((f"{row['name']} ({row['relationship']})", " · ".join(filter(None, details))))
     people += [
         (f"{contact.name} ({_('noodcontact')})", contact.phone)
         for contact in pupil.emergency_contacts.all()
@@ -83,16 +75,11 @@ def parent_pupil_facts(pupil: Pupil, category: registry.DataCategory, viewer) ->
     secret flag hides reads "afgeschermd"."""
     from students import rendering
 
-    facts = []
-    for name in category.model_fields("Pupil"):
-        if name in {"school", "user"}:
-            continue
-        label = capfirst(str(Pupil._meta.get_field(name).verbose_name))
-        if registry.parent_may_see(f"Pupil.{name}", pupil=pupil, viewer=viewer):
-            facts.append((label, rendering.display_value(pupil, name)))
-        else:
-            facts.append((label, str(rendering.SECRET_PLACEHOLDER)))
-    return facts
+    reader = registry.Reader.for_parent(viewer)
+    return [
+        (fact["label"], fact["value"])
+        for fact in rendering.pupil_facts(pupil, category, reader=reader)
+    ]
 
 
 def stopped_product_uses(pupil: Pupil) -> set[int]:
@@ -208,7 +195,7 @@ def inspection_export(pupil: Pupil, viewer=None) -> dict:
     """Everything about the child for the parent ``viewer`` (art. 15): all registry categories with
     their values, dossier entries (with a reference to each document), consents (the
     ``consent_history`` hook), suppliers receiving data and where, and the access records. Only
-    this child's data, and only what ``registry.parent_may_see`` lets a parent see: never the
+    this child's data, and only what ``registry.may_see`` lets a parent see: never the
     other parent's contact details, never a secret address."""
     from privacy_portal.audit import access_records_for
 
@@ -225,20 +212,17 @@ def inspection_export(pupil: Pupil, viewer=None) -> dict:
                 "values": dict(parent_pupil_facts(pupil, category, viewer)),
             }
         )
+    from students import rendering
+
     guardians = []
-    for link in pupil.guardian_links.select_related("guardian"):
-        guardian = link.guardian
-        row = {
-            "name": str(guardian),
-            "relationship": link.get_relationship_display(),
-            "parental_authority": link.has_parental_authority,
+    for row in rendering.guardian_rows(pupil, reader=registry.Reader.for_parent(viewer)):
+        guardian = {
+            "name": row["name"],
+            "relationship": row["relationship"],
+            "parental_authority": row["authority"],
         }
-        for name in ("email", "phone"):
-            if registry.parent_may_see(
-                f"Guardian.{name}", pupil=pupil, viewer=viewer, owner=guardian
-            ):
-                row[name] = getattr(guardian, name)
-        guardians.append(row)
+        guardian.update({name: row[name] for name in ("email", "phone") if row[name]})
+        guardians.append(guardian)
     contacts = [
         {"name": c.name, "relationship": c.relationship, "phone": c.phone}
         for c in pupil.emergency_contacts.all()
@@ -303,14 +287,14 @@ def document_path(entry) -> str:
 
 def correction_value_visible(request: ParentRequest, field_name: str, viewer) -> bool:
     """Whether ``viewer`` may read the old and new value of a correction of ``field_name``: the
-    parent through ``registry.parent_may_see``, staff through ``registry.staff_may_see_value``."""
-    field = f"Pupil.{field_name}"
+    parent and staff alike through ``registry.may_see``."""
     pupil = request.pupil
-    if request.requester_id == viewer.pk and not access.pupil_capabilities(viewer, pupil):
-        return registry.parent_may_see(field, pupil=pupil, viewer=viewer)
-    return registry.staff_may_see_value(
-        field, pupil=pupil, capabilities=access.pupil_capabilities(viewer, pupil)
-    )
+    capabilities = access.pupil_capabilities(viewer, pupil)
+    if request.requester_id == viewer.pk and not capabilities:
+        reader = registry.Reader.for_parent(viewer)
+    else:
+        reader = registry.Reader.staff(capabilities)
+    return registry.may_see(f"Pupil.{field_name}", pupil=pupil, reader=reader)
 
 
 def correction_rows(request: ParentRequest, viewer) -> list[dict]:
@@ -395,3 +379,28 @@ def pupil_page(pupil: Pupil) -> dict:
         "decides_self": consent_services.pupil_decides_self(pupil),
         "entries": list(entries),
     }
+
+
+def child_very_sensitive_shown(pupil: Pupil) -> list[str]:
+    """Keys of the very sensitive categories the parents' page of ``pupil`` shows with content
+    (for the access record of that page)."""
+    from students import rendering
+
+    return rendering.very_sensitive_with_content(pupil, parent_direct_categories())
+
+
+def correction_secret_shown(request: ParentRequest, viewer) -> list[str]:
+    """The registry categories whose secret values the request page shows ``viewer`` (a
+    correction of a secret address or phone, shown to the directie): for its access record."""
+    keys = set()
+    for row in correction_rows(request, viewer):
+        item = row["item"]
+        field = f"Pupil.{item.field_name}"
+        if (
+            row["visible"]
+            and request.pupil.contact_is_secret
+            and field in registry.HIDDEN_WHEN_SECRET
+            and (item.old_value or item.new_value)
+        ):
+            keys.add(item.category_key)
+    return sorted(keys)

@@ -103,7 +103,7 @@ def correctable_fields(pupil: Pupil | None = None, viewer: User | None = None) -
     """Pupil fields a parent may propose a correction for: field -> (category key, label).
 
     Only fields a parent can know, in categories parents see directly; a field the secret flag
-    hides (``registry.parent_may_see``) is left out, so its value never appears on the form.
+    hides (``registry.may_see``) is left out, so its value never appears on the form.
     """
     direct = {
         name: category.key
@@ -114,8 +114,8 @@ def correctable_fields(pupil: Pupil | None = None, viewer: User | None = None) -
     for name in PARENT_CORRECTABLE:
         if name not in direct:
             continue
-        if pupil is not None and not registry.parent_may_see(
-            f"Pupil.{name}", pupil=pupil, viewer=viewer
+        if pupil is not None and not registry.may_see(
+            f"Pupil.{name}", pupil=pupil, reader=registry.Reader.for_parent(viewer)
         ):
             continue
         result[name] = (direct[name], str(Pupil._meta.get_field(name).verbose_name))

@@ -36,6 +36,7 @@ from portal.models import CorrectionItem, Invitation, ParentRequest
 from privacy_portal import once
 from privacy_portal.audit import record_access
 from students import rendering
+from students import services as student_services
 from students.models import Guardian, Pupil
 
 
@@ -70,6 +71,13 @@ def pupil_home(request):
 @login_required
 def child_detail(request, pk):
     pupil = selectors.child_or_404(request.user, pk)
+    # Read logging by construction: the page shows the parent very sensitive data (the BSN).
+    student_services.pupil_data_read(
+        actor=request.user,
+        pupil=pupil,
+        what="portal:child",
+        categories=selectors.child_very_sensitive_shown(pupil),
+    )
     return render(
         request,
         "portal/child_detail.html",
@@ -440,6 +448,14 @@ def staff_request(request, pk):
     parent_request = selectors.staff_request_or_404(request.user, pk)
     may_handle = selectors.may_handle(request.user, parent_request)
     is_directie = access.has_school_role(request.user, parent_request.pupil.school, "directie")
+    # A correction of a secret address or phone shows its values to the directie: recorded.
+    student_services.pupil_data_read(
+        actor=request.user,
+        pupil=parent_request.pupil,
+        what="parent_request",
+        categories=selectors.correction_secret_shown(parent_request, request.user),
+        request=parent_request.reference,
+    )
     return render(
         request,
         "portal/staff_request.html",

@@ -9,6 +9,8 @@ registered its models, so that no app can forget it:
   ``accounts.access`` and write access records;
 - Django's groups and permissions are not editable (role groups follow memberships through
   ``accounts.services.sync_user_groups``);
+- a delete confirmation names the objects being deleted and counts, per kind, what goes with
+  them (a class takes its enrolments along: listing them would print pupils' names);
 - two-factor devices can be removed (a lost phone) but not added or changed, so nobody can give
   themselves a second factor of someone else's account.
 
@@ -59,9 +61,41 @@ class _RemoveOnlyDeviceAdmin:
         return False
 
 
+class _CountsOnlyOnDelete:
+    """Mixed into every admin: the delete confirmation shows counts of related rows, never the
+    rows themselves (they may be pupils, parents or dossier entries the admin does not show)."""
+
+    def get_deleted_objects(self, objs, request):
+        from django.utils.translation import ngettext
+
+        _listed, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        summary = [str(obj) for obj in objs]
+        summary += [f"{name}: {count}" for name, count in model_count.items()]
+        if protected:
+            protected = [
+                ngettext(
+                    "%(count)s ander gegeven verwijst hiernaar",
+                    "%(count)s andere gegevens verwijzen hiernaar",
+                    len(protected),
+                )
+                % {"count": len(protected)}
+            ]
+        return summary, model_count, perms_needed, protected
+
+
 def apply(site=admin.site) -> None:
     for model in hidden_models(site):
         site.unregister(model)
+    for model, model_admin in list(site._registry.items()):
+        site.unregister(model)
+        site.register(
+            model,
+            type(
+                f"CountsOnly{type(model_admin).__name__}",
+                (_CountsOnlyOnDelete, type(model_admin)),
+                {},
+            ),
+        )
     for label in ("otp_totp.TOTPDevice", "otp_static.StaticDevice"):
         for model, model_admin in list(site._registry.items()):
             if model._meta.label == label:

@@ -459,12 +459,14 @@ def retention_until(pupil, retention: str):
     return _years_after(pupil.deregistered_on, 3 if pupil.destination_is_sbo else 2)
 
 
-# --- Field policy for parents -----------------------------------------------------------------
+# --- Who may see a field: the one answer ----------------------------------------------------
 # The secret flag (``Pupil.contact_is_secret``) hides the fields of the categories marked
-# ``secret_hides`` from parents (the portal, the request form, the inspection export) and from
-# staff without SECRET_AUDIENCE: in a protected-living case one parent must not learn where the
-# child lives. Derived from the categories above, so the staff renderer (``students.rendering``)
-# and the portal cannot disagree.
+# ``secret_hides`` from parents (the portal, the request form, the inspection export), from staff
+# without SECRET_AUDIENCE and from the receiving school of a transfer (unless the directie or
+# IB-er decided, with a reason, to send it): in a protected-living case one parent must not learn
+# where the child lives. A parent's own e-mail and phone are that parent's: no other parent ever
+# sees them. ``may_see`` is the only place that decides this; the staff renderer
+# (``students.rendering``), the portal, the inspection export and the transfer dossier all ask it.
 HIDDEN_WHEN_SECRET: frozenset[str] = frozenset(
     f"Pupil.{name}" for name in secret_hidden_fields("Pupil")
 )
@@ -472,23 +474,50 @@ HIDDEN_WHEN_SECRET: frozenset[str] = frozenset(
 OWN_PARENT_ONLY: frozenset[str] = frozenset({"Guardian.email", "Guardian.phone"})
 
 
-def parent_may_see(field: str, *, pupil, viewer=None, owner=None) -> bool:
-    """Whether a parent (``viewer``, a user) may see ``field`` ("Model.field") of ``pupil``.
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a response, as far as the field policy cares.
 
-    ``owner`` is the Guardian a Guardian field belongs to. Every portal screen and export asks
-    this one function, so the field policy can grow here without touching the portal.
+    ``capabilities``: a staff member's capabilities for the pupil. ``parents_read``: parents read
+    it (the portal, the inspection export, a transfer dossier offered to every parent with
+    authority), so a parent's e-mail and phone appear only for that parent (``parent``, the
+    reading user, or nobody for a document all parents read). ``secret_released``: a transfer
+    dossier for which an explicit decision sends the secret address to the receiving school.
+    """
+
+    capabilities: frozenset = frozenset()
+    parents_read: bool = False
+    parent: object = None
+    secret_released: bool = False
+
+    @classmethod
+    def staff(cls, capabilities) -> "Reader":
+        return cls(capabilities=frozenset(capabilities or ()))
+
+    @classmethod
+    def for_parent(cls, user) -> "Reader":
+        return cls(parents_read=True, parent=user)
+
+    @classmethod
+    def receiving_school(cls, *, secret_released: bool = False) -> "Reader":
+        """A transfer dossier: read by every parent with authority and by the next school."""
+        return cls(parents_read=True, secret_released=secret_released)
+
+
+def may_see(field: str, *, pupil, reader: Reader, owner=None) -> bool:
+    """Whether ``reader`` may see the value of ``field`` ("Model.field") of ``pupil``.
+
+    ``owner`` is the Guardian a Guardian field belongs to. Whether the reader sees the field's
+    category at all is the access policy's answer (``students.selectors.visible_categories``);
+    this answers what the secret flag and the parents' own contact details add to it.
     """
     if field in HIDDEN_WHEN_SECRET and pupil.contact_is_secret:
-        return False
-    if field in OWN_PARENT_ONLY:
+        if reader.secret_released:
+            return True
+        if reader.parents_read:
+            return False
+        return SECRET_AUDIENCE in reader.capabilities
+    if field in OWN_PARENT_ONLY and reader.parents_read:
+        viewer = reader.parent
         return owner is not None and viewer is not None and owner.user_id == viewer.pk
-    return True
-
-
-def staff_may_see_value(field: str, *, pupil, capabilities) -> bool:
-    """Whether staff holding ``capabilities`` for ``pupil`` may see the value of ``field`` where
-    it appears outside the pupil file (a correction request, its audit trail): a secret address
-    or phone only with very sensitive access (directie, IB-er)."""
-    if field in HIDDEN_WHEN_SECRET and pupil.contact_is_secret:
-        return SECRET_AUDIENCE in set(capabilities)
     return True

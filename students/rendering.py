@@ -40,52 +40,59 @@ def display_value(pupil: Pupil, name: str) -> str:
     return str(value)
 
 
-def hidden_by_secret(pupil: Pupil, name: str, capabilities=frozenset()) -> bool:
-    """True when the secret-contact flag hides ``Pupil.<name>`` from these capabilities."""
-    return (
-        pupil.contact_is_secret
-        and registry.field_policy(f"Pupil.{name}").secret_hides
-        and registry.SECRET_AUDIENCE not in set(capabilities)
-    )
+def hidden_by_secret(pupil: Pupil, name: str, reader=None) -> bool:
+    """True when the field policy (``registry.may_see``) hides ``Pupil.<name>`` from
+    ``reader`` (default: a parent)."""
+    if reader is None:
+        reader = registry.Reader(parents_read=True)
+    return not registry.may_see(f"Pupil.{name}", pupil=pupil, reader=reader)
 
 
-def pupil_facts(
-    pupil: Pupil, category: registry.DataCategory, *, capabilities=frozenset()
-) -> list[dict]:
-    """The pupil fields of ``category`` as ``{"field", "label", "value", "hidden"}`` for an
-    audience with ``capabilities`` (parents, exports and transfers: none)."""
+def pupil_facts(pupil: Pupil, category: registry.DataCategory, *, reader) -> list[dict]:
+    """The pupil fields of ``category`` as ``{"field", "label", "value", "hidden", "secret"}``
+    for ``reader`` (a ``registry.Reader``). ``secret``: the value is a secret address or
+    phone that this reader sees (only by decision or with very sensitive access)."""
     facts = []
     for name in category.model_fields("Pupil"):
         if name in NOT_SHOWN:
             continue
-        hidden = hidden_by_secret(pupil, name, capabilities)
+        hidden = hidden_by_secret(pupil, name, reader)
         facts.append(
             {
                 "field": name,
                 "label": capfirst(str(Pupil._meta.get_field(name).verbose_name)),
                 "value": str(SECRET_PLACEHOLDER) if hidden else display_value(pupil, name),
                 "hidden": hidden,
+                "secret": not hidden
+                and pupil.contact_is_secret
+                and f"Pupil.{name}" in registry.HIDDEN_WHEN_SECRET,
             }
         )
     return facts
 
 
-def guardian_rows(pupil: Pupil, *, parent_user=None) -> list[dict]:
+def guardian_rows(pupil: Pupil, *, reader) -> list[dict]:
     """The pupil's parents as ``{"name", "relationship", "authority", "email", "phone",
-    "guardian"}``. For a parent (``parent_user``) only their own e-mail and phone are filled in:
-    the other parent's contact details are never shown to a parent."""
+    "guardian"}`` for ``reader``: e-mail and phone only where ``registry.may_see`` allows (a
+    parent sees their own, never the other parent's)."""
     rows = []
-    for link in pupil.guardian_links.select_related("guardian").order_by("pk"):
+    links = pupil.guardian_links.select_related("guardian").order_by("pk")
+    for link in links:
         guardian = link.guardian
-        own = parent_user is None or guardian.user_id == getattr(parent_user, "pk", None)
+        contact = {
+            name: getattr(guardian, name)
+            if registry.may_see(f"Guardian.{name}", pupil=pupil, reader=reader, owner=guardian)
+            else ""
+            for name in ("email", "phone")
+        }
         rows.append(
             {
                 "guardian": guardian,
-                "name": f"{guardian.first_name} {guardian.last_name}",
+                "link": link,
+                "name": str(guardian),
                 "relationship": link.get_relationship_display(),
                 "authority": link.has_parental_authority,
-                "email": guardian.email if own else "",
-                "phone": guardian.phone if own else "",
+                **contact,
             }
         )
     return rows

@@ -407,13 +407,14 @@ def pupil_file(user, pupil) -> dict:
     categories = visible_categories(user, pupil, capabilities=capabilities)
     editable = {c.key for c in editable_categories(user, pupil, capabilities=capabilities)}
     entries = list(visible_dossier_entries(user, pupil, capabilities=capabilities))
+    reader = registry.Reader.staff(capabilities)
     sections = [
         Section(
             category=category,
             # Through the one renderer (students.rendering): the field policy applies here too.
             facts=[
                 (fact["label"], fact["value"])
-                for fact in rendering.pupil_facts(pupil, category, capabilities=capabilities)
+                for fact in rendering.pupil_facts(pupil, category, reader=reader)
             ],
             editable=category.key in editable,
             entries=[entry for entry in entries if entry.category == category.key],
@@ -433,9 +434,7 @@ def pupil_file(user, pupil) -> dict:
         )
         if "identification" in keys
         else [],
-        "guardian_links": list(pupil.guardian_links.select_related("guardian"))
-        if "parents" in keys
-        else [],
+        "guardians": rendering.guardian_rows(pupil, reader=reader) if "parents" in keys else [],
         "emergency_contacts": list(pupil.emergency_contacts.all()) if "parents" in keys else [],
         "may_add_dossier_entry": any(
             c.holds_dossier_entries for c in categories if c.key in editable

@@ -9,6 +9,7 @@ what the parents read is exactly what goes to the next school.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -96,14 +97,21 @@ def choice_groups(categories, entries) -> list[ChoiceGroup]:
     return list(groups.values())
 
 
-def _facts(pupil: Pupil, category: registry.DataCategory) -> list[dict]:
-    """The category's facts through the field policy (``students.rendering``) for the audience
-    of a transfer dossier: every parent with authority and the receiving school. So a secret
-    address is shown as shielded, and parents appear with name and relationship only (their
-    e-mail and phone would reach the other parent; the next school gets them through OSO)."""
+def _facts(pupil: Pupil, category: registry.DataCategory, reader) -> list[dict]:
+    """The category's facts through the field policy (``students.rendering``,
+    ``registry.may_see``) for the audience of a transfer dossier: every parent with authority and
+    the receiving school. So a secret address is shown as shielded, and parents appear with name
+    and relationship only (their e-mail and phone would reach the other parent; the next school
+    gets them through OSO)."""
     facts = [
-        {"field": fact["field"], "label": fact["label"], "value": fact["value"]}
-        for fact in rendering.pupil_facts(pupil, category)
+        {
+            "field": fact["field"],
+            "label": fact["label"],
+            "value": fact["value"],
+            # A secret value sent by decision: parents read it as shielded (content_for_parents).
+            "secret": fact["secret"],
+        }
+        for fact in rendering.pupil_facts(pupil, category, reader=reader)
         if fact["field"] not in HIDDEN_PUPIL_FIELDS
     ]
     if category.key == "identification":
@@ -121,13 +129,14 @@ def _facts(pupil: Pupil, category: registry.DataCategory) -> list[dict]:
             }
         )
     if category.key == "parents":
-        for link in pupil.guardian_links.select_related("guardian").order_by("pk"):
-            guardian = link.guardian
+        for row in rendering.guardian_rows(pupil, reader=reader):
             details = ", ".join(
                 part
                 for part in (
-                    link.get_relationship_display(),
-                    "" if link.has_parental_authority else _("geen ouderlijk gezag"),
+                    row["relationship"],
+                    "" if row["authority"] else _("geen ouderlijk gezag"),
+                    row["email"],
+                    row["phone"],
                 )
                 if part
             )
@@ -135,7 +144,7 @@ def _facts(pupil: Pupil, category: registry.DataCategory) -> list[dict]:
                 {
                     "field": "guardian",
                     "label": _("Ouder/verzorger"),
-                    "value": f"{guardian.first_name} {guardian.last_name} ({details})",
+                    "value": f"{row['guardian'].first_name} {row['guardian'].last_name} ({details})",
                 }
             )
         for contact in pupil.emergency_contacts.all():
@@ -161,6 +170,8 @@ def build_content(dossier, *, category_keys=None, entries=None) -> dict:
         key: {"key": key, "label": str(label), "categories": [], "documents": []}
         for key, label in SECTIONS
     }
+    released = dossier.secret_contact_released
+    reader = registry.Reader.receiving_school(secret_released=released)
     for category in registry.CATEGORIES:
         if category.key not in keys:
             continue
@@ -168,7 +179,7 @@ def build_content(dossier, *, category_keys=None, entries=None) -> dict:
             {
                 "key": category.key,
                 "label": str(category.label),
-                "facts": _facts(pupil, category),
+                "facts": _facts(pupil, category, reader),
             }
         )
     for entry in entries:
@@ -206,7 +217,34 @@ def build_content(dossier, *, category_keys=None, entries=None) -> dict:
         "leaves_on": dossier.leaves_on.isoformat(),
         "leaves_on_label": date_format(dossier.leaves_on, "j F Y"),
         "sections": [sections[key] for key, _label in SECTIONS],
+        "secret_contact": _secret_contact_decision(dossier) if released else None,
     }
+
+
+def _secret_contact_decision(dossier) -> dict:
+    """Who decided, when and why the secret address goes along (shown on the dossier)."""
+    decided_at = timezone.localtime(dossier.secret_contact_decided_at)
+    return {
+        "decided_by": str(dossier.secret_contact_decided_by or ""),
+        "decided_at": decided_at.isoformat(),
+        "decided_at_label": date_format(decided_at, "j F Y"),
+        "reason": dossier.secret_contact_reason,
+    }
+
+
+def content_for_parents(content: dict) -> dict:
+    """The dossier as the parents read it: a secret address that goes to the next school by
+    decision is shown as shielded (the other parent must not learn it); the decision itself,
+    with who, when and why, stays visible, so parents see that it was included."""
+    if not content or not content.get("secret_contact"):
+        return content
+    shielded = copy.deepcopy(content)
+    for section in shielded.get("sections", []):
+        for category in section.get("categories", []):
+            for fact in category.get("facts", []):
+                if fact.get("secret"):
+                    fact["value"] = str(rendering.SECRET_PLACEHOLDER)
+    return shielded
 
 
 def may_compile(user, pupil) -> bool:

@@ -99,17 +99,18 @@ def export_sha256(dossier: TransferDossier) -> str:
     return hashlib.sha256(export_bytes(dossier)).hexdigest()
 
 
-def pdf_context(dossier: TransferDossier) -> dict:
+def pdf_context(dossier: TransferDossier, *, for_parents: bool = False) -> dict:
     from transfers.services import dossier_preview
 
     return {
         "dossier": dossier,
-        "content": dossier_preview(dossier),
+        "content": dossier_preview(dossier, for_parents=for_parents),
         "reviews": list(dossier.reviews.select_related("guardian").order_by("pk")),
         "is_final": dossier.state == TransferDossier.State.HANDED_OVER,
         "printed_at": timezone.localtime(),
     }
 
 
-def render_dossier_pdf(dossier: TransferDossier) -> bytes:
-    return render_pdf("pdf/transfers/dossier.html", pdf_context(dossier))
+def render_dossier_pdf(dossier: TransferDossier, *, for_parents: bool = False) -> bytes:
+    """The printable dossier; ``for_parents``: the parents' copy (a secret address shielded)."""
+    return render_pdf("pdf/transfers/dossier.html", pdf_context(dossier, for_parents=for_parents))

@@ -102,3 +102,27 @@ class HandOverForm(forms.Form):
             "Alleen de directie, en alleen als de ouders ondanks herinneringen niet bereikbaar zijn."
         ),
     )
+
+
+class SecretContactForm(forms.Form):
+    """The directie's decision whether the receiving school gets the secret address."""
+
+    include = forms.TypedChoiceField(
+        label=_("Geheim adres en telefoonnummer meesturen?"),
+        choices=[
+            ("no", _("Nee, de nieuwe school krijgt het geheime adres niet")),
+            ("yes", _("Ja, de nieuwe school heeft het geheime adres nodig")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reden"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Verplicht bij meesturen: waarom heeft de nieuwe school het geheime adres nodig? "
+            "De ouders zien dat het adres meegaat, met deze reden."
+        ),
+    )

@@ -84,6 +84,27 @@ class TransferDossier(models.Model):
         blank=True,
         help_text=_("Alleen de directie: bijvoorbeeld ouders na herinneringen onbereikbaar."),
     )
+    # A secret address leaves the school only by an explicit decision of the directie (issue
+    # 14): who, when and why, shown on the dossier and recorded in the audit log.
+    secret_contact_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("besluit geheim adres door"),
+    )
+    secret_contact_decided_at = models.DateTimeField(
+        _("besluit geheim adres op"), null=True, blank=True
+    )
+    secret_contact_reason = models.TextField(
+        _("reden om het geheime adres mee te sturen"),
+        blank=True,
+        help_text=_(
+            "Waarom de nieuwe school het geheime adres of telefoonnummer nodig heeft, "
+            "bijvoorbeeld op verzoek van de ouder bij wie het kind woont."
+        ),
+    )
     export_sha256 = models.CharField(_("SHA-256 van het exportbestand"), max_length=64, blank=True)
     retention_until = models.DateField(_("bewaren tot"), null=True, blank=True)
 
@@ -102,6 +123,16 @@ class TransferDossier(models.Model):
 
     def __str__(self):
         return f"{self.pupil} → {self.destination_name}"
+
+    @property
+    def secret_contact_released(self) -> bool:
+        """Whether the secret address goes to the receiving school (a decision is recorded and
+        the pupil's contact details are secret)."""
+        return (
+            self.secret_contact_decided_at is not None
+            and self.pupil.contact_is_secret
+            and "contact" in (self.categories or [])
+        )
 
     @property
     def is_sbo(self) -> bool:

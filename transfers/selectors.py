@@ -75,6 +75,11 @@ def may_override(user, dossier) -> bool:
     return access.has_school_role(user, dossier.pupil.school, SchoolRole.DIRECTIE)
 
 
+def may_decide_secret_contact(user, dossier) -> bool:
+    """Only the directie decides that a secret address goes to the receiving school."""
+    return access.has_school_role(user, dossier.pupil.school, SchoolRole.DIRECTIE)
+
+
 # --- Parents ---------------------------------------------------------------------------------
 
 

@@ -202,11 +202,67 @@ def dossier_update(
     return dossier
 
 
-def dossier_preview(dossier: TransferDossier) -> dict:
-    """Exactly what will go: the frozen content once offered, else built from the choices."""
-    if dossier.content is not None:
-        return dossier.content
-    return dossier_content.build_content(dossier)
+def dossier_preview(dossier: TransferDossier, *, for_parents: bool = False) -> dict:
+    """Exactly what will go: the frozen content once offered, else built from the choices.
+    ``for_parents``: as the parents read it (a secret address sent by decision is shielded)."""
+    content = (
+        dossier.content if dossier.content is not None else dossier_content.build_content(dossier)
+    )
+    return dossier_content.content_for_parents(content) if for_parents else content
+
+
+@transaction.atomic
+def dossier_secret_contact_decide(
+    *, actor, dossier: TransferDossier, include: bool, reason: str = ""
+) -> TransferDossier:
+    """The directie decides, with a reason, that the receiving school needs the pupil's secret
+    address and phone (or withdraws that decision). Without this decision a secret address never
+    leaves the school; with it, the dossier shows who decided, when and why, the parents see
+    that it was included (not the address itself), and the audit log records the change.
+
+    Only while the dossier is a draft (what the parents sign for must not change under them),
+    only for a pupil whose contact details are secret, and only with "Contact en adres" chosen.
+    """
+    from auditlog.context import set_actor
+
+    dossier = _locked(dossier)
+    pupil = dossier.pupil
+    if not access.has_school_role(actor, pupil.school, SchoolRole.DIRECTIE):
+        raise PermissionDenied(
+            _("Alleen de directie besluit of een geheim adres naar de nieuwe school gaat.")
+        )
+    if dossier.state != State.DRAFT:
+        raise ValidationError(
+            _("Het dossier is al aan de ouders aangeboden. Zet het eerst terug naar concept.")
+        )
+    if include:
+        reason = (reason or "").strip()
+        errors = {}
+        if not pupil.contact_is_secret:
+            errors["reason"] = [_("Het adres van deze leerling is niet geheim.")]
+        elif "contact" not in dossier.categories:
+            errors["reason"] = [_("Kies eerst de categorie 'Contact en adres' voor dit dossier.")]
+        elif len(reason) < MIN_OVERRIDE_REASON:
+            errors["reason"] = [
+                _("Leg in minstens %(min)s tekens uit waarom de nieuwe school dit nodig heeft.")
+                % {"min": MIN_OVERRIDE_REASON}
+            ]
+        elif len(reason) > MAX_REMARKS:
+            errors["reason"] = [
+                _("Houd de reden korter dan %(max)s tekens.") % {"max": MAX_REMARKS}
+            ]
+        if errors:
+            raise ValidationError(errors)
+        dossier.secret_contact_decided_by = actor
+        dossier.secret_contact_decided_at = timezone.now()
+        dossier.secret_contact_reason = reason
+    else:
+        dossier.secret_contact_decided_by = None
+        dossier.secret_contact_decided_at = None
+        dossier.secret_contact_reason = ""
+    with set_actor(actor):
+        dossier.save()
+    return dossier
 
 
 # --- Offering to the parents -----------------------------------------------------------------
@@ -271,12 +327,22 @@ def dossier_reopen(*, actor, dossier: TransferDossier) -> TransferDossier:
 
 def very_sensitive_in_content(content: dict) -> list[str]:
     """The very sensitive categories a dossier's content shows: chosen categories with a filled
-    fact, and the categories of its documents."""
+    fact, a secret address sent by decision (very sensitive for whoever reads it), and the
+    categories of its documents."""
+    from students.rendering import SECRET_PLACEHOLDER
+
     keys = set()
     for section in content.get("sections", []):
         for category in section.get("categories", []):
             data_category = registry.BY_KEY.get(category.get("key"))
-            if data_category is None or not data_category.is_very_sensitive:
+            if data_category is None:
+                continue
+            if any(
+                fact.get("secret") and fact.get("value") != str(SECRET_PLACEHOLDER)
+                for fact in category["facts"]
+            ):
+                keys.add(data_category.key)
+            if not data_category.is_very_sensitive:
                 continue
             if any(fact.get("value") not in ("", "—", None) for fact in category["facts"]):
                 keys.add(data_category.key)
@@ -288,7 +354,9 @@ def very_sensitive_in_content(content: dict) -> list[str]:
 
 
 @transaction.atomic
-def dossier_viewed(*, actor, dossier: TransferDossier, what: str = "view") -> None:
+def dossier_viewed(
+    *, actor, dossier: TransferDossier, what: str = "view", for_parents: bool = False
+) -> None:
     """Record a view or export of the dossier; a parent's first and last view is kept too.
 
     The read is recorded against the pupil as well (the pupil's access log and the parents'
@@ -299,7 +367,7 @@ def dossier_viewed(*, actor, dossier: TransferDossier, what: str = "view") -> No
         actor=actor,
         pupil=dossier.pupil,
         what=f"transfer_dossier:{what}",
-        categories=very_sensitive_in_content(dossier_preview(dossier)),
+        categories=very_sensitive_in_content(dossier_preview(dossier, for_parents=for_parents)),
         dossier=dossier.pk,
     )
     now = timezone.now()

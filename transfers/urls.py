@@ -10,6 +10,7 @@ urlpatterns = [
     path("leerling/<int:pupil_pk>/nieuw/", views.dossier_create, name="dossier_create"),
     path("<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("<int:pk>/wijzigen/", views.dossier_edit, name="dossier_edit"),
+    path("<int:pk>/geheim-adres/", views.dossier_secret_contact, name="dossier_secret_contact"),
     path("<int:pk>/aanbieden/", views.dossier_offer, name="dossier_offer"),
     path("<int:pk>/heropenen/", views.dossier_reopen, name="dossier_reopen"),
     path("<int:pk>/papier/", views.paper_signature, name="paper_signature"),

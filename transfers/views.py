@@ -27,6 +27,7 @@ from transfers.forms import (
     HandOverForm,
     PaperSignatureForm,
     PupilSearchForm,
+    SecretContactForm,
     SignForm,
 )
 from transfers.models import TransferDossier
@@ -209,8 +210,49 @@ def dossier_detail(request, pk: int):
             "reviews": reviews,
             "paper_form": PaperSignatureForm(reviews=unsigned) if unsigned else None,
             "may_override": selectors.may_override(request.user, dossier),
+            "may_decide_secret_contact": selectors.may_decide_secret_contact(request.user, dossier),
+            # Whether there is a decision to take (the flag, not the address itself).
+            "has_secret_contact": dossier.pupil.contact_is_secret,
             "access_records": selectors.access_records(dossier),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_secret_contact(request, pk: int):
+    """The directie decides whether the secret address goes to the receiving school."""
+    dossier = selectors.staff_dossier_or_404(request.user, pk)
+    if not selectors.may_decide_secret_contact(request.user, dossier):
+        raise PermissionDenied(
+            _("Alleen de directie besluit of een geheim adres naar de nieuwe school gaat.")
+        )
+    initial = {
+        "include": "yes" if dossier.secret_contact_decided_at else "no",
+        "reason": dossier.secret_contact_reason,
+    }
+    form = SecretContactForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.dossier_secret_contact_decide(
+                    actor=request.user,
+                    dossier=dossier,
+                    include=form.cleaned_data["include"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Het besluit over het geheime adres is vastgelegd."))
+                return redirect("transfers:dossier_detail", pk=dossier.pk)
+        status = 400
+    return render(
+        request,
+        "transfers/dossier_secret_contact.html",
+        {"dossier": dossier, "form": form},
+        status=status,
     )
 
 
@@ -375,13 +417,13 @@ def parent_detail(request, pk: int):
                 return redirect("transfers:parent_detail", pk=dossier.pk)
         status = 400
     else:
-        services.dossier_viewed(actor=request.user, dossier=dossier, what="view")
+        services.dossier_viewed(actor=request.user, dossier=dossier, what="view", for_parents=True)
     return render(
         request,
         "transfers/parent_detail.html",
         {
             "dossier": dossier,
-            "content": services.dossier_preview(dossier),
+            "content": services.dossier_preview(dossier, for_parents=True),
             "review": review,
             "form": form,
         },
@@ -392,9 +434,9 @@ def parent_detail(request, pk: int):
 @login_required
 def parent_pdf(request, pk: int):
     dossier = selectors.parent_dossier_or_404(request.user, pk)
-    services.dossier_viewed(actor=request.user, dossier=dossier, what="pdf")
+    services.dossier_viewed(actor=request.user, dossier=dossier, what="pdf", for_parents=True)
     return _download(
-        exports.render_dossier_pdf(dossier),
+        exports.render_dossier_pdf(dossier, for_parents=True),
         filename=_filename(dossier, "pdf"),
         content_type="application/pdf",
     )

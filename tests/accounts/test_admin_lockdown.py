@@ -129,3 +129,15 @@ def test_no_admin_model_leads_to_pupil_data():
 def test_admin_autocomplete_answers_garbage_without_a_500(client_for, world, query):
     response = client_for(world.beheerder).get("/beheer/autocomplete/" + query)
     assert response.status_code < 500
+
+
+def test_deleting_a_class_in_the_admin_counts_its_pupils_but_never_names_them(client_for, world):
+    # Django's delete confirmation lists every row that goes along or stands in the way: for a
+    # class, its enrolments, each printed with the pupil's name (found by
+    # tests/test_url_persona_sweep.py).
+    url = reverse("admin:accounts_schoolclass_delete", args=[world.class_5a.pk])
+    page = client_for(world.beheerder).get(url).content.decode()
+    assert "Groep 5a" in page
+    assert world.pupil.first_name not in page
+    assert world.pupil.last_name not in page
+    assert "1 ander gegeven verwijst hiernaar" in page
