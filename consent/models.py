@@ -86,6 +86,10 @@ class ChannelText(models.Model):
         related_name="+",
         verbose_name=_("aangemaakt door"),
     )
+    # A widening is followed by a job that asks again; this records that the job finished,
+    # so the reaper (consent.hooks.reap_jobs) starts it again when the broker lost it or the
+    # worker died half-way (the notices make sure nobody is asked twice).
+    asked_at = models.DateTimeField(_("opnieuw gevraagd op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("toestemmingstekst")
@@ -262,9 +266,16 @@ class ParentNotice(models.Model):
                 condition=Q(kind="reminder") | Q(pupil__isnull=False),
                 name="request_names_pupil",
             ),
+            # A pupil of 16+ decides for themself: the request and the ask-again after a
+            # widening go to the pupil (no parent); the yearly reminder only to parents.
+            models.UniqueConstraint(
+                fields=["pupil", "text"],
+                condition=Q(kind="ask_again", guardian__isnull=True),
+                name="one_ask_again_per_pupil_self_text",
+            ),
             models.CheckConstraint(
-                condition=Q(guardian__isnull=False) | Q(kind="request"),
-                name="notice_without_parent_is_pupil_request",
+                condition=Q(guardian__isnull=False) | Q(kind__in=["request", "ask_again"]),
+                name="notice_without_parent_is_to_pupil",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="ask_again") | Q(text__isnull=False),
@@ -278,15 +289,26 @@ class ParentNotice(models.Model):
 
 class ConsentLink(models.Model):
     """A personal link in a consent mail: lets one parent answer for their own children
-    without an account. The signed token (``consent.links``) names this row; the row makes it
-    single-use and expiring, and binds it to the parent. Opening the link starts a short
-    session for this parent only (see ``consent.views_link``)."""
+    without an account, or a pupil of 16+ (who decides alone) answer for themself. The signed
+    token (``consent.links``) names this row; the row makes it single-use and expiring, and
+    binds it to that one person. Opening the link starts a short session for this person only
+    (see ``consent.views_link``)."""
 
     guardian = models.ForeignKey(
         "students.Guardian",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="consent_links",
         verbose_name=_("ouder/verzorger"),
+    )
+    pupil = models.ForeignKey(
+        "students.Pupil",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="consent_links",
+        verbose_name=_("leerling (16+)"),
     )
     notice = models.ForeignKey(
         ParentNotice,
@@ -303,6 +325,13 @@ class ConsentLink(models.Model):
     class Meta:
         verbose_name = _("persoonlijke toestemmingslink")
         verbose_name_plural = _("persoonlijke toestemmingslinks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(guardian__isnull=False, pupil__isnull=True)
+                | Q(guardian__isnull=True, pupil__isnull=False),
+                name="consent_link_for_one_person",
+            )
+        ]
 
     def __str__(self):
         return f"link {self.pk}"

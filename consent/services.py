@@ -524,13 +524,17 @@ def consent_withdraw(*, actor, pupil, channel: Channel, day: date | None = None)
     return consent_decide(actor=actor, pupil=pupil, channel=channel, granted=False, day=day)
 
 
-def own_latest_answers(pupil, *, guardian=None, user=None, day: date | None = None):
+def own_latest_answers(
+    pupil, *, guardian=None, user=None, as_pupil: bool = False, day: date | None = None
+):
     """One person's own latest answer per channel this school year that still counts (given
     on the current text or an editorial change of it), to fill in their form: after a widening
     the form asks again instead of showing the old "ja"."""
     year = school_year_of(day or timezone.localdate())
     decisions = ConsentDecision.objects.filter(pupil=pupil, school_year=year)
-    if guardian is not None:
+    if as_pupil:
+        decisions = decisions.filter(by_pupil=True)
+    elif guardian is not None:
         decisions = decisions.filter(guardian=guardian, by_pupil=False)
     elif user is not None and pupil.user_id == user.pk:
         decisions = decisions.filter(by_pupil=True)
@@ -619,6 +623,32 @@ def consents_save_by_link(
         record=record,
         day=day,
     )
+
+
+def consents_save_by_pupil_link(*, pupil, answers: dict[int, bool], day: date | None = None) -> int:
+    """Save the answers a pupil of 16+ gave through the personal link in their own consent
+    mail. Only a pupil who decides alone (R4) answers this way; the rows record the pupil as
+    the one who decided and the source "via persoonlijke link"."""
+    day = day or timezone.localdate()
+    if pupil.deregistered_on:
+        raise ValidationError(_("Deze leerling is uitgeschreven."))
+    if not pupil_decides_self(pupil, day):
+        raise PermissionDenied(_("Alleen een ouder met ouderlijk gezag kan dit beslissen."))
+
+    def record(channel, granted):
+        return _record(
+            pupil=pupil,
+            channel=channel,
+            granted=granted,
+            guardian=None,
+            by_pupil=True,
+            decided_by=pupil.user if pupil.user_id else None,
+            source=ConsentDecision.Source.LINK,
+            day=day,
+        )
+
+    own = own_latest_answers(pupil, as_pupil=True, day=day)
+    return _save_answers(pupil=pupil, answers=answers, own=own, record=record, day=day)
 
 
 @dataclass(frozen=True)
@@ -847,15 +877,18 @@ def _claim_notice(**lookup):
     return None if notice.sent_at else notice
 
 
-def _send_notice(*, notice, address: str, template: str, context: dict, guardian=None) -> None:
-    """Queue the mail (after commit) with a personal link for ``guardian``, and mark the notice
-    sent in the same transaction, so a rerun never sends twice."""
+def _send_notice(
+    *, notice, address: str, template: str, context: dict, guardian=None, pupil=None
+) -> None:
+    """Queue the mail (after commit) with a personal link for ``guardian`` (a parent) or
+    ``pupil`` (a pupil of 16+), and mark the notice sent in the same transaction, so a rerun
+    never sends twice."""
     from consent import links
 
-    if guardian is not None:
+    if guardian is not None or pupil is not None:
         context = {
             **context,
-            "personal_path": links.link_create(guardian=guardian, notice=notice),
+            "personal_path": links.link_create(guardian=guardian, pupil=pupil, notice=notice),
             "link_days": links.LINK_VALID_DAYS,
         }
     send_templated_mail_on_commit(template, context, [address])
@@ -1100,12 +1133,16 @@ def consent_reminders_send(*, school_year: int | None = None, day=None, run=None
 
 
 def consent_ask_again_send(*, text_id: int, day: date | None = None, run=None) -> int:
-    """After a widening of a channel's text: ask the parents (with authority) of every enrolled
-    pupil under 16 who had an answer this school year on an earlier text of that channel,
-    with a personal link. Once per parent × pupil × text version."""
+    """After a widening of a channel's text: ask again everyone whose answer this school year
+    on an earlier text of that channel stopped counting, with a personal link: the parents
+    (with authority) of an enrolled pupil under 16, and a pupil of 16+ themself (who decides
+    alone, R4). Once per person × pupil × text version, so a rerun sends nothing twice."""
     day = day or timezone.localdate()
     text = ChannelText.objects.select_related("channel").get(pk=text_id)
-    if text.scope != ChannelText.Scope.WIDENING or not text.channel.is_active:
+    if text.scope != ChannelText.Scope.WIDENING:
+        return 0
+    if not text.channel.is_active:
+        _mark_asked(text)
         return 0
     year = school_year_of(day)
     pupil_ids = set(
@@ -1145,6 +1182,70 @@ def consent_ask_again_send(*, text_id: int, day: date | None = None, run=None) -
                     "has_account": bool(link.guardian.user_id),
                 },
                 guardian=link.guardian,
+            )
+        sent += 1
+        if run:
+            run.count("sent")
+    sent += _ask_again_pupils_send(text=text, pupil_ids=pupil_ids, year=year, day=day, run=run)
+    _mark_asked(text)
+    return sent
+
+
+def _mark_asked(text) -> None:
+    """The run for this widening finished: the reaper no longer needs to start it."""
+    ChannelText.objects.filter(pk=text.pk, asked_at__isnull=True).update(asked_at=timezone.now())
+
+
+def _ask_again_pupils_send(*, text, pupil_ids, year, day, run) -> int:
+    """The pupils of 16+ among ``pupil_ids`` who answered themselves on an earlier text: asked
+    again at the address of their account, with a personal link of their own."""
+    from students.models import Pupil
+
+    answered_self = set(
+        ConsentDecision.objects.filter(
+            channel=text.channel,
+            school_year=year,
+            text__version__lt=text.version,
+            by_pupil=True,
+            pupil_id__in=pupil_ids,
+        ).values_list("pupil_id", flat=True)
+    )
+    pupils = (
+        Pupil.objects.enrolled()
+        .filter(pk__in=answered_self, user__isnull=False)
+        .select_related("user", "school")
+        .order_by("pk")
+    )
+    sent = 0
+    for pupil in pupils:
+        if (
+            not pupil.user.email
+            or not pupil_decides_self(pupil, day)
+            or not channel_applies(text.channel, pupil.school_id)
+        ):
+            continue
+        with transaction.atomic():
+            notice = _claim_notice(
+                kind=ParentNotice.Kind.ASK_AGAIN,
+                guardian=None,
+                pupil=pupil,
+                text=text,
+                school_year=year,
+            )
+            if notice is None:
+                continue
+            _send_notice(
+                notice=notice,
+                address=pupil.user.email,
+                template="consent/email/ask_again_pupil",
+                context={
+                    "pupil": pupil,
+                    "channel": text.channel,
+                    "text": text,
+                    "school_name": pupil.school.name,
+                    "portal_path": reverse("portal:consent_detail", args=[pupil.pk]),
+                },
+                pupil=pupil,
             )
         sent += 1
         if run:

@@ -79,6 +79,7 @@ CLASSIFICATION: dict[str, Rule] = {
     "consent.ParentNotice.pupil": delete(),
     "consent.ParentNotice.guardian": delete(),
     "consent.ConsentLink.guardian": delete(),
+    "consent.ConsentLink.pupil": delete("the personal link of a pupil of 16+"),
     "consent.ConsentLink.notice": delete("the personal link of a consent mail about the pupil"),
     "portal.ParentRequest.pupil": delete(),
     "portal.RequestMessage.request": delete(),
