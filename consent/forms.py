@@ -19,9 +19,7 @@ class PublishCheckForm(forms.Form):
     def __init__(self, *args, channels, pupils, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [(c.key, c.name) for c in channels]
-        self.fields["pupils"].choices = [
-            (str(p.pk), f"{p.first_name} {p.last_name}") for p in pupils
-        ]
+        self.fields["pupils"].choices = [(str(p.pk), p.list_name) for p in pupils]
 
 
 class SchoolSettingForm(forms.Form):

@@ -18,6 +18,7 @@ from accounts import access
 from accounts.models import School, SchoolClass
 from consent import services
 from consent.models import Channel, ChannelText, ConsentDecision, ParentNotice
+from students.models import NAME_ORDER
 
 
 def active_channels(foundation_id: int, *, school_id: int | None = None) -> list[Channel]:
@@ -63,14 +64,15 @@ def class_overview(
 ):
     """The photo list: per pupil of the class and per channel, whether pictures may be used.
 
-    Sorted by name, or by a channel key (pupils without consent first, so the photographer
+    Sorted by name in Dutch order (surname without the tussenvoegsel, then first name:
+    ``students.models.NAME_ORDER``, as the pupil list), or by a channel key (pupils without consent first, so the photographer
     sees them at the top). A fixed number of queries whatever the class size.
     """
     channels = active_channels(school_class.school.foundation_id, school_id=school_class.school_id)
     pupils = list(
         access.visible_pupils(user)
         .filter(enrolments__school_class=school_class, deregistered_on__isnull=True)
-        .order_by("last_name", "first_name", "pk")
+        .order_by(*NAME_ORDER)
         .distinct()
     )
     statuses = services.statuses_for(pupils, channels, day=day)
@@ -87,7 +89,7 @@ def pupils_of_class(user, school_class: SchoolClass, pupil_ids):
         access.visible_pupils(user)
         .filter(enrolments__school_class=school_class, pk__in=pupil_ids)
         .distinct()
-        .order_by("last_name", "first_name")
+        .order_by(*NAME_ORDER)
     )
 
 

@@ -29,6 +29,7 @@ from consent.forms import (
 from consent.models import Channel, ChannelText, SchoolConsentSetting
 from privacy_portal.audit import record_access
 from privacy_portal.pdf import render_pdf
+from students.models import NAME_ORDER
 
 
 @login_required
@@ -128,10 +129,10 @@ def _paper_form(pupil, channels, data=None):
         sources = [("leerling", _("de leerling zelf (16+)"))]
     else:
         sources = [
-            (str(link.guardian.pk), f"{link.guardian.first_name} {link.guardian.last_name}")
+            (str(link.guardian.pk), link.guardian.list_name)
             for link in pupil.guardian_links.filter(has_parental_authority=True)
             .select_related("guardian")
-            .order_by("guardian__last_name", "guardian__first_name", "guardian_id")
+            .order_by(*(f"guardian__{field}" for field in NAME_ORDER))
         ]
     return PaperAnswersForm(data, sources=sources, channels=channels)
 
