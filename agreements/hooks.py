@@ -233,7 +233,9 @@ def seed_demo(demo):
 
 def data_recipients(pupil):
     """For the parents' portal: the products receiving this pupil's data, with supplier,
-    countries of storage and processing, and the data categories that flow to them."""
+    countries of storage and processing, the data categories that flow to them, and for every
+    country outside the EEA the transfer basis from the register (``agreements.countries``:
+    adequacy, the supplier's DPF certification or SCCs, or none)."""
     from agreements.countries import country_name
     from agreements.models import Bijsluiter
     from agreements.selectors import product_uses_for_pupil
@@ -255,11 +257,29 @@ def data_recipients(pupil):
                 "supplier": use.product.supplier.name,
                 "country": ", ".join(country_name(code) for code in countries) or "–",
                 "outside_eea": bijsluiter.countries_outside_eea() if bijsluiter else [],
+                "transfers": [
+                    {
+                        "code": row["code"],
+                        "country": row["name"],
+                        "basis": str(row["label"]),
+                        "has_basis": row["ok"],
+                    }
+                    for row in (bijsluiter.transfers() if bijsluiter else [])
+                ],
                 "url": use.product.url,
                 "categories": list(use.categories),
             }
         )
     return rows
+
+
+def transfer_label(code):
+    """The register's transfer basis for ``code`` when the supplier is not known (an inspection
+    export stored before exports carried their transfers): adequacy or none."""
+    from agreements.countries import country_name
+    from agreements.countries import transfer_label as label
+
+    return [{"code": code, "country": country_name(code), "basis": label(code)}]
 
 
 def checklist_evidence():
