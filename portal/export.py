@@ -86,6 +86,10 @@ def readable(export: dict) -> dict:
             for d in export.get("dossier", [])
         ],
         "recipients": recipients,
+        "withheld": [
+            {**w, "decided_label": dutch_datetime(w.get("decided", ""), with_time=False)}
+            for w in export.get("withheld", [])
+        ],
         "access_records": [
             {
                 **a,

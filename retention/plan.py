@@ -85,6 +85,7 @@ CLASSIFICATION: dict[str, Rule] = {
     "portal.RequestMessage.request": delete(),
     "portal.CorrectionItem.request": delete(),
     "portal.DeadlineNotice.request": delete(),
+    "portal.WithheldItem.request": delete("what staff left out of an inspection export, and why"),
     "portal.ObjectionEffect.request": delete("what a granted objection changed for this child"),
     "portal.Invitation.guardian": delete(),
     "retention.Hold.pupil": anonymise(
