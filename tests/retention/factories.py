@@ -63,6 +63,7 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         ObjectionEffect,
         ParentRequest,
         RequestMessage,
+        WithheldItem,
     )
     from privacy_portal.audit import record_access
     from retention.models import Hold
@@ -111,6 +112,7 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         kind=ParentNotice.Kind.REQUEST, guardian=guardian, pupil=pupil, school_year=2018
     )
     ConsentLink.objects.create(guardian=guardian, notice=notice, expires_at=now)
+    ConsentLink.objects.create(pupil=pupil, expires_at=now)  # a pupil of 16+'s own link
     ParentNotice.objects.create(
         kind=ParentNotice.Kind.REMINDER, guardian=guardian, school_year=2018
     )
@@ -143,6 +145,12 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         request=request,
         product_name=f"{marker} Rekentuin",
         description=f"{marker} ontvangt geen gegevens meer",
+    )
+    WithheldItem.objects.create(
+        request=request,
+        entry_id=entry.pk,
+        description=f"{marker} verslag",
+        reason=f"{marker} gaat ook over een ander kind",
     )
     dossier = TransferDossier.objects.create(
         pupil=pupil,
