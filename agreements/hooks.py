@@ -237,10 +237,13 @@ def data_recipients(pupil):
     country outside the EEA the transfer basis from the register (``agreements.countries``:
     adequacy, the supplier's DPF certification or SCCs, or none)."""
     from agreements.countries import country_name
-    from agreements.models import Bijsluiter
+    from agreements.models import Bijsluiter, ProcessingStop
     from agreements.selectors import product_uses_for_pupil
 
-    uses = list(product_uses_for_pupil(pupil))
+    # A product whose processing stopped for this pupil after a granted objection receives
+    # nothing any more.
+    stopped = ProcessingStop.objects.filter(pupil=pupil).values("product_use_id")
+    uses = list(product_uses_for_pupil(pupil).exclude(pk__in=stopped))
     latest = {}
     for bijsluiter in Bijsluiter.objects.filter(
         product__in=[use.product_id for use in uses], status="published"
@@ -271,6 +274,18 @@ def data_recipients(pupil):
             }
         )
     return rows
+
+
+def objection_granted(*, actor, pupil, product_use_id, reference):
+    """The parents' portal granted an objection against a product for ``pupil``: record that
+    the product's data flow for this pupil stops, and mail the supplier (through the outbox).
+    Runs in the decision's transaction, so both happen or neither."""
+    from agreements.services import processing_stop_record
+
+    stop = processing_stop_record(
+        actor=actor, pupil=pupil, product_use_id=product_use_id, reference=reference
+    )
+    return [stop.pk]
 
 
 def transfer_label(code):

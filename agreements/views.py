@@ -541,6 +541,7 @@ def agreement_detail(request, pk):
             "deviation_form": DeviationForm(),
             "verify_form": VerifyForm(),
             "next_version": getattr(agreement, "next_version", None),
+            "stops": selectors.processing_stops_for_agreement(agreement),
         }
     )
     return render(request, "agreements/agreement_detail.html", context)

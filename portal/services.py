@@ -31,6 +31,7 @@ from portal.models import (
     RequestMessage,
     WithheldItem,
 )
+from privacy_portal import hooks
 from privacy_portal.audit import record_access
 from privacy_portal.mail import send_templated_mail_on_commit
 from students import registry, rendering
@@ -433,6 +434,16 @@ def request_decide(
             % {"product": recipient["product"]},
             recorded_by=actor,
         )
+        if recipient:
+            # The agreements app records that the product's data flow for this pupil stops
+            # and mails the supplier (apps meet through hooks), in this same transaction.
+            hooks.collect(
+                "objection_granted",
+                actor=actor,
+                pupil=request.pupil,
+                product_use_id=product_use_id,
+                reference=request.reference,
+            )
     status = ParentRequest.Status.DONE if granted else ParentRequest.Status.REFUSED
     return _close(request, actor=actor, status=status, decision=decision)
 

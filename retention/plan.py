@@ -85,6 +85,9 @@ CLASSIFICATION: dict[str, Rule] = {
     "portal.RequestMessage.request": delete(),
     "portal.CorrectionItem.request": delete(),
     "portal.DeadlineNotice.request": delete(),
+    "agreements.ProcessingStop.pupil": delete(
+        "a product stopped for this pupil after an objection; it goes with the pupil"
+    ),
     "portal.WithheldItem.request": delete("what staff left out of an inspection export, and why"),
     "portal.ObjectionEffect.request": delete("what a granted objection changed for this child"),
     "portal.Invitation.guardian": delete(),

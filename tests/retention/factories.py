@@ -146,6 +146,18 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         product_name=f"{marker} Rekentuin",
         description=f"{marker} ontvangt geen gegevens meer",
     )
+    from agreements.models import ProcessingStop, Product, ProductUse, Supplier
+
+    supplier, _new = Supplier.objects.get_or_create(
+        foundation=pupil.school.foundation,
+        name="Bezwaar-leverancier",
+        defaults={"breach_contact": "security@example.org"},
+    )
+    product, _new = Product.objects.get_or_create(supplier=supplier, name="Bezwaar-product")
+    use = ProductUse.objects.create(
+        school=pupil.school, product=product, start_date=date(2018, 8, 1)
+    )
+    ProcessingStop.objects.create(product_use=use, pupil=pupil, reference=f"VZ-{pupil.pk}")
     WithheldItem.objects.create(
         request=request,
         entry_id=entry.pk,
