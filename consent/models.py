@@ -15,10 +15,21 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Foundation, School, school_year_label
 
 
+class ChannelQuerySet(models.QuerySet):
+    def for_school(self, school_id):
+        """The channels that apply at one school: the foundation-wide ones the school did not
+        switch off, and the school's own."""
+        return self.filter(Q(school__isnull=True) | Q(school_id=school_id)).exclude(
+            not_at_schools=school_id
+        )
+
+
 class Channel(models.Model):
     """A way the school publishes pictures (website, newsletter, social media, ...), per foundation.
 
-    Consent for one channel never implies consent for another (R8).
+    Consent for one channel never implies consent for another (R8). A channel is foundation-wide
+    (``school`` empty: the FG or administrator manages it) or one school's own (a school's
+    Instagram account: its directie manages it, and it is asked, shown and counted only there).
     """
 
     foundation = models.ForeignKey(
@@ -26,6 +37,14 @@ class Channel(models.Model):
         on_delete=models.CASCADE,
         related_name="consent_channels",
         verbose_name=_("stichting"),
+    )
+    school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_consent_channels",
+        verbose_name=_("alleen voor school"),
     )
     key = models.SlugField(_("sleutel"), max_length=50)
     name = models.CharField(_("naam"), max_length=100)
@@ -39,6 +58,8 @@ class Channel(models.Model):
         related_name="consent_channels_not_used",
         verbose_name=_("niet in gebruik op"),
     )
+
+    objects = ChannelQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kanaal")

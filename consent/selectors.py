@@ -21,12 +21,20 @@ from consent.models import Channel, ChannelText, ConsentDecision, ParentNotice
 from students.models import NAME_ORDER
 
 
-def active_channels(foundation_id: int, *, school_id: int | None = None) -> list[Channel]:
-    """The foundation's channels in use (at ``school_id``, when given: without the channels
-    that school does not use), each with ``current`` (its newest text)."""
+def active_channels(
+    foundation_id: int, *, school_id: int | None = None, all_of_school: bool = False
+) -> list[Channel]:
+    """The foundation's channels in use, each with ``current`` (its newest text). At
+    ``school_id``: the foundation-wide channels that school uses and the school's own (with
+    ``all_of_school``, also those it switched off, for its settings page). Without a school:
+    the foundation-wide channels only (a school's own channel belongs to that school)."""
     channels = Channel.objects.filter(foundation_id=foundation_id, is_active=True)
-    if school_id is not None:
-        channels = channels.exclude(not_at_schools=school_id)
+    if school_id is None:
+        channels = channels.filter(school__isnull=True)
+    elif all_of_school:
+        channels = channels.filter(Q(school__isnull=True) | Q(school_id=school_id))
+    else:
+        channels = channels.for_school(school_id)
     channels = list(
         channels.order_by("order", "name").prefetch_related(
             Prefetch("texts", queryset=ChannelText.objects.order_by("-version"))
