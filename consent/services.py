@@ -540,6 +540,9 @@ def consent_record_paper_answers(
     if {cid for _gid, cid in answers} - set(channels):
         raise ValidationError(_("Dit kanaal hoort niet bij de school van deze leerling."))
     with transaction.atomic():
+        # The pupil's row first: two paper forms for one pupil at once take turns, and the
+        # state they start from (still enrolled) is checked under the lock.
+        _lock_pupil(pupil)
         for (guardian_id, channel_id), granted in answers.items():
             _record(
                 pupil=pupil,
@@ -601,6 +604,16 @@ def own_latest_answers(
     return answers
 
 
+def _lock_pupil(pupil):
+    """Lock the pupil's row for the rest of the transaction and check it is still enrolled."""
+    from students.models import Pupil
+
+    locked = Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
+    if locked is None or locked.deregistered_on:
+        raise ValidationError(_("Deze leerling is uitgeschreven."))
+    return locked
+
+
 def _save_answers(*, pupil, answers, own, record, day) -> int:
     channels = {
         c.pk: c
@@ -612,6 +625,10 @@ def _save_answers(*, pupil, answers, own, record, day) -> int:
         raise ValidationError(_("Onbekend kanaal in het formulier."))
     written = 0
     with transaction.atomic():
+        # Under the pupil's row lock, the person's own answers are read afresh: a form sent
+        # twice at once writes its changes once (the second finds nothing changed).
+        _lock_pupil(pupil)
+        own = own() if callable(own) else own
         for channel_id, granted in answers.items():
             if own.get(channel_id) is granted:
                 continue
@@ -628,7 +645,7 @@ def consents_save(*, actor, pupil, answers: dict[int, bool], day: date | None = 
     return _save_answers(
         pupil=pupil,
         answers=answers,
-        own=own_latest_answers(pupil, user=actor, day=day),
+        own=lambda: own_latest_answers(pupil, user=actor, day=day),
         record=lambda channel, granted: consent_decide(
             actor=actor, pupil=pupil, channel=channel, granted=granted, day=day
         ),
@@ -667,7 +684,7 @@ def consents_save_by_link(
     return _save_answers(
         pupil=pupil,
         answers=answers,
-        own=own_latest_answers(pupil, guardian=guardian, day=day),
+        own=lambda: own_latest_answers(pupil, guardian=guardian, day=day),
         record=record,
         day=day,
     )
@@ -695,8 +712,13 @@ def consents_save_by_pupil_link(*, pupil, answers: dict[int, bool], day: date | 
             day=day,
         )
 
-    own = own_latest_answers(pupil, as_pupil=True, day=day)
-    return _save_answers(pupil=pupil, answers=answers, own=own, record=record, day=day)
+    return _save_answers(
+        pupil=pupil,
+        answers=answers,
+        own=lambda: own_latest_answers(pupil, as_pupil=True, day=day),
+        record=record,
+        day=day,
+    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,6 +29,7 @@ from consent.forms import (
     SchoolSettingForm,
 )
 from consent.models import Channel, ChannelText, SchoolConsentSetting
+from privacy_portal import once
 from privacy_portal.audit import record_access
 from privacy_portal.pdf import render_pdf
 from students.models import NAME_ORDER
@@ -157,12 +159,21 @@ def pupil_history(request, pupil_id: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                written = services.consent_record_paper_answers(
-                    actor=request.user, pupil=pupil, answers=form.answers()
+                # One-time token: a double click records the paper form once.
+                outcome = once.submit_once(
+                    request,
+                    "consent.paper_answers",
+                    lambda: services.consent_record_paper_answers(
+                        actor=request.user, pupil=pupil, answers=form.answers()
+                    ),
+                    url=lambda _written: reverse("consent:pupil_history", args=[pupil.pk]),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                if outcome.repeated:
+                    return once.show_first_result(request, outcome)
+                written = outcome.result
                 messages.success(
                     request,
                     ngettext(
@@ -313,16 +324,23 @@ def channel_list(request):
     if request.method == "POST" and form.is_valid():
         school = next((s for s in schools if str(s.pk) == form.cleaned_data["scope"]), None)
         try:
-            services.channel_create(
-                actor=request.user,
-                foundation=school.foundation if school else foundations[0],
-                school=school,
-                name=form.cleaned_data["name"],
-                text=form.cleaned_data["text"],
+            outcome = once.submit_once(
+                request,
+                "consent.channel_create",
+                lambda: services.channel_create(
+                    actor=request.user,
+                    foundation=school.foundation if school else foundations[0],
+                    school=school,
+                    name=form.cleaned_data["name"],
+                    text=form.cleaned_data["text"],
+                ),
+                url=lambda _channel: reverse("consent:channel_list"),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            if outcome.repeated:
+                return once.show_first_result(request, outcome)
             messages.success(request, _("Het kanaal is toegevoegd."))
             return redirect("consent:channel_list")
     foundation_ids = {fd.pk for fd in foundations} | {s.foundation_id for s in schools}
@@ -388,16 +406,24 @@ def channel_edit(request, channel_id: int):
     form = ChannelTextForm(request.POST or None, initial={"text": current.text})
     if request.method == "POST" and form.is_valid():
         try:
-            text = services.channel_text_update(
-                actor=request.user,
-                channel=channel,
-                text=form.cleaned_data["text"],
-                scope=form.cleaned_data["scope"],
-                reason=form.cleaned_data["reason"],
+            outcome = once.submit_once(
+                request,
+                "consent.channel_text",
+                lambda: services.channel_text_update(
+                    actor=request.user,
+                    channel=channel,
+                    text=form.cleaned_data["text"],
+                    scope=form.cleaned_data["scope"],
+                    reason=form.cleaned_data["reason"],
+                ),
+                url=lambda _text: reverse("consent:channel_list"),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            if outcome.repeated:
+                return once.show_first_result(request, outcome)
+            text = outcome.result
             if text.scope == ChannelText.Scope.WIDENING and text.pk != current.pk:
                 messages.success(
                     request,

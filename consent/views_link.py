@@ -10,10 +10,12 @@ no other family's child can be asked for. Beside the form the parent can ask for
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from consent import links, selectors, services
+from privacy_portal import once
 
 
 def _invalid(request, reason, status):
@@ -101,6 +103,26 @@ def _own_rows(pupil):
     ]
 
 
+def _save_link_answers(guardian, answers, by_pk) -> int:
+    """Every child's answers of one link form, in one transaction (all or nothing)."""
+    from django.db import transaction
+
+    written = 0
+    with transaction.atomic():
+        for pupil_id, child_answers in answers.items():
+            if by_pk[pupil_id]["decides_self"]:
+                continue
+            if guardian is None:
+                written += services.consents_save_by_pupil_link(
+                    pupil=by_pk[pupil_id]["pupil"], answers=child_answers
+                )
+                continue
+            written += services.consents_save_by_link(
+                guardian=guardian, pupil=by_pk[pupil_id]["pupil"], answers=child_answers
+            )
+    return written
+
+
 @require_http_methods(["GET", "POST"])
 def link_form(request):
     """The consent form of the parent the session was opened for, for all their children; or
@@ -119,24 +141,20 @@ def link_form(request):
     if request.method == "POST":
         try:
             answers = _answers_of(request.POST, rows)
-            written = 0
             by_pk = {row["pupil"].pk: row for row in rows}
-            for pupil_id, child_answers in answers.items():
-                if by_pk[pupil_id]["decides_self"]:
-                    continue
-                if guardian is None:
-                    written += services.consents_save_by_pupil_link(
-                        pupil=by_pk[pupil_id]["pupil"], answers=child_answers
-                    )
-                    continue
-                written += services.consents_save_by_link(
-                    guardian=guardian, pupil=by_pk[pupil_id]["pupil"], answers=child_answers
-                )
+            outcome = once.submit_once(
+                request,
+                "consent.link_form",
+                lambda: _save_link_answers(guardian, answers, by_pk),
+                url=lambda _written: reverse("consent:link_form"),
+            )
         except (ValidationError, PermissionDenied) as exc:
             error = " ".join(getattr(exc, "messages", [str(exc)]))
             status = 400
         else:
-            if written:
+            if outcome.repeated:
+                return once.show_first_result(request, outcome)
+            if outcome.result:
                 messages.success(request, _("Uw keuzes zijn opgeslagen en gelden vanaf nu."))
             else:
                 messages.info(request, _("Er is niets gewijzigd."))
