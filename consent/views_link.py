@@ -154,7 +154,9 @@ def link_form(request):
         else:
             if outcome.repeated:
                 return once.show_first_result(request, outcome)
-            if outcome.result:
+            if outcome.result and pupil is not None:
+                messages.success(request, _("Je keuzes zijn opgeslagen en gelden vanaf nu."))
+            elif outcome.result:
                 messages.success(request, _("Uw keuzes zijn opgeslagen en gelden vanaf nu."))
             else:
                 messages.info(request, _("Er is niets gewijzigd."))
