@@ -233,12 +233,17 @@ def seed_demo(demo):
 
 def data_recipients(pupil):
     """For the parents' portal: the products receiving this pupil's data, with supplier,
-    countries of storage and processing, and the data categories that flow to them."""
+    countries of storage and processing, the data categories that flow to them, and for every
+    country outside the EEA the transfer basis from the register (``agreements.countries``:
+    adequacy, the supplier's DPF certification or SCCs, or none)."""
     from agreements.countries import country_name
-    from agreements.models import Bijsluiter
+    from agreements.models import Bijsluiter, ProcessingStop
     from agreements.selectors import product_uses_for_pupil
 
-    uses = list(product_uses_for_pupil(pupil))
+    # A product whose processing stopped for this pupil after a granted objection receives
+    # nothing any more.
+    stopped = ProcessingStop.objects.filter(pupil=pupil).values("product_use_id")
+    uses = list(product_uses_for_pupil(pupil).exclude(pk__in=stopped))
     latest = {}
     for bijsluiter in Bijsluiter.objects.filter(
         product__in=[use.product_id for use in uses], status="published"
@@ -255,11 +260,41 @@ def data_recipients(pupil):
                 "supplier": use.product.supplier.name,
                 "country": ", ".join(country_name(code) for code in countries) or "–",
                 "outside_eea": bijsluiter.countries_outside_eea() if bijsluiter else [],
+                "transfers": [
+                    {
+                        "code": row["code"],
+                        "country": row["name"],
+                        "basis": str(row["label"]),
+                        "has_basis": row["ok"],
+                    }
+                    for row in (bijsluiter.transfers() if bijsluiter else [])
+                ],
                 "url": use.product.url,
                 "categories": list(use.categories),
             }
         )
     return rows
+
+
+def objection_granted(*, actor, pupil, product_use_id, reference):
+    """The parents' portal granted an objection against a product for ``pupil``: record that
+    the product's data flow for this pupil stops, and mail the supplier (through the outbox).
+    Runs in the decision's transaction, so both happen or neither."""
+    from agreements.services import processing_stop_record
+
+    stop = processing_stop_record(
+        actor=actor, pupil=pupil, product_use_id=product_use_id, reference=reference
+    )
+    return [stop.pk]
+
+
+def transfer_label(code):
+    """The register's transfer basis for ``code`` when the supplier is not known (an inspection
+    export stored before exports carried their transfers): adequacy or none."""
+    from agreements.countries import country_name
+    from agreements.countries import transfer_label as label
+
+    return [{"code": code, "country": country_name(code), "basis": label(code)}]
 
 
 def checklist_evidence():

@@ -360,6 +360,47 @@ class ProductUse(models.Model):
         return f"{self.product} – {self.school}"
 
 
+class ProcessingStop(models.Model):
+    """A product no longer receives one pupil's data, because the school granted a parent's
+    objection (art. 21 AVG) against it. The product's data flow for that pupil stops (the
+    parents' "who receives my child's data" leaves it out), the agreement pages show the
+    objection, and the supplier is told by mail (model art. 9: data-subject requests) to stop
+    processing and remove the pupil's data."""
+
+    product_use = models.ForeignKey(
+        ProductUse,
+        on_delete=models.CASCADE,
+        related_name="stops",
+        verbose_name=_("product in gebruik"),
+    )
+    pupil = models.ForeignKey(
+        "students.Pupil",
+        on_delete=models.CASCADE,
+        related_name="processing_stops",
+        verbose_name=_("leerling"),
+    )
+    # The parents' request that decided it (its reference only: the request stays in portal).
+    reference = models.CharField(_("kenmerk verzoek"), max_length=20)
+    recorded_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    supplier_mailed_to = models.EmailField(_("leverancier gemaild op adres"), blank=True)
+
+    class Meta:
+        verbose_name = _("gestopte verwerking na bezwaar")
+        verbose_name_plural = _("gestopte verwerkingen na bezwaar")
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product_use", "pupil"], name="one_stop_per_product_use_and_pupil"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product_use} – {self.reference}"
+
+
 class AgreementState(models.TextChoices):
     DRAFT = "draft", _("concept")
     SUBMITTED = "submitted", _("ter ondertekening bij het CvB")
@@ -568,3 +609,4 @@ auditlog.register(
 )
 auditlog.register(Deviation)
 auditlog.register(BijsluiterApproval)
+auditlog.register(ProcessingStop)

@@ -451,3 +451,18 @@ def uncovered_product_uses(school: School, *, today: date | None = None) -> list
             for agreement in active
         )
     ]
+
+
+def processing_stops_for_agreement(agreement):
+    """The products of ``agreement`` that stopped receiving a pupil's data after a granted
+    objection, at the schools it covers: reference and date, never the pupil's name."""
+    from agreements.models import ProcessingStop
+
+    stops = ProcessingStop.objects.filter(
+        product_use__product__in=agreement.bijsluiters.values("product_id")
+    )
+    if not agreement.all_schools:
+        stops = stops.filter(product_use__school__in=agreement.schools.values("pk"))
+    else:
+        stops = stops.filter(product_use__school__foundation_id=agreement.foundation_id)
+    return list(stops.select_related("product_use__product", "product_use__school"))

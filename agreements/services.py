@@ -36,6 +36,7 @@ from agreements.models import (
     BijsluiterStatus,
     Deviation,
     ModelVersion,
+    ProcessingStop,
     Product,
     ProductKind,
     ProductUse,
@@ -1474,3 +1475,50 @@ def agreements_activate_due(*, today: date | None = None) -> int:
         agreement_activate(agreement=agreement, today=today)
         for agreement in Agreement.objects.filter(state=S.SIGNED, start_date__lte=today)
     )
+
+
+# --- Objections (art. 21 AVG): a product stops receiving one pupil's data ----------------------
+
+
+def processing_stop_record(*, actor, pupil, product_use_id: int, reference: str) -> ProcessingStop:
+    """Record that ``product_use`` no longer receives ``pupil``'s data because the school granted
+    a parent's objection (request ``reference``), and tell the supplier through the outbox to
+    stop processing and to remove the pupil's data (model art. 9). Called by the parents'
+    portal through the ``objection_granted`` hook, in the decision's own transaction; the
+    caller has checked that ``actor`` handles the request. Recording it again changes nothing
+    and mails nobody twice."""
+    with transaction.atomic():
+        use = (
+            ProductUse.objects.select_for_update()
+            .filter(pk=product_use_id, pk__in=selectors.product_uses_for_pupil(pupil).values("pk"))
+            .select_related("product__supplier", "school")
+            .first()
+        )
+        if use is None:
+            raise ValidationError(_("Dit product ontvangt geen gegevens van deze leerling."))
+        stop, created = ProcessingStop.objects.get_or_create(
+            product_use=use,
+            pupil=pupil,
+            defaults={"reference": reference[:20], "recorded_by": actor},
+        )
+        if not created:
+            return stop
+        supplier = use.product.supplier
+        address = supplier.contact_email
+        if address:
+            send_templated_mail_on_commit(
+                "agreements/email/processing_stop",
+                {
+                    "supplier": supplier,
+                    "product": use.product,
+                    "school": use.school,
+                    # Name and school only: enough for the supplier to find the pupil it
+                    # already processes; a mail is easily forwarded.
+                    "pupil_name": str(pupil),
+                    "reference": stop.reference,
+                },
+                [address],
+            )
+            stop.supplier_mailed_to = address
+            stop.save(update_fields=["supplier_mailed_to"])
+        return stop

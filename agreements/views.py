@@ -573,6 +573,7 @@ def _detail_context(request, agreement, deviation_form=None) -> dict:
             "deviation_form": deviation_form or DeviationForm(),
             "verify_form": VerifyForm(),
             "next_version": getattr(agreement, "next_version", None),
+            "stops": selectors.processing_stops_for_agreement(agreement),
         }
     )
     return context

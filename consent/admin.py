@@ -30,14 +30,15 @@ class ChannelTextInline(admin.TabularInline):
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
-    list_display = ["name", "key", "foundation", "order", "is_active"]
+    list_display = ["name", "key", "foundation", "school", "order", "is_active"]
     list_filter = ["foundation", "is_active"]
-    fields = ["foundation", "key", "name", "order", "is_active"]
+    fields = ["foundation", "school", "key", "name", "order", "is_active"]
     inlines = [ChannelTextInline]
 
     def get_readonly_fields(self, request, obj=None):
         # The key is referenced by links and sorting: fixed once the channel exists.
-        return ["foundation", "key"] if obj else []
+        # A school's own channel stays that school's (its directie manages it).
+        return ["foundation", "school", "key"] if obj else []
 
 
 @admin.register(SchoolConsentSetting)

@@ -19,9 +19,7 @@ class PublishCheckForm(forms.Form):
     def __init__(self, *args, channels, pupils, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [(c.key, c.name) for c in channels]
-        self.fields["pupils"].choices = [
-            (str(p.pk), f"{p.first_name} {p.last_name}") for p in pupils
-        ]
+        self.fields["pupils"].choices = [(str(p.pk), p.list_name) for p in pupils]
 
 
 class SchoolSettingForm(forms.Form):
@@ -96,10 +94,25 @@ class ChannelTextForm(forms.Form):
 
 
 class ChannelCreateForm(forms.Form):
+    """A new channel: foundation-wide (FG, administrator) or for one school (its directie)."""
+
+    scope = forms.ChoiceField(
+        label=_("Voor"),
+        help_text=_("Een kanaal van één school wordt alleen op die school gevraagd en getoond."),
+    )
     name = forms.CharField(label=_("Naam van het kanaal"), max_length=100)
     text = forms.CharField(
         label=_("Tekst voor ouders"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
+
+    def __init__(self, *args, schools=(), foundation_wide=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("alle scholen van de stichting"))] if foundation_wide else []
+        choices += [(str(s.pk), _("alleen %(school)s") % {"school": s.name}) for s in schools]
+        self.fields["scope"].choices = choices
+        self.fields["scope"].required = not foundation_wide
+        if len(choices) == 1:
+            self.fields["scope"].initial = choices[0][0]
 
 
 class ConsentRoundForm(forms.Form):

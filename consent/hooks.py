@@ -156,3 +156,18 @@ def foundation_figures(foundation, *, period=None, school_ids=None):
             order=30,
         )
     ]
+
+
+# The consent jobs the reaper restarts when a run died (a worker killed mid-run, a database
+# that went away): the daily ones take no arguments, and each only sends what is still due.
+RESTARTABLE = ("consent.ask_parents_for_school_year", "consent.send_yearly_reminders")
+
+
+def reap_jobs(*, now):
+    """The reaper's hook (privacy_portal.jobs.reap): consent's follow-up jobs that died or were
+    never started. Safe to run any number of times: every mail is claimed through a
+    ``ParentNotice`` row in the transaction that writes it to the outbox, so a restarted job
+    sends only what the dead one did not."""
+    from consent import services
+
+    return services.consent_jobs_reap(now=now)

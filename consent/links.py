@@ -6,7 +6,8 @@ token names a ``ConsentLink`` row and the parent it was made for; the row makes 
 single-use and expiring. Opening the link (a POST from its landing page, so that mail scanners
 that follow links do not use it up) binds the browser session to that one parent for a short
 time: the session can reach that parent's own children with parental authority and nothing
-else.
+else. A pupil of 16+ (who decides alone, R4) gets a link of their own that reaches only
+themself.
 """
 
 from __future__ import annotations
@@ -37,14 +38,19 @@ class LinkInvalid(Exception):
         self.reason = reason
 
 
-def link_create(*, guardian, notice=None) -> str:
-    """Make a personal link for ``guardian`` and return its path (the mail adds the site)."""
+def link_create(*, guardian=None, pupil=None, notice=None) -> str:
+    """Make a personal link for ``guardian`` (a parent) or ``pupil`` (a pupil of 16+, who
+    decides alone) and return its path (the mail adds the site)."""
+    if (guardian is None) == (pupil is None):
+        raise ValueError("a personal link is for one parent or one pupil")
     link = ConsentLink.objects.create(
         guardian=guardian,
+        pupil=pupil,
         notice=notice,
         expires_at=timezone.now() + timedelta(days=LINK_VALID_DAYS),
     )
-    token = signing.dumps({"l": link.pk, "g": guardian.pk}, salt=SALT, compress=True)
+    person = {"g": guardian.pk} if guardian is not None else {"p": pupil.pk}
+    token = signing.dumps({"l": link.pk, **person}, salt=SALT, compress=True)
     return reverse("consent:link_open", args=[token])
 
 
@@ -55,7 +61,7 @@ def _load(token: str) -> dict:
         raise LinkInvalid(_("Deze link is verlopen.")) from exc
     except signing.BadSignature as exc:
         raise LinkInvalid(_("Deze link is niet geldig.")) from exc
-    if not isinstance(data, dict) or not {"l", "g"} <= set(data):
+    if not isinstance(data, dict) or "l" not in data or len({"g", "p"} & set(data)) != 1:
         raise LinkInvalid(_("Deze link is niet geldig."))
     return data
 
@@ -63,13 +69,13 @@ def _load(token: str) -> dict:
 def link_check(token: str) -> ConsentLink:
     """The link row for a token that may still be used (for the landing page)."""
     data = _load(token)
-    link = ConsentLink.objects.select_related("guardian").filter(pk=data["l"]).first()
+    link = ConsentLink.objects.select_related("guardian", "pupil").filter(pk=data["l"]).first()
     _check(link, data)
     return link
 
 
 def _check(link, data) -> None:
-    if link is None or link.guardian_id != data["g"]:
+    if link is None or (link.guardian_id, link.pupil_id) != (data.get("g"), data.get("p")):
         raise LinkInvalid(_("Deze link is niet geldig."))
     if link.used_at is not None:
         raise LinkInvalid(_("Deze link is al gebruikt."))
@@ -88,17 +94,15 @@ def link_redeem(*, token: str, session) -> ConsentLink:
     session.cycle_key()
     session[SESSION_KEY] = {
         "guardian": link.guardian_id,
+        "pupil": link.pupil_id,
         "link": link.pk,
         "until": (timezone.now() + timedelta(minutes=SESSION_MINUTES)).isoformat(),
     }
     return link
 
 
-def session_guardian(session):
-    """The parent this session was opened for through a link, or None when it expired."""
+def _session_data(session):
     from datetime import datetime
-
-    from students.models import Guardian
 
     data = session.get(SESSION_KEY)
     if not isinstance(data, dict):
@@ -110,4 +114,24 @@ def session_guardian(session):
     if until <= timezone.now():
         session.pop(SESSION_KEY, None)
         return None
-    return Guardian.objects.filter(pk=data.get("guardian")).first()
+    return data
+
+
+def session_guardian(session):
+    """The parent this session was opened for through a link, or None when it expired."""
+    from students.models import Guardian
+
+    data = _session_data(session)
+    if data is None or not data.get("guardian"):
+        return None
+    return Guardian.objects.filter(pk=data["guardian"]).first()
+
+
+def session_pupil(session):
+    """The pupil of 16+ this session was opened for through a link, or None."""
+    from students.models import Pupil
+
+    data = _session_data(session)
+    if data is None or not data.get("pupil"):
+        return None
+    return Pupil.objects.enrolled().select_related("school").filter(pk=data["pupil"]).first()

@@ -15,10 +15,21 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Foundation, School, school_year_label
 
 
+class ChannelQuerySet(models.QuerySet):
+    def for_school(self, school_id):
+        """The channels that apply at one school: the foundation-wide ones the school did not
+        switch off, and the school's own."""
+        return self.filter(Q(school__isnull=True) | Q(school_id=school_id)).exclude(
+            not_at_schools=school_id
+        )
+
+
 class Channel(models.Model):
     """A way the school publishes pictures (website, newsletter, social media, ...), per foundation.
 
-    Consent for one channel never implies consent for another (R8).
+    Consent for one channel never implies consent for another (R8). A channel is foundation-wide
+    (``school`` empty: the FG or administrator manages it) or one school's own (a school's
+    Instagram account: its directie manages it, and it is asked, shown and counted only there).
     """
 
     foundation = models.ForeignKey(
@@ -26,6 +37,14 @@ class Channel(models.Model):
         on_delete=models.CASCADE,
         related_name="consent_channels",
         verbose_name=_("stichting"),
+    )
+    school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_consent_channels",
+        verbose_name=_("alleen voor school"),
     )
     key = models.SlugField(_("sleutel"), max_length=50)
     name = models.CharField(_("naam"), max_length=100)
@@ -39,6 +58,8 @@ class Channel(models.Model):
         related_name="consent_channels_not_used",
         verbose_name=_("niet in gebruik op"),
     )
+
+    objects = ChannelQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kanaal")
@@ -86,6 +107,10 @@ class ChannelText(models.Model):
         related_name="+",
         verbose_name=_("aangemaakt door"),
     )
+    # A widening is followed by a job that asks again; this records that the job finished,
+    # so the reaper (consent.hooks.reap_jobs) starts it again when the broker lost it or the
+    # worker died half-way (the notices make sure nobody is asked twice).
+    asked_at = models.DateTimeField(_("opnieuw gevraagd op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("toestemmingstekst")
@@ -262,9 +287,16 @@ class ParentNotice(models.Model):
                 condition=Q(kind="reminder") | Q(pupil__isnull=False),
                 name="request_names_pupil",
             ),
+            # A pupil of 16+ decides for themself: the request and the ask-again after a
+            # widening go to the pupil (no parent); the yearly reminder only to parents.
+            models.UniqueConstraint(
+                fields=["pupil", "text"],
+                condition=Q(kind="ask_again", guardian__isnull=True),
+                name="one_ask_again_per_pupil_self_text",
+            ),
             models.CheckConstraint(
-                condition=Q(guardian__isnull=False) | Q(kind="request"),
-                name="notice_without_parent_is_pupil_request",
+                condition=Q(guardian__isnull=False) | Q(kind__in=["request", "ask_again"]),
+                name="notice_without_parent_is_to_pupil",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="ask_again") | Q(text__isnull=False),
@@ -278,15 +310,26 @@ class ParentNotice(models.Model):
 
 class ConsentLink(models.Model):
     """A personal link in a consent mail: lets one parent answer for their own children
-    without an account. The signed token (``consent.links``) names this row; the row makes it
-    single-use and expiring, and binds it to the parent. Opening the link starts a short
-    session for this parent only (see ``consent.views_link``)."""
+    without an account, or a pupil of 16+ (who decides alone) answer for themself. The signed
+    token (``consent.links``) names this row; the row makes it single-use and expiring, and
+    binds it to that one person. Opening the link starts a short session for this person only
+    (see ``consent.views_link``)."""
 
     guardian = models.ForeignKey(
         "students.Guardian",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="consent_links",
         verbose_name=_("ouder/verzorger"),
+    )
+    pupil = models.ForeignKey(
+        "students.Pupil",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="consent_links",
+        verbose_name=_("leerling (16+)"),
     )
     notice = models.ForeignKey(
         ParentNotice,
@@ -303,6 +346,13 @@ class ConsentLink(models.Model):
     class Meta:
         verbose_name = _("persoonlijke toestemmingslink")
         verbose_name_plural = _("persoonlijke toestemmingslinks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(guardian__isnull=False, pupil__isnull=True)
+                | Q(guardian__isnull=True, pupil__isnull=False),
+                name="consent_link_for_one_person",
+            )
+        ]
 
     def __str__(self):
         return f"link {self.pk}"

@@ -18,14 +18,23 @@ from accounts import access
 from accounts.models import School, SchoolClass
 from consent import services
 from consent.models import Channel, ChannelText, ConsentDecision, ParentNotice
+from students.models import NAME_ORDER
 
 
-def active_channels(foundation_id: int, *, school_id: int | None = None) -> list[Channel]:
-    """The foundation's channels in use (at ``school_id``, when given: without the channels
-    that school does not use), each with ``current`` (its newest text)."""
+def active_channels(
+    foundation_id: int, *, school_id: int | None = None, all_of_school: bool = False
+) -> list[Channel]:
+    """The foundation's channels in use, each with ``current`` (its newest text). At
+    ``school_id``: the foundation-wide channels that school uses and the school's own (with
+    ``all_of_school``, also those it switched off, for its settings page). Without a school:
+    the foundation-wide channels only (a school's own channel belongs to that school)."""
     channels = Channel.objects.filter(foundation_id=foundation_id, is_active=True)
-    if school_id is not None:
-        channels = channels.exclude(not_at_schools=school_id)
+    if school_id is None:
+        channels = channels.filter(school__isnull=True)
+    elif all_of_school:
+        channels = channels.filter(Q(school__isnull=True) | Q(school_id=school_id))
+    else:
+        channels = channels.for_school(school_id)
     channels = list(
         channels.order_by("order", "name").prefetch_related(
             Prefetch("texts", queryset=ChannelText.objects.order_by("-version"))
@@ -63,14 +72,15 @@ def class_overview(
 ):
     """The photo list: per pupil of the class and per channel, whether pictures may be used.
 
-    Sorted by name, or by a channel key (pupils without consent first, so the photographer
+    Sorted by name in Dutch order (surname without the tussenvoegsel, then first name:
+    ``students.models.NAME_ORDER``, as the pupil list), or by a channel key (pupils without consent first, so the photographer
     sees them at the top). A fixed number of queries whatever the class size.
     """
     channels = active_channels(school_class.school.foundation_id, school_id=school_class.school_id)
     pupils = list(
         access.visible_pupils(user)
         .filter(enrolments__school_class=school_class, deregistered_on__isnull=True)
-        .order_by("last_name", "first_name", "pk")
+        .order_by(*NAME_ORDER)
         .distinct()
     )
     statuses = services.statuses_for(pupils, channels, day=day)
@@ -87,7 +97,7 @@ def pupils_of_class(user, school_class: SchoolClass, pupil_ids):
         access.visible_pupils(user)
         .filter(enrolments__school_class=school_class, pk__in=pupil_ids)
         .distinct()
-        .order_by("last_name", "first_name")
+        .order_by(*NAME_ORDER)
     )
 
 

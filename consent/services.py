@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -144,8 +144,8 @@ def channels_ensure_defaults(*, foundation: Foundation) -> list[Channel]:
 
 
 def may_manage_channels(user, foundation: Foundation) -> bool:
-    """The FG and the functional administrator of the foundation add, retire and order
-    channels and write their texts (the texts are the same for every school)."""
+    """The FG and the functional administrator of the foundation add, retire and order the
+    foundation-wide channels and write their texts (the same for every school)."""
     from accounts.roles import FoundationRoleKind
 
     return access.foundations_for(user).filter(pk=foundation.pk).exists() and (
@@ -153,8 +153,30 @@ def may_manage_channels(user, foundation: Foundation) -> bool:
     )
 
 
+def channel_schools_for(user):
+    """The schools whose own channels ``user`` manages: where they are directie."""
+    from accounts.roles import SchoolRole
+
+    return access.schools_with_role(user, SchoolRole.DIRECTIE)
+
+
+def may_manage_channel(user, channel: Channel) -> bool:
+    """A foundation-wide channel: the FG or administrator. A school's own channel: also the
+    directie of that school (and nobody of another school)."""
+    if may_manage_channels(user, channel.foundation):
+        return True
+    return channel.school_id is not None and (
+        channel_schools_for(user).filter(pk=channel.school_id).exists()
+    )
+
+
 def _require_channel_manager(actor, foundation):
     if not may_manage_channels(actor, foundation):
+        raise PermissionDenied
+
+
+def _require_manager_of(actor, channel):
+    if not may_manage_channel(actor, channel):
         raise PermissionDenied
 
 
@@ -166,7 +188,7 @@ def channel_text_update(
     ``scope`` is the editor's judgement: ``editorial`` keeps earlier answers, ``widening``
     makes them stop counting and asks the parents again (after commit).
     """
-    _require_channel_manager(actor, channel.foundation)
+    _require_manager_of(actor, channel)
     text = (text or "").strip()
     reason = (reason or "").strip()[:300]
     if not text:
@@ -196,9 +218,12 @@ def channel_text_update(
         return new
 
 
-def channel_create(*, actor, foundation: Foundation, name: str, text: str) -> Channel:
+def channel_create(
+    *, actor, foundation: Foundation, name: str, text: str, school: School | None = None
+) -> Channel:
     """A new channel, with version 1 of its text, placed last. No pupil has consent for it
-    until a parent answers; the next request and reminder include it."""
+    until a parent answers; the next request and reminder include it. With ``school`` it is
+    that school's own channel (its directie adds it), asked and shown only there."""
     from django.utils.text import slugify
 
     name = (name or "").strip()
@@ -210,11 +235,24 @@ def channel_create(*, actor, foundation: Foundation, name: str, text: str) -> Ch
         errors["text"] = _("Vul de tekst in die ouders te zien krijgen.")
     if errors:
         raise ValidationError(errors)
-    _require_channel_manager(actor, foundation)
+    if school is None:
+        _require_channel_manager(actor, foundation)
+    elif school.foundation_id != foundation.pk or not (
+        may_manage_channels(actor, foundation)
+        or channel_schools_for(actor).filter(pk=school.pk).exists()
+    ):
+        raise PermissionDenied
     with transaction.atomic():
         Foundation.objects.select_for_update().get(pk=foundation.pk)
         existing = Channel.objects.filter(foundation=foundation)
-        if existing.filter(name__iexact=name).exists():
+        # A name must be clear where parents read it: unique among the channels of the school
+        # (its own and the foundation's), and a foundation-wide name unique everywhere.
+        clash = (
+            existing
+            if school is None
+            else existing.filter(Q(school__isnull=True) | Q(school=school))
+        )
+        if clash.filter(name__iexact=name).exists():
             raise ValidationError({"name": _("Er is al een kanaal met deze naam.")})
         base = slugify(name)[:40] or "kanaal"
         key, n = base, 2
@@ -222,7 +260,7 @@ def channel_create(*, actor, foundation: Foundation, name: str, text: str) -> Ch
             key, n = f"{base}-{n}", n + 1
         last = existing.aggregate(m=Max("order"))["m"] or 0
         channel = Channel.objects.create(
-            foundation=foundation, key=key, name=name[:100], order=last + 10
+            foundation=foundation, school=school, key=key, name=name[:100], order=last + 10
         )
         ChannelText.objects.create(
             channel=channel,
@@ -237,7 +275,7 @@ def channel_create(*, actor, foundation: Foundation, name: str, text: str) -> Ch
 def channel_set_active(*, actor, channel: Channel, active: bool) -> Channel:
     """Retire a channel (no longer asked, shown or counted; its history stays) or take it
     back into use."""
-    _require_channel_manager(actor, channel.foundation)
+    _require_manager_of(actor, channel)
     with transaction.atomic():
         channel = Channel.objects.select_for_update().get(pk=channel.pk)
         if channel.is_active != bool(active):
@@ -247,22 +285,28 @@ def channel_set_active(*, actor, channel: Channel, active: bool) -> Channel:
 
 
 def channel_move(*, actor, channel: Channel, up: bool) -> None:
-    """Swap a channel with its neighbour in the order parents and lists show them."""
-    _require_channel_manager(actor, channel.foundation)
+    """Swap a channel with its neighbour in the order parents and lists show them. A school's
+    own channel moves among that school's own channels only (a directie never reorders the
+    foundation's channels of other schools)."""
+    _require_manager_of(actor, channel)
     with transaction.atomic():
         channels = list(
             Channel.objects.select_for_update()
-            .filter(foundation_id=channel.foundation_id)
+            .filter(foundation_id=channel.foundation_id, school_id=channel.school_id)
             .order_by("order", "name", "pk")
         )
         index = next(i for i, c in enumerate(channels) if c.pk == channel.pk)
         other = index - 1 if up else index + 1
         if not 0 <= other < len(channels):
             return
+        slots = sorted(item.order for item in channels)
+        if len(set(slots)) < len(slots):  # equal numbers: spread them out first
+            base = slots[0]
+            slots = [base + 10 * i for i in range(len(slots))]
         channels[index], channels[other] = channels[other], channels[index]
-        for position, item in enumerate(channels, start=1):
-            if item.order != position * 10:
-                item.order = position * 10
+        for slot, item in zip(slots, channels, strict=True):
+            if item.order != slot:
+                item.order = slot
                 item.save(update_fields=["order"])
 
 
@@ -276,9 +320,9 @@ def school_channels_update(*, actor, school: School, channel_ids: Iterable[int])
     used = {int(pk) for pk in channel_ids}
     with transaction.atomic():
         channels = list(
-            Channel.objects.select_for_update().filter(
-                foundation_id=school.foundation_id, is_active=True
-            )
+            Channel.objects.select_for_update()
+            .filter(foundation_id=school.foundation_id, is_active=True)
+            .filter(Q(school__isnull=True) | Q(school=school))
         )
         if used - {c.pk for c in channels}:
             raise ValidationError(_("Onbekend kanaal gekozen."))
@@ -290,7 +334,11 @@ def school_channels_update(*, actor, school: School, channel_ids: Iterable[int])
 
 
 def channel_applies(channel: Channel, school_id: int) -> bool:
-    return channel.is_active and not channel.not_at_schools.filter(pk=school_id).exists()
+    return (
+        channel.is_active
+        and channel.school_id in (None, school_id)
+        and not channel.not_at_schools.filter(pk=school_id).exists()
+    )
 
 
 def current_text(channel: Channel) -> ChannelText:
@@ -483,15 +531,18 @@ def consent_record_paper_answers(
         raise ValidationError(_("Deze ouder heeft geen ouderlijk gezag over deze leerling."))
     channels = {
         c.pk: c
-        for c in Channel.objects.filter(
+        for c in Channel.objects.for_school(pupil.school_id).filter(
             foundation_id=pupil.school.foundation_id,
             is_active=True,
             pk__in={cid for _gid, cid in answers},
-        ).exclude(not_at_schools=pupil.school_id)
+        )
     }
     if {cid for _gid, cid in answers} - set(channels):
         raise ValidationError(_("Dit kanaal hoort niet bij de school van deze leerling."))
     with transaction.atomic():
+        # The pupil's row first: two paper forms for one pupil at once take turns, and the
+        # state they start from (still enrolled) is checked under the lock.
+        _lock_pupil(pupil)
         for (guardian_id, channel_id), granted in answers.items():
             _record(
                 pupil=pupil,
@@ -524,13 +575,17 @@ def consent_withdraw(*, actor, pupil, channel: Channel, day: date | None = None)
     return consent_decide(actor=actor, pupil=pupil, channel=channel, granted=False, day=day)
 
 
-def own_latest_answers(pupil, *, guardian=None, user=None, day: date | None = None):
+def own_latest_answers(
+    pupil, *, guardian=None, user=None, as_pupil: bool = False, day: date | None = None
+):
     """One person's own latest answer per channel this school year that still counts (given
     on the current text or an editorial change of it), to fill in their form: after a widening
     the form asks again instead of showing the old "ja"."""
     year = school_year_of(day or timezone.localdate())
     decisions = ConsentDecision.objects.filter(pupil=pupil, school_year=year)
-    if guardian is not None:
+    if as_pupil:
+        decisions = decisions.filter(by_pupil=True)
+    elif guardian is not None:
         decisions = decisions.filter(guardian=guardian, by_pupil=False)
     elif user is not None and pupil.user_id == user.pk:
         decisions = decisions.filter(by_pupil=True)
@@ -549,17 +604,31 @@ def own_latest_answers(pupil, *, guardian=None, user=None, day: date | None = No
     return answers
 
 
+def _lock_pupil(pupil):
+    """Lock the pupil's row for the rest of the transaction and check it is still enrolled."""
+    from students.models import Pupil
+
+    locked = Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
+    if locked is None or locked.deregistered_on:
+        raise ValidationError(_("Deze leerling is uitgeschreven."))
+    return locked
+
+
 def _save_answers(*, pupil, answers, own, record, day) -> int:
     channels = {
         c.pk: c
-        for c in Channel.objects.filter(
+        for c in Channel.objects.for_school(pupil.school_id).filter(
             foundation_id=pupil.school.foundation_id, is_active=True, pk__in=answers.keys()
-        ).exclude(not_at_schools=pupil.school_id)
+        )
     }
     if set(answers) - set(channels):
         raise ValidationError(_("Onbekend kanaal in het formulier."))
     written = 0
     with transaction.atomic():
+        # Under the pupil's row lock, the person's own answers are read afresh: a form sent
+        # twice at once writes its changes once (the second finds nothing changed).
+        _lock_pupil(pupil)
+        own = own() if callable(own) else own
         for channel_id, granted in answers.items():
             if own.get(channel_id) is granted:
                 continue
@@ -576,7 +645,7 @@ def consents_save(*, actor, pupil, answers: dict[int, bool], day: date | None = 
     return _save_answers(
         pupil=pupil,
         answers=answers,
-        own=own_latest_answers(pupil, user=actor, day=day),
+        own=lambda: own_latest_answers(pupil, user=actor, day=day),
         record=lambda channel, granted: consent_decide(
             actor=actor, pupil=pupil, channel=channel, granted=granted, day=day
         ),
@@ -615,7 +684,38 @@ def consents_save_by_link(
     return _save_answers(
         pupil=pupil,
         answers=answers,
-        own=own_latest_answers(pupil, guardian=guardian, day=day),
+        own=lambda: own_latest_answers(pupil, guardian=guardian, day=day),
+        record=record,
+        day=day,
+    )
+
+
+def consents_save_by_pupil_link(*, pupil, answers: dict[int, bool], day: date | None = None) -> int:
+    """Save the answers a pupil of 16+ gave through the personal link in their own consent
+    mail. Only a pupil who decides alone (R4) answers this way; the rows record the pupil as
+    the one who decided and the source "via persoonlijke link"."""
+    day = day or timezone.localdate()
+    if pupil.deregistered_on:
+        raise ValidationError(_("Deze leerling is uitgeschreven."))
+    if not pupil_decides_self(pupil, day):
+        raise PermissionDenied(_("Alleen een ouder met ouderlijk gezag kan dit beslissen."))
+
+    def record(channel, granted):
+        return _record(
+            pupil=pupil,
+            channel=channel,
+            granted=granted,
+            guardian=None,
+            by_pupil=True,
+            decided_by=pupil.user if pupil.user_id else None,
+            source=ConsentDecision.Source.LINK,
+            day=day,
+        )
+
+    return _save_answers(
+        pupil=pupil,
+        answers=answers,
+        own=lambda: own_latest_answers(pupil, as_pupil=True, day=day),
         record=record,
         day=day,
     )
@@ -847,15 +947,18 @@ def _claim_notice(**lookup):
     return None if notice.sent_at else notice
 
 
-def _send_notice(*, notice, address: str, template: str, context: dict, guardian=None) -> None:
-    """Queue the mail (after commit) with a personal link for ``guardian``, and mark the notice
-    sent in the same transaction, so a rerun never sends twice."""
+def _send_notice(
+    *, notice, address: str, template: str, context: dict, guardian=None, pupil=None
+) -> None:
+    """Queue the mail (after commit) with a personal link for ``guardian`` (a parent) or
+    ``pupil`` (a pupil of 16+), and mark the notice sent in the same transaction, so a rerun
+    never sends twice."""
     from consent import links
 
-    if guardian is not None:
+    if guardian is not None or pupil is not None:
         context = {
             **context,
-            "personal_path": links.link_create(guardian=guardian, notice=notice),
+            "personal_path": links.link_create(guardian=guardian, pupil=pupil, notice=notice),
             "link_days": links.LINK_VALID_DAYS,
         }
     send_templated_mail_on_commit(template, context, [address])
@@ -1100,12 +1203,16 @@ def consent_reminders_send(*, school_year: int | None = None, day=None, run=None
 
 
 def consent_ask_again_send(*, text_id: int, day: date | None = None, run=None) -> int:
-    """After a widening of a channel's text: ask the parents (with authority) of every enrolled
-    pupil under 16 who had an answer this school year on an earlier text of that channel,
-    with a personal link. Once per parent × pupil × text version."""
+    """After a widening of a channel's text: ask again everyone whose answer this school year
+    on an earlier text of that channel stopped counting, with a personal link: the parents
+    (with authority) of an enrolled pupil under 16, and a pupil of 16+ themself (who decides
+    alone, R4). Once per person × pupil × text version, so a rerun sends nothing twice."""
     day = day or timezone.localdate()
     text = ChannelText.objects.select_related("channel").get(pk=text_id)
-    if text.scope != ChannelText.Scope.WIDENING or not text.channel.is_active:
+    if text.scope != ChannelText.Scope.WIDENING:
+        return 0
+    if not text.channel.is_active:
+        _mark_asked(text)
         return 0
     year = school_year_of(day)
     pupil_ids = set(
@@ -1149,6 +1256,70 @@ def consent_ask_again_send(*, text_id: int, day: date | None = None, run=None) -
         sent += 1
         if run:
             run.count("sent")
+    sent += _ask_again_pupils_send(text=text, pupil_ids=pupil_ids, year=year, day=day, run=run)
+    _mark_asked(text)
+    return sent
+
+
+def _mark_asked(text) -> None:
+    """The run for this widening finished: the reaper no longer needs to start it."""
+    ChannelText.objects.filter(pk=text.pk, asked_at__isnull=True).update(asked_at=timezone.now())
+
+
+def _ask_again_pupils_send(*, text, pupil_ids, year, day, run) -> int:
+    """The pupils of 16+ among ``pupil_ids`` who answered themselves on an earlier text: asked
+    again at the address of their account, with a personal link of their own."""
+    from students.models import Pupil
+
+    answered_self = set(
+        ConsentDecision.objects.filter(
+            channel=text.channel,
+            school_year=year,
+            text__version__lt=text.version,
+            by_pupil=True,
+            pupil_id__in=pupil_ids,
+        ).values_list("pupil_id", flat=True)
+    )
+    pupils = (
+        Pupil.objects.enrolled()
+        .filter(pk__in=answered_self, user__isnull=False)
+        .select_related("user", "school")
+        .order_by("pk")
+    )
+    sent = 0
+    for pupil in pupils:
+        if (
+            not pupil.user.email
+            or not pupil_decides_self(pupil, day)
+            or not channel_applies(text.channel, pupil.school_id)
+        ):
+            continue
+        with transaction.atomic():
+            notice = _claim_notice(
+                kind=ParentNotice.Kind.ASK_AGAIN,
+                guardian=None,
+                pupil=pupil,
+                text=text,
+                school_year=year,
+            )
+            if notice is None:
+                continue
+            _send_notice(
+                notice=notice,
+                address=pupil.user.email,
+                template="consent/email/ask_again_pupil",
+                context={
+                    "pupil": pupil,
+                    "channel": text.channel,
+                    "text": text,
+                    "school_name": pupil.school.name,
+                    "portal_path": reverse("portal:consent_detail", args=[pupil.pk]),
+                },
+                pupil=pupil,
+            )
+        sent += 1
+        if run:
+            run.count("sent")
     return sent
 
 
@@ -1169,3 +1340,69 @@ def guardian_account_invite(*, guardian) -> None:
     if guardian.user_id and guardian.user.has_usable_password():
         raise ValidationError(_("U hebt al een account: log in met uw e-mailadres."))
     guardian_invite_from_consent_link(guardian=guardian)
+
+
+# --- The reaper: follow-up jobs that died or never started -----------------------------------
+
+# A widening older than this whose run did not finish is started again; older ones are left
+# alone (a later widening or the next school year has overtaken them).
+ASK_AGAIN_REAP_WINDOW = timedelta(days=14)
+
+
+def consent_jobs_reap(*, now=None) -> list[str]:
+    """Restart consent's follow-up jobs that died or were never started, and say so in the
+    run records (ids and counts only):
+
+    - a run of a daily job (requests, reminders) still "running" after the lease has no living
+      worker: it is marked failed and started again now instead of tomorrow;
+    - a widening whose ask-again run never finished (the broker was down when it was saved, or
+      the worker died half-way) is started again.
+
+    Nobody is asked twice: each mail is claimed through a ``ParentNotice`` row, and the claim
+    and the mail commit together."""
+    from django.conf import settings
+
+    from consent import tasks
+    from consent.hooks import RESTARTABLE
+    from privacy_portal.models import JobRun
+
+    now = now or timezone.now()
+    lines = []
+    stale_before = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    restart = set()
+    with transaction.atomic():
+        for run in jobs.locked(
+            JobRun.objects.filter(
+                job__in=RESTARTABLE, status=JobRun.Status.RUNNING, started_at__lt=stale_before
+            )
+        ):
+            run.status = JobRun.Status.FAILED
+            run.finished_at = now
+            run.log = (run.log + "\n" if run.log else "") + (
+                f"{now:%H:%M:%S} no living worker after the lease: failed by the reaper, "
+                "started again"
+            )
+            run.save(update_fields=["status", "finished_at", "log"])
+            restart.add(run.job)
+    by_name = {
+        "consent.ask_parents_for_school_year": tasks.ask_parents_for_school_year,
+        "consent.send_yearly_reminders": tasks.send_yearly_reminders,
+    }
+    for job in sorted(restart):
+        # After the failed mark committed; a broker that is down is retried by the next reap
+        # only for widenings, but the daily beat starts these jobs again anyway.
+        jobs.enqueue(by_name[job])
+        lines.append(f"consent: {job} died, started again")
+    waiting = list(
+        ChannelText.objects.filter(
+            scope=ChannelText.Scope.WIDENING,
+            asked_at__isnull=True,
+            created_at__lt=now - timedelta(seconds=settings.JOB_REQUEUE_SECONDS),
+            created_at__gte=now - ASK_AGAIN_REAP_WINDOW,
+        ).values_list("pk", flat=True)
+    )
+    for text_id in waiting:
+        jobs.enqueue(tasks.ask_again_after_widening, text_id)
+    if waiting:
+        lines.append(f"consent: ask-again after {len(waiting)} widened text(s) started again")
+    return lines

@@ -6,8 +6,10 @@ Thin: selectors scope, services decide."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,9 +28,10 @@ from consent.forms import (
     SchoolSettingForm,
 )
 from consent.models import Channel, ChannelText, SchoolConsentSetting
-from privacy_portal import lists
+from privacy_portal import lists, once
 from privacy_portal.audit import record_access
 from privacy_portal.pdf import render_pdf
+from students.models import NAME_ORDER
 
 
 @login_required
@@ -125,10 +128,10 @@ def _paper_form(pupil, channels, data=None):
         sources = [("leerling", _("de leerling zelf (16+)"))]
     else:
         sources = [
-            (str(link.guardian.pk), f"{link.guardian.first_name} {link.guardian.last_name}")
+            (str(link.guardian.pk), link.guardian.list_name)
             for link in pupil.guardian_links.filter(has_parental_authority=True)
             .select_related("guardian")
-            .order_by("guardian__last_name", "guardian__first_name", "guardian_id")
+            .order_by(*(f"guardian__{field}" for field in NAME_ORDER))
         ]
     return PaperAnswersForm(data, sources=sources, channels=channels)
 
@@ -152,12 +155,21 @@ def pupil_history(request, pupil_id: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                written = services.consent_record_paper_answers(
-                    actor=request.user, pupil=pupil, answers=form.answers()
+                # One-time token: a double click records the paper form once.
+                outcome = once.submit_once(
+                    request,
+                    "consent.paper_answers",
+                    lambda: services.consent_record_paper_answers(
+                        actor=request.user, pupil=pupil, answers=form.answers()
+                    ),
+                    url=lambda _written: reverse("consent:pupil_history", args=[pupil.pk]),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                if outcome.repeated:
+                    return once.show_first_result(request, outcome)
+                written = outcome.result
                 messages.success(
                     request,
                     ngettext(
@@ -194,7 +206,9 @@ def school_settings(request, school_id: int):
         raise PermissionDenied
     setting = SchoolConsentSetting.objects.filter(school=school).first()
     current = bool(setting and setting.require_both_parents)
-    all_channels = selectors.active_channels(school.foundation_id)
+    all_channels = selectors.active_channels(
+        school.foundation_id, school_id=school.pk, all_of_school=True
+    )
     used = selectors.active_channels(school.foundation_id, school_id=school.pk)
     posted = request.POST if request.method == "POST" else None
     which = request.POST.get("form") if posted else None
@@ -252,11 +266,11 @@ def school_settings(request, school_id: int):
     )
 
 
-def _managed_foundations(user):
+def _managed_foundations(user, *, required=True):
     foundations = [
         fd for fd in access.foundations_for(user) if services.may_manage_channels(user, fd)
     ]
-    if not foundations:
+    if not foundations and required:
         raise PermissionDenied
     for foundation in foundations:
         services.channels_ensure_defaults(foundation=foundation)
@@ -264,41 +278,90 @@ def _managed_foundations(user):
 
 
 def _managed_channels(user):
-    return Channel.objects.filter(foundation__in=_managed_foundations(user)).select_related(
-        "foundation"
-    )
+    """The channels ``user`` may change: all of the foundations they manage (FG,
+    administrator), and the own channels of the schools where they are directie."""
+    foundations = _managed_foundations(user, required=False)
+    return Channel.objects.filter(
+        Q(foundation__in=foundations) | Q(school__in=services.channel_schools_for(user))
+    ).select_related("foundation", "school")
+
+
+def _channel_for(user, channel_id):
+    """A channel the user may see (the foundation-wide ones of their foundations, and the own
+    channels of schools they manage) is a 403 when they may not change it; any other is a 404."""
+    schools = services.channel_schools_for(user)
+    visible = Channel.objects.filter(
+        Q(pk__in=_managed_channels(user).values("pk"))
+        | Q(school__isnull=True, foundation__schools__in=schools)
+    ).distinct()
+    channel = get_object_or_404(visible.select_related("foundation", "school"), pk=channel_id)
+    if not services.may_manage_channel(user, channel):
+        raise PermissionDenied
+    return channel
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def channel_list(request):
-    """FG and administrator: the channels (add, retire, take back, order) and their texts."""
-    foundations = _managed_foundations(request.user)
-    form = ChannelCreateForm(request.POST if request.method == "POST" else None)
+    """FG and administrator: the foundation's channels (add, retire, take back, order) and their
+    texts. Directie: the same for their school's own channels, and the foundation's channels to
+    read (which of those the school uses is chosen on the school's settings page)."""
+    foundations = _managed_foundations(request.user, required=False)
+    schools = list(services.channel_schools_for(request.user).order_by("name"))
+    if not foundations and not schools:
+        raise PermissionDenied
+    for school in schools:
+        services.channels_ensure_defaults(foundation=school.foundation)
+    form = ChannelCreateForm(
+        request.POST if request.method == "POST" else None,
+        schools=schools,
+        foundation_wide=bool(foundations),
+    )
     if request.method == "POST" and form.is_valid():
+        school = next((s for s in schools if str(s.pk) == form.cleaned_data["scope"]), None)
         try:
-            services.channel_create(
-                actor=request.user,
-                foundation=foundations[0],
-                name=form.cleaned_data["name"],
-                text=form.cleaned_data["text"],
+            outcome = once.submit_once(
+                request,
+                "consent.channel_create",
+                lambda: services.channel_create(
+                    actor=request.user,
+                    foundation=school.foundation if school else foundations[0],
+                    school=school,
+                    name=form.cleaned_data["name"],
+                    text=form.cleaned_data["text"],
+                ),
+                url=lambda _channel: reverse("consent:channel_list"),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            if outcome.repeated:
+                return once.show_first_result(request, outcome)
             messages.success(request, _("Het kanaal is toegevoegd."))
             return redirect("consent:channel_list")
+    foundation_ids = {fd.pk for fd in foundations} | {s.foundation_id for s in schools}
     channels = (
-        Channel.objects.filter(foundation__in=foundations)
-        .select_related("foundation")
+        Channel.objects.filter(foundation_id__in=foundation_ids)
+        .filter(
+            Q(school__isnull=True)
+            | Q(foundation__in=foundations)
+            | Q(school__in=[s.pk for s in schools])
+        )
+        .select_related("foundation", "school")
         .prefetch_related("texts")
-        .order_by("foundation__name", "-is_active", "order", "name")
+        .order_by("foundation__name", "school__name", "-is_active", "order", "name")
     )
+    manageable = set(_managed_channels(request.user).values_list("pk", flat=True))
     rounds = [services.round_plan(fd.pk, services.current_school_year()) for fd in foundations[:1]]
     return render(
         request,
         "consent/channel_list.html",
-        {"channels": channels, "form": form, "round": rounds[0] if rounds else None},
+        {
+            "channels": channels,
+            "manageable": manageable,
+            "form": form,
+            "round": rounds[0] if rounds else None,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -315,7 +378,7 @@ def _add_errors(form, exc: ValidationError):
 @require_http_methods(["POST"])
 def channel_action(request, channel_id: int):
     """Retire, take back, or move a channel one place up or down."""
-    channel = get_object_or_404(_managed_channels(request.user), pk=channel_id)
+    channel = _channel_for(request.user, channel_id)
     action = request.POST.get("action")
     if action == "retire":
         services.channel_set_active(actor=request.user, channel=channel, active=False)
@@ -334,21 +397,29 @@ def channel_action(request, channel_id: int):
 @require_http_methods(["GET", "POST"])
 def channel_edit(request, channel_id: int):
     """Write a new version of a channel's text, saying whether it is editorial or widening."""
-    channel = get_object_or_404(_managed_channels(request.user), pk=channel_id)
+    channel = _channel_for(request.user, channel_id)
     current = services.current_text(channel)
     form = ChannelTextForm(request.POST or None, initial={"text": current.text})
     if request.method == "POST" and form.is_valid():
         try:
-            text = services.channel_text_update(
-                actor=request.user,
-                channel=channel,
-                text=form.cleaned_data["text"],
-                scope=form.cleaned_data["scope"],
-                reason=form.cleaned_data["reason"],
+            outcome = once.submit_once(
+                request,
+                "consent.channel_text",
+                lambda: services.channel_text_update(
+                    actor=request.user,
+                    channel=channel,
+                    text=form.cleaned_data["text"],
+                    scope=form.cleaned_data["scope"],
+                    reason=form.cleaned_data["reason"],
+                ),
+                url=lambda _text: reverse("consent:channel_list"),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            if outcome.repeated:
+                return once.show_first_result(request, outcome)
+            text = outcome.result
             if text.scope == ChannelText.Scope.WIDENING and text.pk != current.pk:
                 messages.success(
                     request,

@@ -1,7 +1,8 @@
 """The pages a parent reaches through the personal link in a consent mail, without an account.
 
 The link opens a landing page; its button uses the link once and binds the browser session to
-that parent for a short time (``consent.links``). The form then shows the parent's own
+that parent (or that pupil of 16+, who then sees only themself) for a short time
+(``consent.links``). The form then shows the parent's own
 children with parental authority, and nothing else: there is no pupil id in any URL here, so
 no other family's child can be asked for. Beside the form the parent can ask for an account.
 """
@@ -9,10 +10,12 @@ no other family's child can be asked for. Beside the form the parent can ask for
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from consent import links, selectors, services
+from privacy_portal import once
 
 
 def _invalid(request, reason, status):
@@ -30,7 +33,11 @@ def link_open(request, token: str):
         link = links.link_check(token)
     except links.LinkInvalid as exc:
         return _invalid(request, exc.reason, 400)
-    return render(request, "consent/link_open.html", {"guardian": link.guardian})
+    return render(
+        request,
+        "consent/link_open.html",
+        {"person": link.guardian or link.pupil, "for_pupil": link.pupil_id is not None},
+    )
 
 
 def _answers_of(post, children_rows) -> dict[int, dict[int, bool]]:
@@ -71,35 +78,85 @@ def _children_rows(guardian):
     return rows
 
 
+def _own_rows(pupil):
+    """The one row of a pupil of 16+ who opened their own link: only themself, and only while
+    they decide alone."""
+    if not services.pupil_decides_self(pupil):
+        return []
+    channels = selectors.active_channels(pupil.school.foundation_id, school_id=pupil.school_id)
+    statuses = services.statuses_for([pupil], channels)
+    own = services.own_latest_answers(pupil, as_pupil=True)
+    return [
+        {
+            "pupil": pupil,
+            "decides_self": False,  # answered on this form, by the pupil
+            "channels": [
+                {
+                    "channel": c,
+                    "status": statuses[(pupil.pk, c.pk)],
+                    "own": own.get(c.pk),
+                    "field": f"c-{pupil.pk}-{c.pk}",
+                }
+                for c in channels
+            ],
+        }
+    ]
+
+
+def _save_link_answers(guardian, answers, by_pk) -> int:
+    """Every child's answers of one link form, in one transaction (all or nothing)."""
+    from django.db import transaction
+
+    written = 0
+    with transaction.atomic():
+        for pupil_id, child_answers in answers.items():
+            if by_pk[pupil_id]["decides_self"]:
+                continue
+            if guardian is None:
+                written += services.consents_save_by_pupil_link(
+                    pupil=by_pk[pupil_id]["pupil"], answers=child_answers
+                )
+                continue
+            written += services.consents_save_by_link(
+                guardian=guardian, pupil=by_pk[pupil_id]["pupil"], answers=child_answers
+            )
+    return written
+
+
 @require_http_methods(["GET", "POST"])
 def link_form(request):
-    """The consent form of the parent the session was opened for, for all their children."""
+    """The consent form of the parent the session was opened for, for all their children; or
+    of the pupil of 16+ it was opened for, for themself."""
     guardian = links.session_guardian(request.session)
-    if guardian is None:
+    pupil = None if guardian is not None else links.session_pupil(request.session)
+    if guardian is None and pupil is None:
         return _invalid(
             request,
             _("Deze pagina is alleen te openen via de persoonlijke link in uw e-mail."),
             403,
         )
-    rows = _children_rows(guardian)
+    rows = _children_rows(guardian) if guardian is not None else _own_rows(pupil)
     error = None
     status = 200
     if request.method == "POST":
         try:
             answers = _answers_of(request.POST, rows)
-            written = 0
             by_pk = {row["pupil"].pk: row for row in rows}
-            for pupil_id, child_answers in answers.items():
-                if by_pk[pupil_id]["decides_self"]:
-                    continue
-                written += services.consents_save_by_link(
-                    guardian=guardian, pupil=by_pk[pupil_id]["pupil"], answers=child_answers
-                )
+            outcome = once.submit_once(
+                request,
+                "consent.link_form",
+                lambda: _save_link_answers(guardian, answers, by_pk),
+                url=lambda _written: reverse("consent:link_form"),
+            )
         except (ValidationError, PermissionDenied) as exc:
             error = " ".join(getattr(exc, "messages", [str(exc)]))
             status = 400
         else:
-            if written:
+            if outcome.repeated:
+                return once.show_first_result(request, outcome)
+            if outcome.result and pupil is not None:
+                messages.success(request, _("Je keuzes zijn opgeslagen en gelden vanaf nu."))
+            elif outcome.result:
                 messages.success(request, _("Uw keuzes zijn opgeslagen en gelden vanaf nu."))
             else:
                 messages.info(request, _("Er is niets gewijzigd."))
@@ -109,11 +166,14 @@ def link_form(request):
         "consent/link_form.html",
         {
             "guardian": guardian,
+            "for_pupil": pupil is not None,
             "rows": rows,
             "error": error,
             "school_year": services.current_school_year(),
             "category": services.media_category(),
-            "has_account": bool(guardian.user_id and guardian.user.has_usable_password()),
+            "has_account": bool(
+                guardian is not None and guardian.user_id and guardian.user.has_usable_password()
+            ),
         },
         status=status,
     )

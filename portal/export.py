@@ -17,40 +17,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from privacy_portal import hooks
 from privacy_portal.pdf import render_pdf
 from students import registry
-
-# Countries outside the EEA with an adequacy decision of the European Commission (GDPR art. 45).
-# Elsewhere a transfer needs appropriate safeguards (art. 46), such as standard contractual
-# clauses in the processor agreement.
-ADEQUACY = {
-    "AD": "Andorra",
-    "AR": "Argentinië",
-    "CA": "Canada",
-    "CH": "Zwitserland",
-    "FO": "Faeröer",
-    "GB": "Verenigd Koninkrijk",
-    "GG": "Guernsey",
-    "IL": "Israël",
-    "IM": "Isle of Man",
-    "JE": "Jersey",
-    "JP": "Japan",
-    "KR": "Zuid-Korea",
-    "NZ": "Nieuw-Zeeland",
-    "UY": "Uruguay",
-}
-
-
-def transfer_basis(code: str) -> str:
-    """The legal basis of a transfer of data to ``code`` outside the EEA, in plain Dutch."""
-    if code == "US":
-        return _(
-            "EU-VS Data Privacy Framework (adequaatheidsbesluit), als de leverancier daarvoor "
-            "gecertificeerd is; anders standaardcontractbepalingen"
-        )
-    if code in ADEQUACY:
-        return _("adequaatheidsbesluit van de Europese Commissie")
-    return _("passende waarborgen (zoals standaardcontractbepalingen) in de verwerkersovereenkomst")
 
 
 def dutch_datetime(value: str, *, with_time: bool = True) -> str:
@@ -81,16 +50,23 @@ def _what_label(what: str) -> str:
     return _("gegevens van de leerling")
 
 
+def _outside(row: dict) -> list[dict]:
+    """The countries outside the EEA of one recipient with their transfer basis, as the
+    agreements' register judged it when the export was compiled (``data_recipients`` hook).
+    An export stored before it carried them asks the register now (``transfer_label`` hook)."""
+    if "transfers" in row:
+        return [{"country": t["country"], "basis": t["basis"]} for t in row["transfers"]]
+    outside = []
+    for code in row.get("outside_eea") or []:
+        outside += hooks.collect("transfer_label", code)[:1]
+    return [{"country": t["country"], "basis": t["basis"]} for t in outside]
+
+
 def readable(export: dict) -> dict:
     """The export with labels and Dutch dates, for the PDF: no internal codes."""
-    from agreements.countries import country_name
-
     recipients = []
     for row in export.get("recipients", []):
-        outside = [
-            {"country": country_name(code), "basis": transfer_basis(code)}
-            for code in row.get("outside_eea") or []
-        ]
+        outside = _outside(row)
         recipients.append(
             {
                 **row,
@@ -110,6 +86,10 @@ def readable(export: dict) -> dict:
             for d in export.get("dossier", [])
         ],
         "recipients": recipients,
+        "withheld": [
+            {**w, "decided_label": dutch_datetime(w.get("decided", ""), with_time=False)}
+            for w in export.get("withheld", [])
+        ],
         "access_records": [
             {
                 **a,

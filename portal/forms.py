@@ -137,6 +137,30 @@ class ObjectionEffectForm(forms.Form):
         ]
 
 
+class WithholdForm(forms.Form):
+    """Leave one dossier entry out of an inspection export, with the reason for the parent."""
+
+    # Any id is accepted here; the service checks that the entry is in this export.
+    entry = forms.IntegerField(label=_("Dossierstuk"), min_value=1, widget=forms.Select)
+    reason = forms.CharField(
+        label=_("Reden (de ouder leest dit)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Bijvoorbeeld: het verslag bevat gegevens over een ander kind en kan daarom niet "
+            "worden verstrekt."
+        ),
+        error_messages={"required": _("Schrijf op waarom dit stuk niet wordt verstrekt.")},
+    )
+
+    def __init__(self, *args, entries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if entries is not None:
+            self.fields["entry"].widget.choices = [
+                (d["id"], f"{d.get('title', '')} ({d.get('category_label', '')})") for d in entries
+            ]
+
+
 class CorrectionDecisionForm(forms.Form):
     accept = forms.TypedChoiceField(
         choices=[("1", _("Overnemen")), ("0", _("Afwijzen"))], coerce=lambda v: v == "1"

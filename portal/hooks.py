@@ -133,7 +133,7 @@ def _parent_consent_attention(user):
         # Only whoever decides is asked: a parent under 16, the pupil from 16.
         if services.pupil_decides_self(pupil) != (pupil.user_id == user.pk):
             continue
-        channels = selectors.active_channels(pupil.school.foundation_id)
+        channels = selectors.active_channels(pupil.school.foundation_id, school_id=pupil.school_id)
         statuses = services.statuses_for([pupil], channels)
         open_count = sum(1 for c in channels if not statuses[(pupil.pk, c.pk)].answered)
         if open_count and pupil.user_id == user.pk:

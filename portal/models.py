@@ -136,6 +136,35 @@ class ObjectionEffect(models.Model):
         return f"{self.request.reference}: {self.product_name or self.description[:40]}"
 
 
+class WithheldItem(models.Model):
+    """A dossier entry that staff left out of an inspection export, with the reason (GDPR art.
+    15(4) and 23: a copy must not harm the rights of others, e.g. a report that names another
+    child). The parent is told that something was withheld and why (art. 12(4)), without its
+    title or content; the row records who decided it and when."""
+
+    request = models.ForeignKey(ParentRequest, on_delete=models.CASCADE, related_name="withheld")
+    # The entry's id, not a foreign key: the record of the decision outlives a later change
+    # of the dossier, and names nothing of the entry itself.
+    entry_id = models.PositiveIntegerField(_("dossierstuk"))
+    description = models.CharField(_("soort stuk"), max_length=200)
+    reason = models.TextField(_("reden"))
+    withheld_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withheld_at = models.DateTimeField(_("besloten op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("niet verstrekt stuk")
+        verbose_name_plural = _("niet verstrekte stukken")
+        ordering = ["withheld_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "entry_id"], name="withhold_entry_once")
+        ]
+
+    def __str__(self):
+        return f"{self.request.reference}: {self.description}"
+
+
 class DeadlineNotice(models.Model):
     """Records that a deadline notice went out, so that the periodic job sends each only once."""
 
@@ -214,3 +243,4 @@ auditlog.register(
     mask_callable="students.registry.mask_audit_value",
 )
 auditlog.register(ObjectionEffect)
+auditlog.register(WithheldItem)

@@ -368,7 +368,9 @@ def pupil_page(pupil: Pupil) -> dict:
         pupil.enrolments.select_related("school_class").order_by("-school_class__school_year")
     )
     current = next((e.school_class for e in enrolments if e.school_class.school_year == year), None)
-    channels = consent_selectors.active_channels(pupil.school.foundation_id)
+    channels = consent_selectors.active_channels(
+        pupil.school.foundation_id, school_id=pupil.school_id
+    )
     statuses = consent_services.statuses_for([pupil], channels)
     consents = [{"channel": c, "status": statuses[(pupil.pk, c.pk)]} for c in channels]
     entries = pupil.dossier_entries.filter(audience=Audience.LEERLING).order_by("-created_at")

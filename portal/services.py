@@ -30,7 +30,9 @@ from portal.models import (
     ObjectionEffect,
     ParentRequest,
     RequestMessage,
+    WithheldItem,
 )
+from privacy_portal import hooks
 from privacy_portal.audit import record_access
 from privacy_portal.mail import send_templated_mail_on_commit
 from students import registry, rendering
@@ -433,6 +435,16 @@ def request_decide(
             % {"product": recipient["product"]},
             recorded_by=actor,
         )
+        if recipient:
+            # The agreements app records that the product's data flow for this pupil stops
+            # and mails the supplier (apps meet through hooks), in this same transaction.
+            hooks.collect(
+                "objection_granted",
+                actor=actor,
+                pupil=request.pupil,
+                product_use_id=product_use_id,
+                reference=request.reference,
+            )
     status = ParentRequest.Status.DONE if granted else ParentRequest.Status.REFUSED
     return _close(request, actor=actor, status=status, decision=decision)
 
@@ -446,7 +458,9 @@ def inspection_prepare(*, actor: User, request: ParentRequest) -> ParentRequest:
         raise ValidationError(_("Alleen een inzageverzoek levert een export op."))
     if not access.has_school_role(actor, request.pupil.school, "directie"):
         raise PermissionDenied(_("Alleen de directie stelt een inzage-export samen."))
-    request.export_json = selectors.inspection_export(request.pupil, viewer=request.requester)
+    request.export_json = _apply_withheld(
+        request, selectors.inspection_export(request.pupil, viewer=request.requester)
+    )
     request.status = ParentRequest.Status.IN_PROGRESS
     request.handled_by = actor
     request.save(update_fields=["export_json", "status", "handled_by"])
@@ -454,6 +468,73 @@ def inspection_prepare(*, actor: User, request: ParentRequest) -> ParentRequest:
         actor=actor, instance=request.pupil, what="export:inzage", request=request.reference
     )
     return request
+
+
+def _apply_withheld(request: ParentRequest, export: dict) -> dict:
+    """Leave the withheld entries out of ``export`` and say, in their place, that something was
+    withheld and why (recompiling the export keeps earlier decisions)."""
+    withheld = list(request.withheld.all())
+    ids = {item.entry_id for item in withheld}
+    export["dossier"] = [d for d in export.get("dossier", []) if d.get("id") not in ids]
+    export["withheld"] = [
+        {
+            "what": item.description,
+            "reason": item.reason,
+            "decided": timezone.localtime(item.withheld_at).isoformat(),
+        }
+        for item in withheld
+    ]
+    return export
+
+
+@transaction.atomic
+def inspection_withhold(
+    *, actor: User, request: ParentRequest, entry_id: int, reason: str
+) -> WithheldItem:
+    """Leave one dossier entry out of the inspection export before it is released, with the
+    reason the parent will read (art. 15(4): the copy must not harm the rights of others). The
+    export then says that a piece was withheld, of which kind, and why; never its title or
+    content. Only the directie, who compiles and releases the export, decides this."""
+    _require_handler(actor, request)
+    _lock_open(request)
+    if request.kind != ParentRequest.Kind.INSPECTION:
+        raise ValidationError(_("Alleen bij een inzageverzoek kunt u stukken achterhouden."))
+    if not access.has_school_role(actor, request.pupil.school, "directie"):
+        raise PermissionDenied(_("Alleen de directie beslist wat er in de inzage-export staat."))
+    if not request.export_json:
+        raise ValidationError(_("Stel eerst de export samen en controleer die."))
+    if request.released_at:
+        raise ValidationError(_("De export is al vrijgegeven."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Schrijf op waarom dit stuk niet wordt verstrekt; de ouder krijgt die reden "
+                    "te lezen."
+                )
+            }
+        )
+    entry = request.pupil.dossier_entries.filter(pk=entry_id).first()
+    if entry is None or not any(
+        d.get("id") == entry.pk for d in request.export_json.get("dossier", [])
+    ):
+        raise ValidationError(_("Dit stuk staat niet (meer) in de export."))
+    category = registry.BY_KEY.get(entry.category)
+    label = category.label if category else entry.category
+    description = f"{label}: {entry.get_kind_display()}"
+    if entry.created_at:
+        description += f" ({timezone.localtime(entry.created_at):%d-%m-%Y})"
+    item = WithheldItem.objects.create(
+        request=request,
+        entry_id=entry.pk,
+        description=description[:200],
+        reason=reason[:2000],
+        withheld_by=actor,
+    )
+    request.export_json = _apply_withheld(request, request.export_json)
+    request.save(update_fields=["export_json"])
+    return item
 
 
 @transaction.atomic

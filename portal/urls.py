@@ -36,6 +36,7 @@ urlpatterns = [
         name="staff_correction",
     ),
     path("behandeling/<int:pk>/export/", views.staff_prepare, name="staff_prepare"),
+    path("behandeling/<int:pk>/achterhouden/", views.staff_withhold, name="staff_withhold"),
     path("behandeling/<int:pk>/vrijgeven/", views.staff_release, name="staff_release"),
     re_path(
         r"^behandeling/(?P<pk>[0-9]+)/inzage\.(?P<fmt>pdf|json|zip)$",

@@ -31,6 +31,7 @@ from portal.forms import (
     ObjectionEffectForm,
     OwnContactForm,
     RequestForm,
+    WithholdForm,
 )
 from portal.models import CorrectionItem, Invitation, ParentRequest
 from privacy_portal import once
@@ -202,6 +203,7 @@ def _request_context(parent_request, viewer, form=None, **extra):
         "thread": parent_request.messages.select_related("author"),
         "corrections": selectors.correction_rows(parent_request, viewer),
         "effects": parent_request.effects.all(),
+        "withheld": list(parent_request.withheld.all()),
         "form": form,
         **extra,
     }
@@ -467,6 +469,11 @@ def staff_request(request, pk):
             is_directie=is_directie,
             extend_form=ExtendForm(),
             decision_form=DecisionForm(),
+            withhold_form=WithholdForm(entries=parent_request.export_json.get("dossier", []))
+            if parent_request.kind == ParentRequest.Kind.INSPECTION
+            and parent_request.export_json
+            and parent_request.export_json.get("dossier")
+            else None,
             effect_form=ObjectionEffectForm(
                 recipients=selectors.data_recipients(parent_request.pupil)
             )
@@ -585,6 +592,28 @@ def staff_prepare(request, pk):
         services.inspection_prepare(actor=request.user, request=parent_request)
         messages.success(
             request, _("De export is samengesteld. Controleer hem voordat u hem vrijgeeft.")
+        )
+
+    return _staff_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def staff_withhold(request, pk):
+    """Leave one dossier entry out of the export, with the reason the parent reads."""
+    form = WithholdForm(request.POST)
+
+    def act(parent_request):
+        if not form.is_valid():
+            raise ValidationError(_("Kies het stuk en schrijf op waarom het niet wordt verstrekt."))
+        services.inspection_withhold(
+            actor=request.user,
+            request=parent_request,
+            entry_id=form.cleaned_data["entry"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(
+            request, _("Het stuk is uit de export gehaald; de ouder leest dat en waarom.")
         )
 
     return _staff_action(request, pk, act)

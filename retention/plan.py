@@ -79,11 +79,16 @@ CLASSIFICATION: dict[str, Rule] = {
     "consent.ParentNotice.pupil": delete(),
     "consent.ParentNotice.guardian": delete(),
     "consent.ConsentLink.guardian": delete(),
+    "consent.ConsentLink.pupil": delete("the personal link of a pupil of 16+"),
     "consent.ConsentLink.notice": delete("the personal link of a consent mail about the pupil"),
     "portal.ParentRequest.pupil": delete(),
     "portal.RequestMessage.request": delete(),
     "portal.CorrectionItem.request": delete(),
     "portal.DeadlineNotice.request": delete(),
+    "agreements.ProcessingStop.pupil": delete(
+        "a product stopped for this pupil after an objection; it goes with the pupil"
+    ),
+    "portal.WithheldItem.request": delete("what staff left out of an inspection export, and why"),
     "portal.ObjectionEffect.request": delete("what a granted objection changed for this child"),
     "portal.Invitation.guardian": delete(),
     "retention.Hold.pupil": anonymise(

@@ -19,6 +19,19 @@ def full_name(person) -> str:
     )
 
 
+def list_name(person) -> str:
+    """The name as lists show it, in Dutch name order: surname without the tussenvoegsel
+    first, then first name and tussenvoegsel ("Berg, Jan van den"), so that it reads the way
+    the list is sorted (``NAME_ORDER``)."""
+    rest = " ".join(part for part in (person.first_name, person.surname_prefix) if part)
+    return f"{person.last_name}, {rest}" if rest else person.last_name
+
+
+# Dutch name order for every list of pupils or parents: by surname without the tussenvoegsel
+# ("van den Berg" under B), then first name; the id keeps equal names in a stable order.
+NAME_ORDER = ("last_name", "first_name", "pk")
+
+
 class PupilQuerySet(models.QuerySet):
     def enrolled(self):
         return self.filter(deregistered_on__isnull=True)
@@ -112,6 +125,10 @@ class Pupil(models.Model):
     def __str__(self):
         return full_name(self)
 
+    @property
+    def list_name(self) -> str:
+        return list_name(self)
+
 
 class Enrolment(models.Model):
     """A pupil sits in a class in a school year; the history of these is the enrolment history."""
@@ -156,6 +173,10 @@ class Guardian(models.Model):
 
     def __str__(self):
         return full_name(self)
+
+    @property
+    def list_name(self) -> str:
+        return list_name(self)
 
 
 class GuardianLink(models.Model):

@@ -19,7 +19,7 @@ from accounts import access
 from accounts.models import School, SchoolClass
 from accounts.roles import Audience, Capability, FoundationRoleKind, SchoolRole
 from students import registry, rendering
-from students.models import DossierEntry, Enrolment, Guardian, Pupil
+from students.models import NAME_ORDER, DossierEntry, Enrolment, Guardian, Pupil
 
 # --- Categories ------------------------------------------------------------------------------
 
@@ -99,7 +99,7 @@ def staff_pupil_list(user, *, query: str = "", school_id=None, class_id=None) ->
         .annotate(
             current_class_name=Subquery(latest_enrolment.values("school_class__name")[:1]),
         )
-        .order_by("last_name", "first_name", "pk")
+        .order_by(*NAME_ORDER)
     )
     for word in (query or "").split()[:5]:
         pupils = pupils.filter(

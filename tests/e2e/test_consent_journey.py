@@ -46,7 +46,7 @@ def test_parent_withdraws_social_media_consent_and_teacher_sees_it_at_once(world
     page.get_by_role("link", name="Groep 5a").first.click()
     table = page.locator("#consent-overview")
     headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
-    row = table.locator("tbody tr", has=page.get_by_role("link", name="Mila Jansen"))
+    row = table.locator("tbody tr", has=page.get_by_role("link", name="Jansen, Mila"))
     cells = row.locator("td").all_inner_texts()
     social_cell = cells[headers.index("Sociale media") - 1]
     website_cell = cells[headers.index("Website van de school") - 1]
@@ -57,7 +57,7 @@ def test_parent_withdraws_social_media_consent_and_teacher_sees_it_at_once(world
     # And the "may I publish this?" check says no for social media.
     page.get_by_role("link", name="Mag ik dit publiceren?").click()
     page.get_by_label("Kanaal").select_option(label="Sociale media")
-    page.get_by_label("Mila Jansen").check()
+    page.get_by_label("Jansen, Mila").check()
     page.get_by_role("button", name="Controleren").click()
     page.get_by_text("Nee: niet publiceren op Sociale media.").wait_for()
     screenshot("consent-teacher-publish-check")

@@ -53,7 +53,7 @@ def test_parent_without_account_answers_through_the_mailed_link_on_a_phone(
     page.get_by_role("link", name="Groep 5a").first.click()
     table = page.locator("#consent-overview")
     headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
-    row = table.locator("tbody tr", has=page.get_by_role("link", name="Mila Jansen"))
+    row = table.locator("tbody tr", has=page.get_by_role("link", name="Jansen, Mila"))
     cells = row.locator("td").all_inner_texts()
     for channel in ch.values():
         cell = cells[headers.index(channel.name) - 1]

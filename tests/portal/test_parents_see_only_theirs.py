@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from accounts.roles import Audience, Sensitivity
 from portal import hooks, services
+from portal.export import readable
 from portal.models import ParentRequest
 from students import services as student_services
 from students.models import EmergencyContact
@@ -215,23 +216,69 @@ def test_export_pdf_reads_in_plain_dutch_without_internal_codes(client_for, worl
     assert "december" in text or "januari" in text or "november" in text
 
 
-def test_outside_eea_transfers_name_their_basis(world):
-    from portal.export import readable
+def test_outside_eea_transfers_take_their_basis_from_the_agreements_register(
+    world, client_for, tmp_path
+):
+    """The export names, per country outside the EEA, the basis the agreements' register gives
+    it for that supplier, not a list of its own: a US sub-processor of a supplier without DPF
+    certification or SCCs has no basis; an Indian one of a supplier with SCCs has SCCs."""
+    from tests.agreements import factories as af
 
+    plain = af.supplier(world.beheerder, world.foundation, name="Toetsplatform")
+    with_scc = af.supplier(
+        world.beheerder,
+        world.foundation,
+        name="Leesapp",
+        kvk_number="87654321",
+        standard_contractual_clauses=True,
+    )
+    us = af.product(
+        world.beheerder,
+        plain,
+        name="Toetsen Online",
+        subprocessors=[{"name": "Cloud Inc", "task": "opslag", "country": "US"}],
+    )
+    india = af.product(
+        world.beheerder,
+        with_scc,
+        name="Lezen Online",
+        subprocessors=[{"name": "Support Ltd", "task": "helpdesk", "country": "IN"}],
+    )
+    af.product_in_use(world.directie, world.school, us)
+    af.product_in_use(world.directie, world.school, india)
+
+    request = _released_inspection(world, world.parent)
+    rows = {r["product"]: r for r in readable(request.export_json)["recipients"]}
+    assert rows["Toetsen Online"]["outside"] == [
+        {"country": "Verenigde Staten", "basis": "buiten de EER zonder doorgiftegrondslag"}
+    ]
+    assert rows["Lezen Online"]["outside"][0]["country"] == "India"
+    assert "standaardcontractbepalingen" in rows["Lezen Online"]["outside"][0]["basis"]
+    assert rows["Lezen Online"]["category_labels"]
+    pdf = client_for(world.parent).get(reverse("portal:request_export", args=[request.pk, "pdf"]))
+    text = " ".join(_pdf_text(pdf.content, tmp_path).split())
+    assert "zonder doorgiftegrondslag" in text
+    assert "Data Privacy Framework" not in text
+
+
+def test_an_export_stored_without_transfers_asks_the_register(world):
+    """An export compiled before exports carried their transfers still names a basis: the
+    register's, without a supplier (no DPF or SCCs assumed)."""
     export = {
         "recipients": [
             {
                 "product": "Toetsplatform",
                 "supplier": "Acme",
-                "country": "Verenigde Staten",
-                "outside_eea": ["US"],
+                "country": "Verenigde Staten, Japan",
+                "outside_eea": ["US", "JP"],
                 "categories": ["results"],
             }
         ]
     }
     row = readable(export)["recipients"][0]
     assert row["category_labels"] == ["Leerresultaten"]
-    assert "Data Privacy Framework" in row["outside"][0]["basis"]
+    assert row["outside"][0]["basis"] == "buiten de EER zonder doorgiftegrondslag"
+    assert "adequaatheidsbesluit" in row["outside"][1]["basis"]
 
 
 # --- Parents correct their own details directly -------------------------------------------------

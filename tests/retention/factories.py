@@ -63,6 +63,7 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         ObjectionEffect,
         ParentRequest,
         RequestMessage,
+        WithheldItem,
     )
     from privacy_portal.audit import record_access
     from retention.models import Hold
@@ -111,6 +112,7 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         kind=ParentNotice.Kind.REQUEST, guardian=guardian, pupil=pupil, school_year=2018
     )
     ConsentLink.objects.create(guardian=guardian, notice=notice, expires_at=now)
+    ConsentLink.objects.create(pupil=pupil, expires_at=now)  # a pupil of 16+'s own link
     ParentNotice.objects.create(
         kind=ParentNotice.Kind.REMINDER, guardian=guardian, school_year=2018
     )
@@ -143,6 +145,24 @@ def pupil_with_every_relation(world, *, marker: str, deregistered_on: date = dat
         request=request,
         product_name=f"{marker} Rekentuin",
         description=f"{marker} ontvangt geen gegevens meer",
+    )
+    from agreements.models import ProcessingStop, Product, ProductUse, Supplier
+
+    supplier, _new = Supplier.objects.get_or_create(
+        foundation=pupil.school.foundation,
+        name="Bezwaar-leverancier",
+        defaults={"breach_contact": "security@example.org"},
+    )
+    product, _new = Product.objects.get_or_create(supplier=supplier, name="Bezwaar-product")
+    use = ProductUse.objects.create(
+        school=pupil.school, product=product, start_date=date(2018, 8, 1)
+    )
+    ProcessingStop.objects.create(product_use=use, pupil=pupil, reference=f"VZ-{pupil.pk}")
+    WithheldItem.objects.create(
+        request=request,
+        entry_id=entry.pk,
+        description=f"{marker} verslag",
+        reason=f"{marker} gaat ook over een ander kind",
     )
     dossier = TransferDossier.objects.create(
         pupil=pupil,
