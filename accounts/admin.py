@@ -75,7 +75,7 @@ class FoundationRoleInline(_NotForOwnAccount, admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(_IdsOnlyInAutocompleteFields, DjangoUserAdmin):
-    ordering = ["last_name", "first_name", "email"]
+    ordering = ["sort_name", "first_name", "email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]

@@ -21,6 +21,64 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from accounts.roles import Capability, FoundationRoleKind, SchoolRole
 from accounts.validators import validate_brin, validate_kvk, validate_postcode
 
+# Tussenvoegsels that Dutch name order skips when sorting, longest first ("van der" before "van").
+TUSSENVOEGSELS = sorted(
+    {
+        "van der",
+        "van den",
+        "van de",
+        "van het",
+        "van 't",
+        "van",
+        "de",
+        "den",
+        "der",
+        "het",
+        "'t",
+        "te",
+        "ten",
+        "ter",
+        "in 't",
+        "in de",
+        "in het",
+        "op de",
+        "op 't",
+        "op den",
+        "uit de",
+        "uit den",
+        "uit het",
+        "aan de",
+        "aan den",
+        "bij de",
+        "onder de",
+        "voor de",
+        "voor den",
+        "d'",
+        "l'",
+        "la",
+        "le",
+        "du",
+        "des",
+        "von",
+        "zu",
+        "el",
+        "al",
+    },
+    key=len,
+    reverse=True,
+)
+
+
+def surname_sort_key(last_name: str) -> str:
+    """The surname without a leading tussenvoegsel, lower case: "de Boer" sorts as "boer"."""
+    name = " ".join((last_name or "").split()).lower()
+    for prefix in TUSSENVOEGSELS:
+        if name.startswith(prefix + " ") or (prefix.endswith("'") and name.startswith(prefix)):
+            rest = name[len(prefix) :].strip()
+            if rest:
+                return rest
+    return name
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -75,6 +133,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("taal"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
     )
 
+    # The surname as Dutch lists sort it: without its tussenvoegsel ("de Boer" under B). Kept in
+    # step by save(); staff accounts have one surname field, unlike pupils and parents.
+    sort_name = models.CharField(
+        max_length=150, blank=True, default="", editable=False, db_index=True
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -84,10 +148,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")
-        ordering = ["last_name", "first_name", "email"]
+        ordering = ["sort_name", "first_name", "email"]
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.sort_name = surname_sort_key(self.last_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "last_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
@@ -232,7 +303,7 @@ class StaffMembership(DatedMembership):
     class Meta:
         verbose_name = _("rol op school")
         verbose_name_plural = _("rollen op scholen")
-        ordering = ["school__name", "role", "user__last_name"]
+        ordering = ["school__name", "role", "user__sort_name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Foundation, School, school_year_label
@@ -85,6 +86,16 @@ class ChecklistItem(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    @property
+    def display_text(self) -> str:
+        """The statement in the reader's language while it is the seeded text of the protocol
+        (checklist.defaults, in the catalogue); a statement the foundation wrote itself as is."""
+        return gettext(self.text) if self.text else ""
+
+    @property
+    def display_section(self) -> str:
+        return gettext(self.section) if self.section else ""
 
     @property
     def paragraph_refs(self) -> list[str]:

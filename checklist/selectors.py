@@ -252,7 +252,7 @@ def round_results(checklist_round: ChecklistRound, *, user=None) -> RoundResults
             threshold=checklist_round.not_ok_share,
             my_answer=mine.get(item.pk),
         )
-        sections.setdefault(item.section, SectionResult(item.section)).items.append(result)
+        sections.setdefault(item.section, SectionResult(item.display_section)).items.append(result)
     participation = Participant.objects.filter(round=checklist_round).aggregate(
         total=Count("pk"), completed=Count("pk", filter=Q(completed_at__isnull=False))
     )

@@ -135,7 +135,7 @@ class FgRegistrationForm(forms.Form):
                 is_active=True,
             )
             .distinct()
-            .order_by("last_name", "first_name")
+            .order_by("sort_name", "first_name")
         )
 
 

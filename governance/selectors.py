@@ -113,7 +113,7 @@ def departing_candidates(user):
         User.objects.filter(is_active=True)
         .filter(Q(pk__in=memberships.values("user_id")) | Q(pk__in=assignments.values("user_id")))
         .exclude(pk=user.pk)
-        .order_by("last_name", "first_name", "email")
+        .order_by("sort_name", "first_name", "email")
     )
 
 

@@ -118,6 +118,7 @@ FILL = {
     "students:dossier_entry": lambda w: {"pk": w.pupil.pk, "entry_pk": w.entry.pk},
     "students:dossier_document": lambda w: {"pk": w.pupil.pk, "entry_pk": w.entry.pk},
     "students:import_run": _pk("students.ImportRun"),
+    "students:import_progress": _pk("students.ImportRun"),
     "students:emergency_contact_create": _pupil(),
     "students:guardian_edit": lambda w: {"pk": w.pupil.pk, "guardian_pk": w.other_guardian.pk},
     "students:emergency_contact_delete": lambda w: {"pk": w.pupil.pk, "contact_pk": w.contact.pk},
