@@ -331,7 +331,9 @@ def agreement_status_for(
     return None
 
 
-def coverage(user, *, school: School | None = None, today: date | None = None) -> Coverage:
+def coverage(
+    user, *, school: School | None = None, school_ids=None, today: date | None = None
+) -> Coverage:
     """The coverage dashboard: products in use without an active agreement signed by both
     parties on the current bijsluiter, agreements awaiting the CvB or the processor, ending
     within 90 days, and ended without destruction confirmation.
@@ -342,9 +344,10 @@ def coverage(user, *, school: School | None = None, today: date | None = None) -
     schools = register_schools(user)
     if school is not None:
         schools = schools.filter(pk=school.pk)
+    if school_ids is not None:  # several schools at once (the start page: one pass for all)
+        schools = schools.filter(pk__in=sorted(school_ids))
     uses = list(
-        ProductUse.objects.filter(school__in=schools)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
+        product_uses_in_force(schools, today)
         .select_related("school", "product", "product__supplier")
         .order_by("school__name", "product__name")
     )
@@ -408,6 +411,13 @@ def coverage(user, *, school: School | None = None, today: date | None = None) -
         elif agreement.state == AgreementState.ENDED:
             result.ended_without_destruction.append(agreement)
     return result
+
+
+def product_uses_in_force(schools, today: date) -> QuerySet[ProductUse]:
+    """Products the ``schools`` use today."""
+    return ProductUse.objects.filter(school__in=schools).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today
+    )
 
 
 def product_uses_for_pupil(pupil, *, today: date | None = None) -> QuerySet[ProductUse]:

@@ -218,6 +218,20 @@ def reminder_numbers(school_ids) -> dict[int, tuple[int, int]]:
     how many of them this school year's reminder (R8) reached. One aggregate query for all the
     schools (the start page), whatever their number of pupils; the same counts as
     ``consent_numbers``'s ``reminder_parents`` and ``reminder_sent``."""
+    rows = reminder_rows(school_ids)
+    return {row["pupil__school_id"]: (row["parents"], row["sent"]) for row in rows}
+
+
+def schools_not_all_reminded(school_ids):
+    """The rows of ``reminder_rows`` of schools where the reminder has not reached every parent
+    (to count: the start page asks further only when there are any)."""
+    from django.db.models import F
+
+    return reminder_rows(school_ids).filter(sent__lt=F("parents"))
+
+
+def reminder_rows(school_ids):
+    """``reminder_numbers`` as a queryset: per school id ``parents`` and ``sent``."""
     from django.db.models import Count, Exists, OuterRef
 
     from consent.services import SELF_DECISION_AGE
@@ -236,7 +250,7 @@ def reminder_numbers(school_ids) -> dict[int, tuple[int, int]]:
         school_year=year,
         sent_at__isnull=False,
     )
-    rows = (
+    return (
         GuardianLink.objects.filter(
             pupil__school_id__in=list(school_ids),
             pupil__deregistered_on__isnull=True,
@@ -250,7 +264,6 @@ def reminder_numbers(school_ids) -> dict[int, tuple[int, int]]:
             sent=Count("guardian_id", distinct=True, filter=Exists(reminded)),
         )
     )
-    return {row["pupil__school_id"]: (row["parents"], row["sent"]) for row in rows}
 
 
 def class_pupil_ids(school_class: SchoolClass):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from privacy_portal.hooks import AttentionItem, NavItem
+from privacy_portal.hooks import AttentionItem, Counts, NavItem, resolve
 from retention import rules, selectors
 from retention.models import Hold
 
@@ -30,11 +30,47 @@ def navigation(user):
 
 
 def attention(user):
-    if not selectors.may_oversee_retention(user):
+    return resolve(attention_parts(user))
+
+
+def attention_parts(user):
+    """For whoever oversees retention (directie, FG): a purge run in trouble, pupils awaiting a
+    decision, holds ending soon and processors that did not confirm destruction. All counted
+    with every app's counts; the troubled run is read only when there is one."""
+    from accounts import access
+    from accounts.roles import FoundationRoleKind, SchoolRole
+
+    facts = access.summary(user)
+    if not (
+        facts.school_ids_with_role(SchoolRole.DIRECTIE)
+        or facts.foundations_by_role.get(FoundationRoleKind.FG)
+    ):
+        return []  # no query: cannot oversee retention
+    today = timezone.localdate()
+    schools = selectors.retention_schools(user)
+    queries = {
+        "schools": schools,
+        "trouble": selectors.purge_trouble_runs(),
+        "reviews": selectors.open_reviews(user),
+        "ending": Hold.objects.filter(
+            kind=Hold.Kind.HOLD,
+            lifted_at__isnull=True,
+            pupil__isnull=False,
+            ends_on__range=(today, today + timedelta(days=14)),
+            school__in=schools.values("pk"),
+        ),
+        "unconfirmed": selectors.processor_confirmations(user).filter(
+            confirmed_at__isnull=True, requested_at__lte=timezone.now() - timedelta(days=14)
+        ),
+    }
+    return [Counts(queries, _attention_items)]
+
+
+def _attention_items(numbers):
+    if not numbers["schools"]:  # selectors.may_oversee_retention
         return []
     items = []
-    today = timezone.localdate()
-    trouble = selectors.purge_trouble()
+    trouble = selectors.purge_trouble() if numbers["trouble"] else None
     if trouble is not None:
         if trouble.status == trouble.Status.RUNNING or trouble.note:
             title = _("De vernietigingsronde van %(day)s is gestopt zonder af te ronden") % {
@@ -60,7 +96,7 @@ def attention(user):
         items.append(
             AttentionItem(title, url=reverse("retention:report"), detail=detail, level="danger")
         )
-    reviews = selectors.open_reviews(user).count()
+    reviews = numbers["reviews"]
     if reviews:
         items.append(
             AttentionItem(
@@ -75,13 +111,7 @@ def attention(user):
                 level="warning",
             )
         )
-    ending = Hold.objects.filter(
-        kind=Hold.Kind.HOLD,
-        lifted_at__isnull=True,
-        pupil__isnull=False,
-        ends_on__range=(today, today + timedelta(days=14)),
-        school__in=selectors.retention_schools(user).values("pk"),
-    ).count()
+    ending = numbers["ending"]
     if ending:
         items.append(
             AttentionItem(
@@ -95,11 +125,7 @@ def attention(user):
                 level="info",
             )
         )
-    unconfirmed = (
-        selectors.processor_confirmations(user)
-        .filter(confirmed_at__isnull=True, requested_at__lte=timezone.now() - timedelta(days=14))
-        .count()
-    )
+    unconfirmed = numbers["unconfirmed"]
     if unconfirmed:
         items.append(
             AttentionItem(

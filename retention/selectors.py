@@ -231,6 +231,20 @@ def processor_confirmations(user) -> QuerySet[ProcessorDestruction]:
     ).select_related("school")
 
 
+def purge_trouble_runs() -> QuerySet[PurgeRun]:
+    """``purge_trouble`` as a queryset (at most the one run), for counting with other
+    questions: the latest run if it failed or stopped beating."""
+    from django.db.models import Subquery
+    from django.utils import timezone
+
+    cutoff = timezone.now() - STALE_AFTER
+    latest = PurgeRun.objects.order_by("-started_at", "-pk").values("pk")[:1]
+    stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    return PurgeRun.objects.filter(pk=Subquery(latest)).filter(
+        Q(status=PurgeRun.Status.FAILED) | (Q(status=PurgeRun.Status.RUNNING) & stale)
+    )
+
+
 def purge_trouble() -> PurgeRun | None:
     """The purge run that needs attention: the latest run when it failed, or a run still marked
     running without a heartbeat for an hour (killed). None when all is well."""
