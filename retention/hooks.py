@@ -157,7 +157,7 @@ def checklist_evidence():
 
     def provider(key, due, label):
         def judge(school, school_year):
-            count = due(timezone.localdate()).filter(school=school).count()
+            count = due(timezone.localdate(), [school.foundation_id]).filter(school=school).count()
             if count:
                 return Evidence(
                     Verdict.NOT_OK,
@@ -189,24 +189,20 @@ def foundation_figures(foundation):
     """For the foundation overview (governance.overview): per school, the pupils whose
     administration or dossier is due for destruction within the preview period (or already
     due). Counts only."""
-    from django.db.models import Count
+    from django.db.models import Count, Q
 
     from governance.overview import Figure
 
     horizon = timezone.localdate() + timedelta(days=selectors.PREVIEW_DAYS)
-    due_ids = set(
-        selectors.administration_due(horizon)
-        .filter(school__foundation=foundation)
-        .values_list("pk", flat=True)
-    ) | set(
-        selectors.dossier_due(horizon)
-        .filter(school__foundation=foundation)
-        .values_list("pk", flat=True)
-    )
     from students.models import Pupil
 
+    # One aggregate: the two "due" conditions as subqueries, not the pupils' ids in Python.
     per_school = dict(
-        Pupil.objects.filter(pk__in=due_ids)
+        Pupil.objects.filter(
+            Q(pk__in=selectors.administration_due(horizon, [foundation.pk]).values("pk"))
+            | Q(pk__in=selectors.dossier_due(horizon, [foundation.pk]).values("pk")),
+            school__foundation=foundation,
+        )
         .values_list("school")
         .annotate(n=Count("pk"))
         .order_by()

@@ -128,3 +128,31 @@ def test_the_directie_start_page_does_not_grow_with_the_number_of_pupils(world, 
     before = _queries(client, reverse("home"))
     _grow(world, per_class=15)
     assert _queries(client, reverse("home")) == before <= BUDGET
+
+
+# The checklist report (PDF) judges every item's evidence and draws the foundation's figures:
+# far more than a page, but a fixed number, whatever the number of pupils or answers.
+REPORT_BUDGET = 130
+
+
+@pytest.mark.django_db
+def test_the_checklist_report_costs_the_same_whatever_the_number_of_pupils_and_answers(
+    world, client
+):
+    from tests.checklist.factories import answer_all, open_round
+
+    # Every school has a parent from the start: a question about no parents at all is answered
+    # without SQL (an empty IN), which is not the growth this test is about.
+    f.parent_of(world.pupil_other_school)
+    checklist_round = open_round(world.school, world.directie)
+    answer_all(checklist_round, world.teacher, remark="Let op de printer")
+    sign_in(client, world.directie)
+    url = reverse("checklist:round_report", args=[checklist_round.pk])
+    few = _queries(client, url)
+    for school_class in (world.class_5a, world.class_6b, world.class_7c):
+        for _ in range(15):
+            f.parent_of(f.pupil_in_class(school_class))
+    for _ in range(5):
+        answer_all(checklist_round, f.teacher_of(world.class_5a), remark="Nog een opmerking")
+    sign_in(client, world.directie)
+    assert _queries(client, url) == few <= REPORT_BUDGET
