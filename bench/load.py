@@ -60,6 +60,9 @@ def main():
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--port", type=int, default=8016)
     parser.add_argument(
+        "--reuse", action="store_true", help="the database of an earlier run, as it is"
+    )
+    parser.add_argument(
         "--think",
         type=float,
         nargs=2,
@@ -71,7 +74,8 @@ def main():
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database of its own (it is recreated).")
-    pages.ensure_fresh_database(url)
+    if not args.reuse:
+        pages.ensure_fresh_database(url)
 
     import django
 
@@ -83,7 +87,8 @@ def main():
     call_command("migrate", verbosity=0)
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         call_command("collectstatic", verbosity=0, interactive=False)
-    people, school, school_class, pupil = pages.seed(args.pupils)
+    found = pages.seeded() if args.reuse else None
+    people, school, school_class, pupil = found or pages.seed(args.pupils)
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -118,7 +123,7 @@ def main():
         for _ in range(60):
             try:
                 probe = urllib.request.Request(
-                    f"{base}/account/login/",
+                    base + reverse("accounts:login"),
                     headers={"X-Forwarded-Proto": "https", "Host": "testserver"},
                 )
                 urllib.request.urlopen(probe, timeout=2)
