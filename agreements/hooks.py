@@ -433,13 +433,15 @@ def processor_contacts(agreement_ids):
 def foundation_figures(foundation):
     """For the foundation overview (governance.overview): per school, the products in use
     without an active signed processor agreement (the same rule as the checklist evidence)."""
-    from agreements.selectors import uncovered_product_uses
+    from agreements.selectors import uncovered_product_uses_by_school
     from governance.overview import Figure, FigureItem
 
     per_school, items = {}, []
     dashboard = reverse("agreements:dashboard")
-    for school in foundation.schools.order_by("name"):
-        missing = uncovered_product_uses(school)
+    schools = list(foundation.schools.order_by("name"))
+    uncovered = uncovered_product_uses_by_school(schools)  # one pass for all schools
+    for school in schools:
+        missing = uncovered[school.pk]
         per_school[school.pk] = len(missing)
         items += [
             FigureItem(
