@@ -145,11 +145,8 @@ def foundation_figures(foundation):
 
     per_school = {}
     answered_total = asked_total = 0
-    for school in foundation.schools.all():
-        numbers = selectors.consent_numbers(school=school)
-        asked = numbers["pupils"] * len(numbers["channels"])
-        answered = sum(row["answered"] for row in numbers["channels"])
-        per_school[school.pk] = round(100 * answered / asked) if asked else None
+    for school_id, (asked, answered) in selectors.answer_numbers(foundation).items():
+        per_school[school_id] = round(100 * answered / asked) if asked else None
         asked_total += asked
         answered_total += answered
     return [
