@@ -132,7 +132,7 @@ def test_the_directie_start_page_does_not_grow_with_the_number_of_pupils(world, 
 
 # The checklist report (PDF) judges every item's evidence and draws the foundation's figures:
 # far more than a page, but a fixed number, whatever the number of pupils or answers.
-REPORT_BUDGET = 130
+REPORT_BUDGET = 118
 
 
 @pytest.mark.django_db
