@@ -157,7 +157,9 @@ def main():
         def person(role, key):
             rng = random.Random(key)
             time.sleep(rng.uniform(0, 1))
-            step = 0
+            # Each person starts at a random page of the round: the burst of 50 first
+            # requests at the start would otherwise all land on the real pupil list.
+            step = rng.randrange(4)
             while time.monotonic() < deadline:
                 name, path = targets[role][step % 4]
                 step += 1
