@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agreements import selectors
-from privacy_portal.hooks import AttentionItem, NavItem
+from privacy_portal.hooks import AttentionItem, Counts, NavItem, resolve
 
 
 def navigation(user):
@@ -18,39 +18,74 @@ def navigation(user):
 
 
 def attention(user):
+    return resolve(attention_parts(user))
+
+
+def attention_parts(user):
+    """Agreements awaiting the CvB, proposed bijsluiters, and per directie school the products
+    in use without an active agreement or with a widening not yet approved. Counted first (one
+    query with every app's counts); the coverage pass runs only when the directie's schools use
+    products at all, and then once for all their schools."""
+    from django.utils import timezone
+
+    from accounts import access
+    from accounts.roles import SchoolRole
+
+    directie_ids = access.summary(user).school_ids_with_role(SchoolRole.DIRECTIE)
+    queries = {
+        "awaiting": selectors.agreements_awaiting(user),
+        "proposals": selectors.bijsluiter_proposals_for(user),
+    }
+    if directie_ids:
+        queries["uses"] = selectors.product_uses_in_force(
+            sorted(directie_ids), timezone.localdate()
+        )
+
+    def then(numbers):
+        items = []
+        awaiting = numbers["awaiting"]
+        if awaiting:
+            items.append(
+                AttentionItem(
+                    ngettext(
+                        "%(n)s verwerkersovereenkomst wacht op uw ondertekening",
+                        "%(n)s verwerkersovereenkomsten wachten op uw ondertekening",
+                        awaiting,
+                    )
+                    % {"n": awaiting},
+                    url=f"{reverse('agreements:agreement_list')}?status=submitted",
+                    level="warning",
+                )
+            )
+        proposals = numbers["proposals"]
+        if proposals:
+            items.append(
+                AttentionItem(
+                    ngettext(
+                        "%(n)s voorgestelde privacybijsluiter wacht op uw besluit",
+                        "%(n)s voorgestelde privacybijsluiters wachten op uw besluit",
+                        proposals,
+                    )
+                    % {"n": proposals},
+                    url=reverse("agreements:product_list"),
+                    level="warning",
+                )
+            )
+        if numbers.get("uses"):
+            items.extend(_coverage_items(user, directie_ids))
+        return items
+
+    return [Counts(queries, then)]
+
+
+def _coverage_items(user, school_ids):
+    coverage = selectors.coverage(user, school_ids=school_ids)
+    per_school = {}
+    for row in coverage.rows:
+        per_school.setdefault(row.use.school, []).append(row)
     items = []
-    awaiting = selectors.agreements_awaiting(user).count()
-    if awaiting:
-        items.append(
-            AttentionItem(
-                ngettext(
-                    "%(n)s verwerkersovereenkomst wacht op uw ondertekening",
-                    "%(n)s verwerkersovereenkomsten wachten op uw ondertekening",
-                    awaiting,
-                )
-                % {"n": awaiting},
-                url=f"{reverse('agreements:agreement_list')}?status=submitted",
-                level="warning",
-            )
-        )
-    proposals = selectors.bijsluiter_proposals_for(user).count()
-    if proposals:
-        items.append(
-            AttentionItem(
-                ngettext(
-                    "%(n)s voorgestelde privacybijsluiter wacht op uw besluit",
-                    "%(n)s voorgestelde privacybijsluiters wachten op uw besluit",
-                    proposals,
-                )
-                % {"n": proposals},
-                url=reverse("agreements:product_list"),
-                level="warning",
-            )
-        )
-    schools = list(selectors.directie_schools(user))
-    for school in schools:
-        coverage = selectors.coverage(user, school=school)
-        missing = len(coverage.missing)
+    for school, rows in sorted(per_school.items(), key=lambda pair: (pair[0].name, pair[0].pk)):
+        missing = sum(1 for row in rows if not row.covered)
         if missing:
             items.append(
                 AttentionItem(
@@ -67,8 +102,7 @@ def attention(user):
                     level="danger",
                 )
             )
-        widening = sum(1 for row in coverage.rows if row.widening_unapproved)
-        if widening:
+        if any(row.widening_unapproved for row in rows):
             items.append(
                 AttentionItem(
                     _(
@@ -435,7 +469,7 @@ def foundation_figures(foundation, *, period=None, school_ids=None):
     """For the foundation overview (governance.overview): per school, the products in use
     without an active signed processor agreement (the same rule as the checklist evidence).
     A state of today: the overview keeps it monthly (``snapshot``) for the trend."""
-    from agreements.selectors import uncovered_product_uses
+    from agreements.selectors import uncovered_product_uses_by_school
     from governance.overview import Figure, FigureItem
 
     per_school, items = {}, []
@@ -443,8 +477,10 @@ def foundation_figures(foundation, *, period=None, school_ids=None):
     schools = foundation.schools.order_by("name")
     if school_ids is not None:
         schools = schools.filter(pk__in=school_ids)
+    schools = list(schools)
+    uncovered = uncovered_product_uses_by_school(schools)  # one pass for all schools
     for school in schools:
-        missing = uncovered_product_uses(school)
+        missing = uncovered[school.pk]
         per_school[school.pk] = len(missing)
         items += [
             FigureItem(

@@ -331,7 +331,9 @@ def agreement_status_for(
     return None
 
 
-def coverage(user, *, school: School | None = None, today: date | None = None) -> Coverage:
+def coverage(
+    user, *, school: School | None = None, school_ids=None, today: date | None = None
+) -> Coverage:
     """The coverage dashboard: products in use without an active agreement signed by both
     parties on the current bijsluiter, agreements awaiting the CvB or the processor, ending
     within 90 days, and ended without destruction confirmation.
@@ -342,9 +344,10 @@ def coverage(user, *, school: School | None = None, today: date | None = None) -
     schools = register_schools(user)
     if school is not None:
         schools = schools.filter(pk=school.pk)
+    if school_ids is not None:  # several schools at once (the start page: one pass for all)
+        schools = schools.filter(pk__in=sorted(school_ids))
     uses = list(
-        ProductUse.objects.filter(school__in=schools)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
+        product_uses_in_force(schools, today)
         .select_related("school", "product", "product__supplier")
         .order_by("school__name", "product__name")
     )
@@ -410,6 +413,13 @@ def coverage(user, *, school: School | None = None, today: date | None = None) -
     return result
 
 
+def product_uses_in_force(schools, today: date) -> QuerySet[ProductUse]:
+    """Products the ``schools`` use today."""
+    return ProductUse.objects.filter(school__in=schools).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today
+    )
+
+
 def product_uses_for_pupil(pupil, *, today: date | None = None) -> QuerySet[ProductUse]:
     """Products that receive this pupil's data today ("who else receives my child's data", R5):
     in use at the pupil's school, for the whole school or for one of the pupil's classes.
@@ -429,28 +439,48 @@ def uncovered_product_uses(school: School, *, today: date | None = None) -> list
     """Products in use at ``school`` without an active agreement signed by both parties on the
     current bijsluiter (for the checklist: every piece of software exchanging pupil data needs
     one, R6). The same rule as the coverage dashboard."""
+    return uncovered_product_uses_by_school([school], today=today)[school.pk]
+
+
+def uncovered_product_uses_by_school(schools, *, today: date | None = None) -> dict:
+    """``uncovered_product_uses`` for several schools at once: school id -> uses, in a fixed
+    number of queries whatever the number of schools (the foundation overview)."""
     today = today or timezone.localdate()
+    schools = list(schools)
+    school_ids = [school.pk for school in schools]
+    foundation_ids = {school.foundation_id for school in schools}
     uses = list(
-        ProductUse.objects.filter(school=school, start_date__lte=today)
+        ProductUse.objects.filter(school__in=school_ids, start_date__lte=today)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .select_related("product")
+        .order_by("pk")
     )
     active = list(
         Agreement.objects.filter(state=AgreementState.ACTIVE)
-        .filter(Q(all_schools=True, foundation=school.foundation_id) | Q(schools=school))
+        .filter(Q(all_schools=True, foundation__in=foundation_ids) | Q(schools__in=school_ids))
         .distinct()
         .prefetch_related("schools", "bijsluiters")
     )
     widened_at = widening_numbers({u.product_id for u in uses})
-    return [
-        use
-        for use in uses
+    foundation_of = {school.pk: school.foundation_id for school in schools}
+    result: dict = {school_id: [] for school_id in school_ids}
+
+    def reaches(agreement, use) -> bool:
+        # As the one-school question asked: all schools of the school's foundation, or this
+        # school by name.
+        return (
+            agreement.all_schools and agreement.foundation_id == foundation_of[use.school_id]
+        ) or use.school_id in {s.pk for s in agreement.schools.all()}
+
+    for use in uses:
         if not any(
-            _covers(agreement, school.pk, use.product_id)
+            reaches(agreement, use)
+            and _covers(agreement, use.school_id, use.product_id)
             and agreement_status_for(agreement, use.product_id, widened_at, today) == "covered"
             for agreement in active
-        )
-    ]
+        ):
+            result[use.school_id].append(use)
+    return result
 
 
 def processing_stops_for_agreement(agreement):

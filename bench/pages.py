@@ -9,8 +9,10 @@ It (re)creates the database named in DATABASE_URL, migrates it and seeds a found
 ``--pupils`` pupils in schools of 500 (20 classes of 25), each pupil with a parent and an
 enrolment; the measured school ("De Meetschool") always has the same 500 pupils, so at 10 and
 100,000 pupils the measured persons see the same rows (with ``--pupils 10`` the whole
-foundation is one class of 10). The measured pupil has four earlier school years. The persons:
-a directie, an IB-er and a teacher of the measured school, and a parent.
+foundation is one class of 10). The measured pupil has four earlier school years. Every school
+has a history too (``_seed_history``): second parents and siblings, two dossier entries per
+pupil, media-consent answers of two school years and ten access records per pupil. The
+persons: a directie, an IB-er and a teacher of the measured school, and a parent.
 
 Each page is requested through the whole stack (middleware, production settings with
 ``DEBUG=0``, the layout) with Django's test client, and so is its **bare twin**: a view in
@@ -101,6 +103,7 @@ def seed(n: int):
                 GuardianLink(guardian=g, pupil=p, has_parental_authority=True)
                 for g, p in zip(guardians, pupils, strict=True)
             )
+            _seed_history(foundation, school, pupils, guardians, year)
             if number == 0:
                 measured_class, measured_pupil = classes[0], pupils[0]
     # Four earlier school years for the measured pupil.
@@ -124,9 +127,87 @@ def seed(n: int):
     services.class_assignment_create(user=people["teacher"], school_class=measured_class)
     parent = person("parent@bench.example")
     TOTPDevice.objects.filter(user=parent).delete()
-    Guardian.objects.filter(pk=measured_pupil.guardian_links.get().guardian_id).update(user=parent)
+    first_parent = measured_pupil.guardian_links.order_by("pk").first()
+    Guardian.objects.filter(pk=first_parent.guardian_id).update(user=parent)
     people["parent"] = parent
     return people, school, measured_class, measured_pupil
+
+
+def _seed_history(foundation, school, pupils, guardians, year):
+    """What a school collects over the years, so that no page is measured on empty tables: a
+    second parent for half the pupils and siblings (every fourth pupil shares a parent with the
+    one before), two dossier entries per pupil (care, very sensitive; results), media-consent
+    answers for every channel this school year and last, and ten access records per pupil."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from consent.models import ConsentDecision
+    from consent.services import channels_ensure_defaults, current_text
+    from students.models import DossierEntry, Guardian, GuardianLink
+
+    second = Guardian.objects.bulk_create(
+        Guardian(first_name="Tweede", last_name=p.last_name, email=f"t{p.pk}@thuis.example")
+        for p in pupils[::2]
+    )
+    links = [
+        GuardianLink(guardian=g, pupil=p, has_parental_authority=True)
+        for g, p in zip(second, pupils[::2], strict=True)
+    ]
+    links += [
+        GuardianLink(guardian=guardians[i - 1], pupil=pupils[i], has_parental_authority=True)
+        for i in range(1, len(pupils), 4)
+    ]
+    GuardianLink.objects.bulk_create(links)
+    DossierEntry.objects.bulk_create(
+        DossierEntry(pupil=p, category=category, title=f"{title} {p.first_name}", body="…")
+        for p in pupils
+        for category, title in (("care", "Handelingsplan"), ("results", "Toetsuitslag"))
+    )
+    channels = channels_ensure_defaults(foundation=foundation)
+    texts = {channel.pk: current_text(channel) for channel in channels}
+    ConsentDecision.objects.bulk_create(
+        ConsentDecision(
+            pupil=p,
+            channel=channel,
+            school_year=school_year,
+            granted=(p.pk + channel.pk) % 3 != 0,
+            text=texts[channel.pk],
+            guardian=g,
+        )
+        for p, g in zip(pupils, guardians, strict=True)
+        for channel in channels
+        for school_year in (year - 1, year)
+    )
+    pupil_type = ContentType.objects.get(app_label="students", model="pupil")
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            content_type=pupil_type,
+            object_pk=str(p.pk),
+            object_id=p.pk,
+            object_repr=str(p.pk),
+            action=LogEntry.Action.ACCESS,
+            additional_data={"what": "pupil_file", "categories": ["care"]},
+        )
+        for p in pupils
+        for _ in range(10)
+    )
+
+
+def seeded():
+    """The persons, school, class and pupil of an earlier ``seed`` (``--reuse``), or None."""
+    from accounts.models import School, User
+    from students.models import Pupil
+
+    people = {
+        role: User.objects.filter(email=f"{role}@bench.example").first()
+        for role in ("directie", "ib", "teacher", "parent")
+    }
+    if not all(people.values()):
+        return None
+    school = School.objects.get(name="De Meetschool")
+    school_class = people["teacher"].class_assignments.get().school_class
+    pupil = Pupil.objects.filter(guardian_links__guardian__user=people["parent"]).order_by("pk")[0]
+    return people, school, school_class, pupil
 
 
 # --- The bare twins: same query, same rows, same template, no access question -----------------
@@ -171,7 +252,7 @@ def bare_pupil_page(request, role):
     from django.shortcuts import render
     from django.utils.text import capfirst
 
-    from students import registry, selectors
+    from students import registry, rendering, selectors
     from students.models import Pupil
 
     pupil = Pupil.objects.select_related("school").get(pk=BARE["pupil"])
@@ -191,7 +272,7 @@ def bare_pupil_page(request, role):
             facts=[
                 (
                     capfirst(Pupil._meta.get_field(name).verbose_name),
-                    selectors._display(pupil, name),
+                    rendering.display_value(pupil, name),
                 )
                 for name in category.model_fields("Pupil")
                 if name not in {"school", "user"}
@@ -285,11 +366,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pupils", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the database of an earlier run as it is"
+    )
+    parser.add_argument(
+        "--show-queries", action="store_true", help="print each real page's queries first"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database of its own (it is recreated).")
-    ensure_fresh_database(url)
+    if not args.reuse:
+        ensure_fresh_database(url)
 
     import django
 
@@ -305,8 +393,13 @@ def main():
         call_command("collectstatic", verbosity=0, interactive=False)
 
     started = time.perf_counter()
-    people, school, school_class, pupil = seed(args.pupils)
-    print(f"seeded {args.pupils:,} pupils in {time.perf_counter() - started:.1f} s")
+    found = seeded() if args.reuse else None
+    if found:
+        people, school, school_class, pupil = found
+        print("measuring the database of an earlier run")
+    else:
+        people, school, school_class, pupil = seed(args.pupils)
+        print(f"seeded {args.pupils:,} pupils in {time.perf_counter() - started:.1f} s")
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -348,6 +441,17 @@ def main():
     pages.append(("parent portal", "parent", reverse("portal:index"), "/bare/portal/parent/"))
 
     clients = {role: client_for(user) for role, user in people.items()}
+    if args.show_queries:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        for page, role, real, _ in pages:
+            clients[role].get(real, secure=True)
+            with CaptureQueriesContext(connection) as context:
+                clients[role].get(real, secure=True)
+            print(f"--- {page} ({role}): {len(context.captured_queries)} queries")
+            for query in context.captured_queries:
+                print(f"  {query['time']}s {query['sql'][:160]}")
     for _, role, real, bare in pages:  # warm up: first request of the day, caches
         timed(clients[role], real)
         timed(clients[role], bare)

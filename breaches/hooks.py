@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from breaches import selectors
-from privacy_portal.hooks import AttentionItem, NavItem
+from privacy_portal.hooks import AttentionItem, Counts, NavItem, resolve
 
 
 def navigation(user):
@@ -43,29 +43,38 @@ def clock_text(breach, now=None) -> str:
 
 
 def attention(user):
+    return resolve(attention_parts(user))
+
+
+def attention_parts(user):
     """The FG and the CvB (all breaches of the foundation) and directie (their schools) see
-    every running 72-hour clock."""
+    every running 72-hour clock; the FG also the breaches awaiting assessment. Counted with
+    every app's counts; the clocks are read only when one runs."""
     scope = selectors.breach_access(user)
     if not (scope.is_fg or scope.cvb_foundations or scope.directie_schools):
         return []
-    now = timezone.now()
-    items = []
-    for breach in selectors.clock_running_breaches(user, scope)[:20]:
-        hours = breach.hours_left(now)
-        items.append(
-            AttentionItem(
-                clock_text(breach, now),
-                url=reverse("breaches:detail", args=[breach.pk]),
-                detail=", ".join(school.name for school in breach.schools.all())
-                + " · "
-                + breach.get_kind_display(),
-                level="danger" if hours <= 8 else "warning",
-                due=breach.ap_deadline,
-            )
-        )
-    reported = selectors.visible_breaches(user, scope).filter(status="reported")
+    running = selectors.clock_running_breaches(user, scope)
+    queries = {"running": running}
     if scope.is_fg:
-        count = reported.count()
+        queries["reported"] = selectors.visible_breaches(user, scope).filter(status="reported")
+
+    def then(numbers):
+        now = timezone.now()
+        items = []
+        for breach in running[:20] if numbers["running"] else []:
+            hours = breach.hours_left(now)
+            items.append(
+                AttentionItem(
+                    clock_text(breach, now),
+                    url=reverse("breaches:detail", args=[breach.pk]),
+                    detail=", ".join(school.name for school in breach.schools.all())
+                    + " · "
+                    + breach.get_kind_display(),
+                    level="danger" if hours <= 8 else "warning",
+                    due=breach.ap_deadline,
+                )
+            )
+        count = numbers.get("reported", 0)
         if count:
             items.append(
                 AttentionItem(
@@ -79,7 +88,9 @@ def attention(user):
                     level="warning",
                 )
             )
-    return items
+        return items
+
+    return [Counts(queries, then)]
 
 
 def checklist_evidence():

@@ -33,22 +33,16 @@ class BreachAccess:
 
     @classmethod
     def of(cls, user) -> BreachAccess:
+        # The ids straight from the access summary of this request (no query of its own).
+        if not (getattr(user, "is_authenticated", False) and user.is_active):
+            return cls(user=user)
+        facts = access.summary(user)
         return cls(
             user=user,
-            fg_foundations=set(
-                access.foundations_with_role(user, FoundationRoleKind.FG).values_list(
-                    "pk", flat=True
-                )
-            ),
-            cvb_foundations=set(
-                access.foundations_with_role(user, FoundationRoleKind.CVB).values_list(
-                    "pk", flat=True
-                )
-            ),
-            directie_schools=set(
-                access.schools_with_role(user, SchoolRole.DIRECTIE).values_list("pk", flat=True)
-            ),
-            is_staff=access.is_staff_person(user),
+            fg_foundations=set(facts.foundations_by_role.get(FoundationRoleKind.FG, ())),
+            cvb_foundations=set(facts.foundations_by_role.get(FoundationRoleKind.CVB, ())),
+            directie_schools=facts.school_ids_with_role(SchoolRole.DIRECTIE),
+            is_staff=facts.is_staff_person,
         )
 
     # What the user may do in general.

@@ -86,10 +86,21 @@ def combine(results: list[Evidence]) -> Evidence:
 
 
 def judge(school, school_year: int, keys=None) -> dict[str, Evidence]:
-    """The combined evidence per item key for ``school`` in ``school_year``."""
+    """The combined evidence per item key for ``school`` in ``school_year``.
+
+    A judge that serves several items (departed staff: still active, and logins stopped) runs
+    once: its verdict is kept for the other items, so the round page and the PDF ask each
+    question once, not once per item."""
     result: dict[str, Evidence] = {}
+    verdicts: dict = {}
+
+    def run(provider):
+        if provider.judge not in verdicts:
+            verdicts[provider.judge] = _run(provider, school, school_year)
+        return verdicts[provider.judge]
+
     for key, key_providers in providers().items():
         if keys is not None and key not in keys:
             continue
-        result[key] = combine([_run(p, school, school_year) for p in key_providers])
+        result[key] = combine([run(p) for p in key_providers])
     return result

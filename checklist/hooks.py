@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from checklist import builtin_evidence, selectors
-from privacy_portal.hooks import AttentionItem, NavItem
+from privacy_portal.hooks import AttentionItem, Counts, NavItem, resolve
 
 
 def checklist_evidence():
@@ -28,44 +28,72 @@ def navigation(user):
 
 
 def attention(user):
-    from checklist.models import ActionItem, Answer, ChecklistRound
+    return resolve(attention_parts(user))
 
-    items = []
-    open_rounds = ChecklistRound.objects.filter(
-        status=ChecklistRound.Status.OPEN, school__in=selectors.staff_schools(user).values("pk")
-    ).select_related("school", "template")
-    for checklist_round in open_rounds:
-        total = checklist_round.template.items.count()
-        answered = Answer.objects.filter(round=checklist_round, user=user).count()
-        if answered < total:
+
+def attention_parts(user):
+    """Open checklist rounds of the person's schools they have not finished, and overdue
+    action points (their own, or of their schools as directie). Counted with every app's
+    counts; the rows are read only when there are any, each list in one query."""
+    from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from checklist.models import ActionItem, Answer, ChecklistItem, ChecklistRound
+
+    def number(queryset, key):
+        counted = queryset.order_by().values(key).annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    unfinished = (
+        ChecklistRound.objects.filter(
+            status=ChecklistRound.Status.OPEN,
+            school__in=selectors.staff_schools(user).values("pk"),
+        )
+        .annotate(
+            total=number(ChecklistItem.objects.filter(template=OuterRef("template")), "template"),
+            answered=number(Answer.objects.filter(round=OuterRef("pk"), user=user), "round"),
+        )
+        .filter(answered__lt=F("total"))
+    )
+    today = timezone.localdate()
+    overdue = (
+        ActionItem.objects.exclude(status=ActionItem.Status.DONE)
+        .filter(due_date__lt=today)
+        .filter(Q(owner=user) | Q(round__school__in=selectors.directie_schools(user).values("pk")))
+    )
+
+    def then(numbers):
+        items = []
+        rounds = unfinished.select_related("school") if numbers["unfinished"] else []
+        for checklist_round in rounds:
             items.append(
                 AttentionItem(
                     _("Vul de Checklist privacy %(year)s in")
                     % {"year": checklist_round.school_year_label},
                     url=reverse("checklist:round_detail", args=[checklist_round.pk]),
                     detail=_("%(school)s: %(answered)s van %(total)s vragen beantwoord.")
-                    % {"school": checklist_round.school.name, "answered": answered, "total": total},
+                    % {
+                        "school": checklist_round.school.name,
+                        "answered": checklist_round.answered,
+                        "total": checklist_round.total,
+                    },
                     level="warning",
                 )
             )
-    today = timezone.localdate()
-    overdue = (
-        ActionItem.objects.exclude(status=ActionItem.Status.DONE)
-        .filter(due_date__lt=today)
-        .filter(Q(owner=user) | Q(round__school__in=selectors.directie_schools(user).values("pk")))
-        .select_related("item", "round__school")
-    )
-    for action in overdue[:20]:
-        items.append(
-            AttentionItem(
-                _("Actiepunt checklist over tijd: %(item)s") % {"item": str(action.item)[:70]},
-                url=reverse("checklist:action_edit", args=[action.pk]),
-                detail=_("%(school)s, uiterlijk %(due)s")
-                % {"school": action.round.school.name, "due": date_format(action.due_date)},
-                level="danger",
+        actions = overdue.select_related("item", "round__school") if numbers["overdue"] else []
+        for action in actions[:20]:
+            items.append(
+                AttentionItem(
+                    _("Actiepunt checklist over tijd: %(item)s") % {"item": str(action.item)[:70]},
+                    url=reverse("checklist:action_edit", args=[action.pk]),
+                    detail=_("%(school)s, uiterlijk %(due)s")
+                    % {"school": action.round.school.name, "due": date_format(action.due_date)},
+                    level="danger",
+                )
             )
-        )
-    return items
+        return items
+
+    return [Counts({"unfinished": unfinished, "overdue": overdue}, then)]
 
 
 def seed_demo(demo):

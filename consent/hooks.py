@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.roles import SchoolRole
-from privacy_portal.hooks import AttentionItem, NavItem
+from privacy_portal.hooks import AttentionItem, Counts, NavItem, resolve
 
 
 def navigation(user):
@@ -23,37 +23,53 @@ def navigation(user):
 
 
 def attention(user):
+    return resolve(attention_parts(user))
+
+
+def attention_parts(user):
     """Directie: this school year's reminder (R8) is due and has not reached every parent yet.
 
-    A few queries for all the person's schools (names, each foundation's round plan, and one
-    aggregate of the counts): the start page never loads a school's pupils."""
+    Counted with every app's counts (the schools where the reminder has not reached every
+    parent); only when there are any, the round plans and the numbers per school are read (a
+    few queries for all the person's schools): the start page never loads a school's pupils."""
     from django.utils import timezone
 
     from consent import selectors, services
 
-    items = []
-    today = timezone.localdate()
-    year = services.current_school_year(today)
-    schools = list(access.schools_with_role(user, SchoolRole.DIRECTIE).order_by("name"))
-    plans = {
-        foundation_id: services.round_plan(foundation_id, year)
-        for foundation_id in {school.foundation_id for school in schools}
-    }
-    due = [school for school in schools if plans[school.foundation_id].reminder_on <= today]
-    numbers = selectors.reminder_numbers([school.pk for school in due]) if due else {}
-    for school in due:
-        parents, sent = numbers.get(school.pk, (0, 0))
-        if parents and sent < parents:
-            items.append(
-                AttentionItem(
-                    _("Jaarlijkse herinnering toestemming beeldmateriaal nog niet aan alle ouders"),
-                    url=reverse("consent:school_settings", args=[school.pk]),
-                    detail=_("%(sent)s van %(total)s ouders herinnerd (%(school)s).")
-                    % {"sent": sent, "total": parents, "school": school.name},
-                    level="warning",
+    school_ids = sorted(access.summary(user).school_ids_with_role(SchoolRole.DIRECTIE))
+    if not school_ids:
+        return []
+
+    def then(numbers_):
+        if not numbers_["open"]:
+            return []
+        items = []
+        today = timezone.localdate()
+        year = services.current_school_year(today)
+        schools = list(access.schools_with_role(user, SchoolRole.DIRECTIE).order_by("name"))
+        plans = {
+            foundation_id: services.round_plan(foundation_id, year)
+            for foundation_id in {school.foundation_id for school in schools}
+        }
+        due = [school for school in schools if plans[school.foundation_id].reminder_on <= today]
+        numbers = selectors.reminder_numbers([school.pk for school in due]) if due else {}
+        for school in due:
+            parents, sent = numbers.get(school.pk, (0, 0))
+            if parents and sent < parents:
+                items.append(
+                    AttentionItem(
+                        _(
+                            "Jaarlijkse herinnering toestemming beeldmateriaal nog niet aan alle ouders"
+                        ),
+                        url=reverse("consent:school_settings", args=[school.pk]),
+                        detail=_("%(sent)s van %(total)s ouders herinnerd (%(school)s).")
+                        % {"sent": sent, "total": parents, "school": school.name},
+                        level="warning",
+                    )
                 )
-            )
-    return items
+        return items
+
+    return [Counts({"open": selectors.schools_not_all_reminded(school_ids)}, then)]
 
 
 def checklist_evidence():
@@ -128,15 +144,12 @@ def foundation_figures(foundation, *, period=None, school_ids=None):
     from governance.overview import Figure
 
     per_school, bases, answered_total = {}, {}, 0
-    schools = foundation.schools.all()
-    if school_ids is not None:
-        schools = schools.filter(pk__in=school_ids)
-    for school in schools:
-        numbers = selectors.consent_numbers(school=school)
-        asked = numbers["pupils"] * len(numbers["channels"])
-        answered = sum(row["answered"] for row in numbers["channels"])
-        per_school[school.pk] = round(100 * answered / asked) if asked else None
-        bases[school.pk] = asked
+    # One query for all schools (issue 16); a directie's overview keeps only their schools.
+    for school_id, (asked, answered) in selectors.answer_numbers(foundation).items():
+        if school_ids is not None and school_id not in school_ids:
+            continue
+        per_school[school_id] = round(100 * answered / asked) if asked else None
+        bases[school_id] = asked
         answered_total += answered
     asked_total = sum(bases.values())
     return [

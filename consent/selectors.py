@@ -223,11 +223,50 @@ def consent_numbers(*, school: School, school_year: int | None = None) -> dict:
     }
 
 
+def answer_numbers(foundation) -> dict[int, tuple[int, int]]:
+    """Per school id of ``foundation``: (pupil × channel pairs asked, pairs answered) this school
+    year, the same counts as ``consent_numbers`` per school (its ``pupils`` × channels and the
+    sum of ``answered``), for all schools in a fixed number of queries (the overview)."""
+    from students.models import Pupil
+
+    pupils = list(Pupil.objects.enrolled().filter(school__foundation=foundation))
+    channels = active_channels(foundation.pk)
+    excluded = set(
+        Channel.not_at_schools.through.objects.filter(
+            channel__in=[c.pk for c in channels]
+        ).values_list("channel_id", "school_id")
+    )
+    statuses = services.statuses_for(pupils, channels)
+    numbers: dict[int, list[int]] = {school.pk: [0, 0] for school in foundation.schools.all()}
+    for pupil in pupils:
+        row = numbers.setdefault(pupil.school_id, [0, 0])
+        for channel in channels:
+            if (channel.pk, pupil.school_id) in excluded:
+                continue
+            row[0] += 1
+            row[1] += statuses[(pupil.pk, channel.pk)].answered
+    return {school_id: (asked, answered) for school_id, (asked, answered) in numbers.items()}
+
+
 def reminder_numbers(school_ids) -> dict[int, tuple[int, int]]:
     """Per school id: how many parents with authority over its enrolled pupils there are, and
     how many of them this school year's reminder (R8) reached. One aggregate query for all the
     schools (the start page), whatever their number of pupils; the same counts as
     ``consent_numbers``'s ``reminder_parents`` and ``reminder_sent``."""
+    rows = reminder_rows(school_ids)
+    return {row["pupil__school_id"]: (row["parents"], row["sent"]) for row in rows}
+
+
+def schools_not_all_reminded(school_ids):
+    """The rows of ``reminder_rows`` of schools where the reminder has not reached every parent
+    (to count: the start page asks further only when there are any)."""
+    from django.db.models import F
+
+    return reminder_rows(school_ids).filter(sent__lt=F("parents"))
+
+
+def reminder_rows(school_ids):
+    """``reminder_numbers`` as a queryset: per school id ``parents`` and ``sent``."""
     from django.db.models import Count, Exists, OuterRef
 
     from consent.services import SELF_DECISION_AGE
@@ -246,7 +285,7 @@ def reminder_numbers(school_ids) -> dict[int, tuple[int, int]]:
         school_year=year,
         sent_at__isnull=False,
     )
-    rows = (
+    return (
         GuardianLink.objects.filter(
             pupil__school_id__in=list(school_ids),
             pupil__deregistered_on__isnull=True,
@@ -260,7 +299,6 @@ def reminder_numbers(school_ids) -> dict[int, tuple[int, int]]:
             sent=Count("guardian_id", distinct=True, filter=Exists(reminded)),
         )
     )
-    return {row["pupil__school_id"]: (row["parents"], row["sent"]) for row in rows}
 
 
 def class_pupil_ids(school_class: SchoolClass):

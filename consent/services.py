@@ -888,18 +888,15 @@ class RoundPlan:
 def round_plan(foundation_id: int, school_year: int) -> RoundPlan:
     """When this foundation's round of this school year starts and when the reminder follows.
     Without a configured round: the default start, and last configured interval (or 14 days)."""
-    configured = ConsentRound.objects.filter(
-        foundation_id=foundation_id, school_year=school_year
-    ).first()
-    if configured:
-        return RoundPlan(
-            school_year, configured.starts_on, configured.reminder_after_days, configured=True
-        )
-    previous = (
-        ConsentRound.objects.filter(foundation_id=foundation_id, school_year__lt=school_year)
-        .order_by("-school_year")
+    # One query: this year's round if configured, else the latest earlier one.
+    latest = (
+        ConsentRound.objects.filter(foundation_id=foundation_id, school_year__lte=school_year)
+        .order_by("-school_year", "pk")
         .first()
     )
+    if latest is not None and latest.school_year == school_year:
+        return RoundPlan(school_year, latest.starts_on, latest.reminder_after_days, configured=True)
+    previous = latest
     return RoundPlan(
         school_year,
         default_round_start(school_year),

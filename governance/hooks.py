@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from governance import selectors
-from privacy_portal.hooks import AttentionItem, NavItem
+from privacy_portal.hooks import AttentionItem, Counts, NavItem, resolve
 
 MAX_TASK_ITEMS = 10
 
@@ -56,10 +56,25 @@ def navigation(user):
 
 
 def attention(user):
-    """Overdue offboarding tasks for whoever must act on them; for the CvB and the office,
-    a missing FG registration or protocol in force."""
+    return resolve(attention_parts(user))
+
+
+def attention_parts(user):
+    """Overdue offboarding tasks for whoever must act on them (counted with every app's
+    counts, read only when there are any); for the CvB and the office, a missing FG
+    registration or protocol in force."""
+    overdue = selectors.overdue_tasks_for(user)
+    return [
+        Counts({"overdue": overdue}, lambda numbers: _task_items(overdue, numbers["overdue"])),
+        *_foundation_items(user),
+    ]
+
+
+def _task_items(overdue_tasks, count):
+    if not count:
+        return []
     items = []
-    overdue = list(selectors.overdue_tasks_for(user).order_by("due_date")[: MAX_TASK_ITEMS + 1])
+    overdue = list(overdue_tasks.order_by("due_date")[: MAX_TASK_ITEMS + 1])
     for task in overdue[:MAX_TASK_ITEMS]:
         items.append(
             AttentionItem(
@@ -82,6 +97,11 @@ def attention(user):
                 level="danger",
             )
         )
+    return items
+
+
+def _foundation_items(user):
+    items = []
     for foundation in selectors.manager_foundations(user):
         fg = selectors.current_fg(foundation)
         if fg is None:
@@ -192,7 +212,7 @@ def checklist_evidence():
     """Evidence providers for the checklist (R19) built on ``governance_facts``."""
     from checklist.evidence import Evidence, EvidenceProvider, Verdict
 
-    def provider(fact_key, item_key):
+    def judge_of(fact_key):
         def judge(school, school_year):
             fact = _FACTS[fact_key](school.foundation)
             return Evidence(
@@ -203,11 +223,13 @@ def checklist_evidence():
                 else reverse("governance:fg_page"),
             )
 
-        return EvidenceProvider(key=item_key, name=f"governance.{fact_key}", judge=judge)
+        return judge
 
+    # One judge per fact, shared by the items it answers: checklist.evidence.judge asks it once.
     return [
-        provider(fact_key, item_key)
+        EvidenceProvider(key=item_key, name=f"governance.{fact_key}", judge=judge)
         for fact_key, item_keys in _EVIDENCE_KEYS.items()
+        for judge in [judge_of(fact_key)]
         for item_key in item_keys
     ]
 

@@ -1,6 +1,7 @@
 """What the portal adds to the navigation and the start page."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.utils.translation import ngettext
 
 from portal import selectors
 from portal.models import ParentRequest
-from privacy_portal.hooks import AttentionItem, NavItem
+from privacy_portal.hooks import AttentionItem, Counts, NavItem, resolve
 
 
 def navigation(user):
@@ -51,6 +52,13 @@ def navigation(user):
 
 
 def attention(user):
+    return resolve(attention_parts(user))
+
+
+def attention_parts(user):
+    """The pupil's own page; for staff the parents' requests whose deadline is near (listed)
+    and the others (a count), counted first with every app's counts; for parents and pupils
+    the consent choices still open."""
     from accounts import access
 
     items = []
@@ -67,8 +75,18 @@ def attention(user):
             status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS]
         )
         soon = timezone.now() + timedelta(days=7)
-        for request in open_requests.filter(deadline__lte=soon)[:10]:
-            overdue = request.deadline < timezone.now()
+        near = open_requests.filter(deadline__lte=soon)
+        later = open_requests.filter(deadline__gt=soon)
+        items.append(Counts({"near": near, "later": later}, partial(_request_items, near)))
+    return items + _parent_consent_attention(user)
+
+
+def _request_items(near, numbers):
+    items = []
+    if numbers["near"]:
+        now = timezone.now()
+        for request in near[:10]:
+            overdue = request.deadline < now
             items.append(
                 AttentionItem(
                     _("Verzoek %(ref)s (%(kind)s) – %(state)s")
@@ -84,20 +102,20 @@ def attention(user):
                     due=request.deadline,
                 )
             )
-        other = open_requests.filter(deadline__gt=soon).count()
-        if other:
-            items.append(
-                AttentionItem(
-                    ngettext(
-                        "%(count)s open verzoek van ouders",
-                        "%(count)s open verzoeken van ouders",
-                        other,
-                    )
-                    % {"count": other},
-                    url=reverse("portal:staff_queue"),
+    other = numbers["later"]
+    if other:
+        items.append(
+            AttentionItem(
+                ngettext(
+                    "%(count)s open verzoek van ouders",
+                    "%(count)s open verzoeken van ouders",
+                    other,
                 )
+                % {"count": other},
+                url=reverse("portal:staff_queue"),
             )
-    return items + _parent_consent_attention(user)
+        )
+    return items
 
 
 # --- Media consent for parents (screens in views_consent.py, rules in consent/) ---

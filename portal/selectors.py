@@ -186,8 +186,10 @@ def staff_request_or_404(user, pk) -> ParentRequest:
 
 
 def may_see_requests(user) -> bool:
-    return access.schools_with_role(user, "directie", "administratie").exists() or (
-        access.has_foundation_role(user, "fg")
+    # From the access summary (no query): the start page asks this for everyone.
+    facts = access.summary(user)
+    return bool(facts.school_ids_with_role("directie", "administratie")) or (
+        facts.has_foundation_role("fg")
     )
 
 

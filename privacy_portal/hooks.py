@@ -3,7 +3,10 @@
 An app may define, in ``<app>/hooks.py``:
 
 - ``navigation(user) -> list[NavItem]``: entries for the main navigation;
-- ``attention(user) -> list[AttentionItem]``: "what needs my attention" on the start page.
+- ``attention(user) -> list[AttentionItem]``: "what needs my attention" on the start page;
+- ``attention_parts(user) -> list[AttentionItem | Counts]``: the same, with the counting
+  questions left open, so that the start page asks every app's counts in **one** query
+  (``Counts``; an app with this hook defines ``attention`` as ``resolve(attention_parts(user))``).
 
 Later apps (the checklist) add hook names of their own through ``collect``. The retention app
 collects ``retention_holds(pupil_ids) -> {pupil id: reason}`` (``collect_mapping``),
@@ -11,10 +14,13 @@ collects ``retention_holds(pupil_ids) -> {pupil id: reason}`` (``collect_mapping
 ``docs/architecture.md``.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.apps import apps
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.utils.translation import gettext_noop
 
 
@@ -45,6 +51,66 @@ class AttentionItem:
     detail: str = ""
     level: str = "info"  # info | warning | danger
     due: object = None
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A hook's counting questions, answered together with every other app's in one query.
+
+    ``queries`` maps a name to a queryset whose rows are counted; ``then(numbers)`` gets the
+    counts by name and returns the items. It may fetch the few rows it shows, but should only
+    do so when a count says there is something to show: the start page's query budget (12,
+    docs/performance.md) holds because quiet apps cost nothing beyond their share of the one
+    count query.
+    """
+
+    queries: dict
+    then: Callable[[dict], list] = field(compare=False)
+
+
+def count_together(querysets: list) -> list[int]:
+    """``[qs.count() for qs in querysets]`` in one round trip:
+    ``SELECT (SELECT COUNT(*) FROM (…)), (SELECT COUNT(*) FROM (…)), …``.
+
+    Each queryset is compiled by Django (parameters stay parameters); ordering and
+    ``select_related`` are dropped as they do not change the number of rows. A queryset that
+    cannot match anything (``none()``, ``pk__in=[]``) counts 0 without SQL.
+    """
+    numbers: list = [0] * len(querysets)
+    parts, params, positions = [], [], []
+    for position, queryset in enumerate(querysets):
+        query = queryset.query.chain()
+        query.select_related = False
+        query.clear_ordering(force=False)  # kept only where a slice needs it
+        try:
+            sql, query_params = query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        # Django compiled the SQL; the values stay parameters.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted_{position})")  # noqa: S608
+        params.extend(query_params)
+        positions.append(position)
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            for position, number in zip(positions, cursor.fetchone(), strict=True):
+                numbers[position] = number
+    return numbers
+
+
+def resolve(parts: list) -> list:
+    """Items and ``Counts`` in order → items, all counts asked in one query."""
+    pending = [part for part in parts if isinstance(part, Counts)]
+    querysets = [queryset for part in pending for queryset in part.queries.values()]
+    numbers = iter(count_together(querysets))
+    answers = {id(part): {name: next(numbers) for name in part.queries} for part in pending}
+    items: list = []
+    for part in parts:
+        if isinstance(part, Counts):
+            items.extend(part.then(answers[id(part)]) or [])
+        else:
+            items.append(part)
+    return items
 
 
 def _hook_modules():
@@ -99,7 +165,13 @@ def menu(user) -> list:
 
 
 def attention(user) -> list[AttentionItem]:
-    return collect("attention", user) + _undelivered_mail(user)
+    """Every app's start-page items; the counts of all apps in one query (``Counts``)."""
+    parts: list = []
+    for module in _hook_modules():
+        function = getattr(module, "attention_parts", None) or getattr(module, "attention", None)
+        if function is not None:
+            parts.extend(function(user) or [])
+    return resolve(parts + _undelivered_mail(user))
 
 
 def may_see_outbox(user) -> bool:
@@ -122,8 +194,8 @@ def may_see_demo_outbox(user) -> bool:
     )
 
 
-def _undelivered_mail(user) -> list[AttentionItem]:
-    """The core's own start-page item: mails the outbox gave up on (one count query)."""
+def _undelivered_mail(user) -> list:
+    """The core's own start-page item: mails the outbox gave up on (a count)."""
     from django.urls import reverse
     from django.utils.translation import ngettext
 
@@ -131,18 +203,22 @@ def _undelivered_mail(user) -> list[AttentionItem]:
 
     if not may_see_outbox(user):
         return []
-    count = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED).count()
-    if not count:
-        return []
-    return [
-        AttentionItem(
-            ngettext(
-                "%(count)s e-mail kon niet worden afgeleverd",
-                "%(count)s e-mails konden niet worden afgeleverd",
-                count,
+
+    def then(numbers):
+        count = numbers["failed"]
+        if not count:
+            return []
+        return [
+            AttentionItem(
+                ngettext(
+                    "%(count)s e-mail kon niet worden afgeleverd",
+                    "%(count)s e-mails konden niet worden afgeleverd",
+                    count,
+                )
+                % {"count": count},
+                url=reverse("outbox_failed"),
+                level="danger",
             )
-            % {"count": count},
-            url=reverse("outbox_failed"),
-            level="danger",
-        )
-    ]
+        ]
+
+    return [Counts({"failed": OutboxMail.objects.filter(status=OutboxMail.Status.FAILED)}, then)]

@@ -20,14 +20,16 @@ from privacy_portal import hooks
 
 @login_required
 def home(request):
+    roles = access.role_summary(request.user)
     return render(
         request,
         "home.html",
         {
-            "roles": access.role_summary(request.user),
+            "roles": roles,
             "attention_items": hooks.attention(request.user),
-            # Apps explain in the user's own words why the start page is empty for them.
-            "welcome_notes": hooks.collect("welcome_note", request.user),
+            # Apps explain in the user's own words why the start page is empty for them (the
+            # page shows these only to someone without a role, so only they are asked).
+            "welcome_notes": [] if roles else hooks.collect("welcome_note", request.user),
         },
     )
 

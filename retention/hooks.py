@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from privacy_portal.hooks import AttentionItem, NavItem
+from privacy_portal.hooks import AttentionItem, Counts, NavItem, resolve
 from retention import rules, selectors
 from retention.models import Hold
 
@@ -31,11 +31,47 @@ def navigation(user):
 
 
 def attention(user):
-    if not selectors.may_oversee_retention(user):
+    return resolve(attention_parts(user))
+
+
+def attention_parts(user):
+    """For whoever oversees retention (directie, FG): a purge run in trouble, pupils awaiting a
+    decision, holds ending soon and processors that did not confirm destruction. All counted
+    with every app's counts; the troubled run is read only when there is one."""
+    from accounts import access
+    from accounts.roles import FoundationRoleKind, SchoolRole
+
+    facts = access.summary(user)
+    if not (
+        facts.school_ids_with_role(SchoolRole.DIRECTIE)
+        or facts.foundations_by_role.get(FoundationRoleKind.FG)
+    ):
+        return []  # no query: cannot oversee retention
+    today = timezone.localdate()
+    schools = selectors.retention_schools(user)
+    queries = {
+        "schools": schools,
+        "trouble": selectors.purge_trouble_runs(),
+        "reviews": selectors.open_reviews(user),
+        "ending": Hold.objects.filter(
+            kind=Hold.Kind.HOLD,
+            lifted_at__isnull=True,
+            pupil__isnull=False,
+            ends_on__range=(today, today + timedelta(days=14)),
+            school__in=schools.values("pk"),
+        ),
+        "unconfirmed": selectors.processor_confirmations(user).filter(
+            confirmed_at__isnull=True, requested_at__lte=timezone.now() - timedelta(days=14)
+        ),
+    }
+    return [Counts(queries, _attention_items)]
+
+
+def _attention_items(numbers):
+    if not numbers["schools"]:  # selectors.may_oversee_retention
         return []
     items = []
-    today = timezone.localdate()
-    trouble = selectors.purge_trouble()
+    trouble = selectors.purge_trouble() if numbers["trouble"] else None
     if trouble is not None:
         if trouble.status == trouble.Status.RUNNING or trouble.note:
             title = _("De vernietigingsronde van %(day)s is gestopt zonder af te ronden") % {
@@ -61,7 +97,7 @@ def attention(user):
         items.append(
             AttentionItem(title, url=reverse("retention:report"), detail=detail, level="danger")
         )
-    reviews = selectors.open_reviews(user).count()
+    reviews = numbers["reviews"]
     if reviews:
         items.append(
             AttentionItem(
@@ -76,13 +112,7 @@ def attention(user):
                 level="warning",
             )
         )
-    ending = Hold.objects.filter(
-        kind=Hold.Kind.HOLD,
-        lifted_at__isnull=True,
-        pupil__isnull=False,
-        ends_on__range=(today, today + timedelta(days=14)),
-        school__in=selectors.retention_schools(user).values("pk"),
-    ).count()
+    ending = numbers["ending"]
     if ending:
         items.append(
             AttentionItem(
@@ -96,11 +126,7 @@ def attention(user):
                 level="info",
             )
         )
-    unconfirmed = (
-        selectors.processor_confirmations(user)
-        .filter(confirmed_at__isnull=True, requested_at__lte=timezone.now() - timedelta(days=14))
-        .count()
-    )
+    unconfirmed = numbers["unconfirmed"]
     if unconfirmed:
         items.append(
             AttentionItem(
@@ -132,7 +158,7 @@ def checklist_evidence():
 
     def provider(key, due, label):
         def judge(school, school_year):
-            count = due(timezone.localdate()).filter(school=school).count()
+            count = due(timezone.localdate(), [school.foundation_id]).filter(school=school).count()
             if count:
                 return Evidence(
                     Verdict.NOT_OK,
@@ -165,23 +191,19 @@ def foundation_figures(foundation, *, period=None, school_ids=None):
     administration or dossier is due for destruction within the preview period (or already
     due). Counts only, over ``school_ids`` (``None``: every school). It looks ahead from today
     whatever period is chosen: what was destroyed before is in the destruction records."""
-    from django.db.models import Count
+    from django.db.models import Count, Q
 
     from governance.overview import Figure
 
     horizon = timezone.localdate() + timedelta(days=selectors.PREVIEW_DAYS)
-    due_ids = set(
-        selectors.administration_due(horizon)
-        .filter(school__foundation=foundation)
-        .values_list("pk", flat=True)
-    ) | set(
-        selectors.dossier_due(horizon)
-        .filter(school__foundation=foundation)
-        .values_list("pk", flat=True)
-    )
     from students.models import Pupil
 
-    due = Pupil.objects.filter(pk__in=due_ids)
+    # One aggregate: the two "due" conditions as subqueries, not the pupils' ids in Python.
+    due = Pupil.objects.filter(
+        Q(pk__in=selectors.administration_due(horizon, [foundation.pk]).values("pk"))
+        | Q(pk__in=selectors.dossier_due(horizon, [foundation.pk]).values("pk")),
+        school__foundation=foundation,
+    )
     if school_ids is not None:
         due = due.filter(school__in=school_ids)
     per_school = dict(due.values_list("school").annotate(n=Count("pk")).order_by())

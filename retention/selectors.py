@@ -76,11 +76,14 @@ def not_held(day: date):
     return ~Exists(Hold.objects.active(day).filter(pupil=OuterRef("pk")))
 
 
-def _due_filters(day: date) -> tuple[Q, Q]:
-    """(dossier due, administration due) as Q objects over Pupil, per foundation's periods."""
+def _due_filters(day: date, foundation_ids=None) -> tuple[Q, Q]:
+    """(dossier due, administration due) as Q objects over Pupil, per foundation's periods
+    (of ``foundation_ids`` only when given: a question about one school reads one policy)."""
     dossier = Q(pk__in=[])
     administration = Q(pk__in=[])
-    for foundation_id in Foundation.objects.values_list("pk", flat=True):
+    if foundation_ids is None:
+        foundation_ids = Foundation.objects.values_list("pk", flat=True)
+    for foundation_id in foundation_ids:
         periods = rules.periods_for_foundation(foundation_id)
         normal = min(periods.dossier_years, periods.administration_years)
         sbo = min(periods.dossier_sbo_years, periods.administration_years)
@@ -95,15 +98,17 @@ def _due_filters(day: date) -> tuple[Q, Q]:
     return dossier, administration
 
 
-def dossier_due(day: date) -> QuerySet[Pupil]:
-    """Pupils whose dossier period has run out, who still have dossier data and no hold."""
-    dossier, _administration = _due_filters(day)
+def dossier_due(day: date, foundation_ids=None) -> QuerySet[Pupil]:
+    """Pupils whose dossier period has run out, who still have dossier data and no hold
+    (of the foundations ``foundation_ids``, or all)."""
+    dossier, _administration = _due_filters(day, foundation_ids)
     return Pupil.objects.filter(dossier).filter(has_dossier_data()).filter(not_held(day))
 
 
-def administration_due(day: date) -> QuerySet[Pupil]:
-    """Pupils whose administration period has run out and who are not held."""
-    _dossier, administration = _due_filters(day)
+def administration_due(day: date, foundation_ids=None) -> QuerySet[Pupil]:
+    """Pupils whose administration period has run out and who are not held (of the
+    foundations ``foundation_ids``, or all)."""
+    _dossier, administration = _due_filters(day, foundation_ids)
     return Pupil.objects.filter(administration).filter(not_held(day))
 
 
@@ -229,6 +234,20 @@ def processor_confirmations(user) -> QuerySet[ProcessorDestruction]:
     return ProcessorDestruction.objects.filter(
         school__in=retention_schools(user).values("pk")
     ).select_related("school")
+
+
+def purge_trouble_runs() -> QuerySet[PurgeRun]:
+    """``purge_trouble`` as a queryset (at most the one run), for counting with other
+    questions: the latest run if it failed or stopped beating."""
+    from django.db.models import Subquery
+    from django.utils import timezone
+
+    cutoff = timezone.now() - STALE_AFTER
+    latest = PurgeRun.objects.order_by("-started_at", "-pk").values("pk")[:1]
+    stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    return PurgeRun.objects.filter(pk=Subquery(latest)).filter(
+        Q(status=PurgeRun.Status.FAILED) | (Q(status=PurgeRun.Status.RUNNING) & stale)
+    )
 
 
 def purge_trouble() -> PurgeRun | None:

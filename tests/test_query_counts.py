@@ -25,6 +25,7 @@ STAFF_PAGES = {
     "start_page": lambda w: reverse("home"),
 }
 STAFF_ROLES = ["directie", "ib", "teacher", "administratie", "concierge"]
+FOUNDATION_ROLES = ["cvb", "fg", "beheerder"]
 
 
 def _queries(client, url) -> int:
@@ -41,8 +42,12 @@ def _measure(client, world) -> dict:
         sign_in(client, getattr(world, role))
         for page, url in STAFF_PAGES.items():
             counts[(role, page)] = _queries(client, url(world))
+    for role in FOUNDATION_ROLES:
+        sign_in(client, getattr(world, role))
+        counts[(role, "start_page")] = _queries(client, reverse("home"))
     sign_in(client, world.parent)
     counts[("parent", "portal")] = _queries(client, reverse("portal:index"))
+    counts[("parent", "start_page")] = _queries(client, reverse("home"))
     return counts
 
 
@@ -72,7 +77,7 @@ def test_every_main_page_stays_within_its_query_budget_whatever_the_number_of_pu
     _grow(world, per_class=15)
     large = _measure(client, world)
     assert large == small
-    over = {key: n for key, n in large.items() if n > BUDGET and key != ("directie", "start_page")}
+    over = {key: n for key, n in large.items() if n > BUDGET}
     assert not over, f"pages over {BUDGET} queries: {over}"
 
 
@@ -117,8 +122,91 @@ def test_a_teacher_of_an_earlier_year_with_an_assignment_still_in_force_sees_tha
 @pytest.mark.django_db
 def test_the_directie_start_page_does_not_grow_with_the_number_of_pupils(world, client):
     """The attention hooks answer with counts: the consent reminder no longer loads every
-    pupil of the school (it ran 7 queries and loaded all pupils and consent statuses)."""
+    pupil of the school (it ran 7 queries and loaded all pupils and consent statuses), and all
+    apps' counts are one query (it ran 23 queries)."""
     sign_in(client, world.directie)
     before = _queries(client, reverse("home"))
     _grow(world, per_class=15)
-    assert _queries(client, reverse("home")) == before
+    assert _queries(client, reverse("home")) == before <= BUDGET
+
+
+# The checklist report (PDF) judges every item's evidence and draws the foundation's figures:
+# far more than a page, but a fixed number, whatever the number of pupils or answers.
+REPORT_BUDGET = 118
+
+
+@pytest.mark.django_db
+def test_the_checklist_report_costs_the_same_whatever_the_number_of_pupils_and_answers(
+    world, client
+):
+    from tests.checklist.factories import answer_all, open_round
+
+    # Every school has a parent from the start: a question about no parents at all is answered
+    # without SQL (an empty IN), which is not the growth this test is about.
+    f.parent_of(world.pupil_other_school)
+    checklist_round = open_round(world.school, world.directie)
+    answer_all(checklist_round, world.teacher, remark="Let op de printer")
+    sign_in(client, world.directie)
+    url = reverse("checklist:round_report", args=[checklist_round.pk])
+    few = _queries(client, url)
+    for school_class in (world.class_5a, world.class_6b, world.class_7c):
+        for _ in range(15):
+            f.parent_of(f.pupil_in_class(school_class))
+    for _ in range(5):
+        answer_all(checklist_round, f.teacher_of(world.class_5a), remark="Nog een opmerking")
+    sign_in(client, world.directie)
+    assert _queries(client, url) == few <= REPORT_BUDGET
+
+
+# Every page in each role's menu, not only the main four. Two are over the page budget and are
+# pinned at what they cost (docs/performance.md, "Not there yet"): the record of processing
+# reads the registry's processors per category, and the foundation overview gathers every
+# app's figures.
+MENU_ROLES = [*STAFF_ROLES, *FOUNDATION_ROLES, "parent"]
+OVER_BUDGET = {"/leerlingen/verwerkingsregister/": 17, "/organisatie/overzicht/": 29}
+
+
+def _menu_counts(client, world) -> dict:
+    from privacy_portal import hooks
+
+    counts = {}
+    for role in MENU_ROLES:
+        user = getattr(world, role)
+        sign_in(client, user)
+        for item in hooks.navigation(user):
+            counts[(role, item.url)] = _queries(client, item.url)
+    return counts
+
+
+def _more_pupils(world, per_class: int) -> None:
+    """More pupils, each with a parent, in the classes there are (the same schools)."""
+    for school_class in (world.class_5a, world.class_6b, world.class_7c):
+        for _ in range(per_class):
+            f.parent_of(f.pupil_in_class(school_class))
+
+
+@pytest.mark.django_db
+def test_every_page_in_every_roles_menu_stays_within_its_budget_whatever_the_number_of_pupils(
+    world, client
+):
+    # Every school has a parent from the start: a question about no parents at all is answered
+    # without SQL (an empty IN), which is not growth.
+    f.parent_of(world.pupil_other_school)
+    small = _menu_counts(client, world)
+    _more_pupils(world, per_class=15)
+    large = _menu_counts(client, world)
+    assert large == small
+    over = {(role, url): n for (role, url), n in large.items() if n > OVER_BUDGET.get(url, BUDGET)}
+    assert not over, f"pages over their query budget: {over}"
+
+
+@pytest.mark.django_db
+def test_the_foundation_overview_costs_the_same_for_more_schools_and_pupils(world, client):
+    """Its figures are per school: each app answers for all schools at once (consent's answers
+    and agreements' coverage ran per school)."""
+    f.parent_of(world.pupil_other_school)
+    sign_in(client, world.fg)
+    url = reverse("governance:overview")
+    before = _queries(client, url)
+    _grow(world, per_class=5)  # a third school, and more pupils in every school
+    assert _queries(client, url) == before <= OVER_BUDGET[url]

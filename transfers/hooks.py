@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from privacy_portal.hooks import AttentionItem, NavItem
+from privacy_portal.hooks import AttentionItem, Counts, NavItem, resolve
 from transfers import selectors
 from transfers.models import TransferDossier
 
@@ -36,18 +36,29 @@ def navigation(user):
 
 
 def attention(user):
-    items = []
-    ready = selectors.staff_dossiers(user).filter(state=TransferDossier.State.SIGNED).count()
-    if ready:
-        items.append(
+    return resolve(attention_parts(user))
+
+
+def attention_parts(user):
+    """Staff: dossiers the parents signed (counted with every app's counts); parents: the
+    dossiers to read and sign."""
+    from accounts import access
+
+    def then(numbers):
+        ready = numbers["ready"]
+        if not ready:
+            return []
+        return [
             AttentionItem(
                 _("Overstapdossiers klaar voor overdracht: %(count)s") % {"count": ready},
                 url=reverse("transfers:dossier_list") + "?status=signed",
                 detail=_("De ouders hebben getekend; draag het dossier over via OSO."),
                 level="warning",
             )
-        )
-    from accounts import access
+        ]
+
+    ready = selectors.staff_dossiers(user).filter(state=TransferDossier.State.SIGNED)
+    items = [Counts({"ready": ready}, then)]
 
     if not access.summary(user).is_parent:
         return items  # only parents sign (no query for staff: the start page's budget)

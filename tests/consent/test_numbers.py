@@ -63,3 +63,22 @@ def test_consent_history_reaches_the_inspection_export(world):
     export = inspection_export(world.pupil)
     assert [c["answer"] for c in export["consents"]] == ["toestemming"]
     assert inspection_export(world.pupil_other_class)["consents"] == []
+
+
+def test_the_overview_counts_answers_per_school_as_the_checklist_does(world):
+    """``answer_numbers`` (all schools at once, for the foundation overview) gives per school
+    the pairs asked and answered that ``consent_numbers`` gives for that school alone, also
+    for a channel one school does not use."""
+    ch = channels(world.foundation)
+    ch["website"].not_at_schools.add(world.other_school)
+    f.parent_of(world.pupil_other_school)
+    services.consent_decide(
+        actor=world.parent, pupil=world.pupil, channel=ch["website"], granted=True
+    )
+    together = selectors.answer_numbers(world.foundation)
+    for school in (world.school, world.other_school):
+        alone = selectors.consent_numbers(school=school)
+        asked = alone["pupils"] * len(alone["channels"])
+        answered = sum(row["answered"] for row in alone["channels"])
+        assert together[school.pk] == (asked, answered)
+    assert together[world.school.pk][1] == 1
