@@ -226,28 +226,42 @@ def figures(foundation, *, period: Period | None = None, school_ids=None) -> lis
                     order=999,
                 )
             )
-    result = [_with_history(figure, foundation, period, school_ids) for figure in result]
+    history = _snapshot_rows(result, foundation, period, school_ids)
+    result = [_with_history(figure, history.get(figure.key, []), period) for figure in result]
     return sorted(result, key=lambda figure: (figure.order, figure.key))
 
 
-def _with_history(figure: Figure, foundation, period: Period, school_ids) -> Figure:
-    """For a snapshot figure: its monthly trend over the period and, for a period that ended
-    before today, the values of its last month instead of today's."""
-    if figure.failed or not figure.snapshot:
-        return figure
+def _snapshot_rows(figures, foundation, period: Period, school_ids) -> dict[str, list]:
+    """The monthly snapshots of every snapshot figure over the period, in one query:
+    key -> [(school_id, month, value, base)]."""
+    keys = [figure.key for figure in figures if figure.snapshot and not figure.failed]
+    if not keys:
+        return {}
     from governance.models import FigureSnapshot
 
     today = timezone.localdate()
     rows = FigureSnapshot.objects.filter(
         foundation=foundation,
-        key=figure.key,
+        key__in=keys,
         month__gte=period.start.replace(day=1),
         month__lte=period.as_of(today).replace(day=1),
     )
     if school_ids is not None:
         rows = rows.filter(school_id__in=school_ids)
+    history: dict[str, list] = {}
+    for key, *row in rows.values_list("key", "school_id", "month", "value", "base"):
+        history.setdefault(key, []).append(row)
+    return history
+
+
+def _with_history(figure: Figure, rows, period: Period) -> Figure:
+    """For a snapshot figure: its monthly trend over the period and, for a period that ended
+    before today, the values of its last month instead of today's."""
+    if figure.failed or not figure.snapshot:
+        return figure
+    today = timezone.localdate()
     by_month: dict[date, tuple[dict, dict]] = {}
-    for school_id, month, value, base in rows.values_list("school_id", "month", "value", "base"):
+    for school_id, month, value, base in rows:
         values, bases = by_month.setdefault(month, ({}, {}))
         values[school_id], bases[school_id] = value, base
     if period.reaches_today(today):

@@ -341,6 +341,7 @@ def _anonymise_accounts(user_ids: set[int]) -> int:
         email=Concat(Value("verwijderd-"), Cast("pk", CharField()), Value("@verwijderd.invalid")),
         first_name="",
         last_name="",
+        sort_name="",
         is_active=False,
         password=make_password(None),
     )
