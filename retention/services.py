@@ -780,10 +780,7 @@ def _start_run(*, day: date, actor) -> PurgeRun:
                         _("Er loopt al een vernietigingsronde (gestart %(start)s).")
                         % {"start": timezone.localtime(other.started_at).strftime("%d-%m-%Y %H:%M")}
                     )
-                other.status = PurgeRun.Status.FAILED
-                other.finished_at = now
-                other.note = STALE_NOTE
-                other.save(update_fields=["status", "finished_at", "note"])
+                _close_stale(other, now)
                 closed.append(other.pk)
             with transaction.atomic():
                 run = PurgeRun.objects.create(day=day, triggered_by=actor, heartbeat_at=now)
@@ -795,6 +792,45 @@ def _start_run(*, day: date, actor) -> PurgeRun:
 
 
 STALE_NOTE = "gestopt zonder af te ronden (geen teken van leven gedurende een uur)"
+
+
+def _close_stale(run: PurgeRun, now) -> None:
+    run.status = PurgeRun.Status.FAILED
+    run.finished_at = now
+    run.note = STALE_NOTE
+    run.save(update_fields=["status", "finished_at", "note"])
+
+
+def purge_runs_reap(*, now=None) -> list[str]:
+    """The job reaper's part for purges (``reap_jobs`` hook, every few minutes). A purge run's
+    lease is its heartbeat: a live run beats after every batch. A running run without a beat
+    for ``STALE_AFTER`` lost its worker (SIGKILL, a machine gone): the reaper closes it as
+    failed, reports it (start page, one mail to the FGs) and queues a new run that takes over.
+    The purge is idempotent and every batch committed whole or not at all, so the new run
+    simply finds what the dead one left. Log lines carry ids only."""
+    now = now or timezone.now()
+    closed: list[int] = []
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # the same lock as _start_run: no race with it
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
+        for run in PurgeRun.objects.select_for_update().filter(status=PurgeRun.Status.RUNNING):
+            if (run.heartbeat_at or run.started_at) > now - STALE_AFTER:
+                continue
+            _close_stale(run, now)
+            closed.append(run.pk)
+        if closed:
+            from privacy_portal import jobs
+            from retention.tasks import purge_expired as purge_task
+
+            jobs.enqueue_on_commit(purge_task)
+    lines = []
+    for pk in closed:
+        run_failure_alert(run=PurgeRun.objects.get(pk=pk))
+        lines.append(
+            f"purge run {pk}: no heartbeat since an hour; closed as failed, new run queued"
+        )
+    return lines
 
 
 def _heartbeat(run: PurgeRun) -> None:
