@@ -118,7 +118,10 @@ def _undelivered_mail(user) -> list[AttentionItem]:
 
     if not may_see_outbox(user):
         return []
-    count = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED).count()
+    # A failed mail whose content was cleared after 30 days can no longer be sent: no item.
+    count = (
+        OutboxMail.objects.filter(status=OutboxMail.Status.FAILED).exclude(recipients=[]).count()
+    )
     if not count:
         return []
     return [
