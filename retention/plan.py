@@ -14,6 +14,7 @@ trail forget, and one UPDATE for all accounts. The caller owns the transaction.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -464,15 +465,16 @@ def audit_objects(collected: Collected) -> dict[type, set]:
     return objects
 
 
-def earlier_deleted(collected: Collected) -> dict[type, set]:
-    """Rows deleted one by one before (with auditlog on) that belonged to what goes now: their
-    delete records name the parent's id in ``changes``; their whole history must forget too.
-    One query per audited relation, limited to that model's delete records."""
+def earlier_deleted_queries(collected: Collected):
+    """(model, SQL, params) of the lookups ``earlier_deleted`` runs: one per audited relation
+    (chunks of ids on SQLite). On PostgreSQL a containment test
+    (``changes @> ANY(ARRAY['{"pupil": ["5"]}', ...])``) that the partial GIN index on delete
+    records answers (migration ``retention/0004``): an index probe per id, whatever the number
+    of rows ever deleted. Elsewhere the model's delete records are read with a JSON filter."""
     from auditlog.models import LogEntry
     from auditlog.registry import auditlog
     from django.contrib.contenttypes.models import ContentType
 
-    found: dict[type, set] = defaultdict(set)
     table = _q(LogEntry._meta.db_table)
     for target, rels in _delete_relations().items():
         target_ids = collected.ids.get(target)
@@ -483,23 +485,33 @@ def earlier_deleted(collected: Collected) -> dict[type, set]:
             if not auditlog.contains(relation.model):
                 continue
             content_type = ContentType.objects.get_for_model(relation.model)
+            name = relation.field.name
             if connection.vendor == "postgresql":
-                value = "changes -> %s::text ->> 0"
+                probes = [json.dumps({name: [str(pk)]}) for pk in wanted]
+                conditions = [("changes @> ANY(%s::text[]::jsonb[])", [probes])]
             else:
                 value = "json_extract(changes, '$.' || %s || '[0]')"
-            with raw_cursor() as cursor:
-                for condition, params in where_in(value, wanted, text=True):
-                    cursor.execute(
-                        f"SELECT object_pk FROM {table} WHERE content_type_id = %s "  # noqa: S608
-                        f"AND action = %s AND {condition}",
-                        [
-                            content_type.pk,
-                            LogEntry.Action.DELETE,
-                            relation.field.name,
-                            *params,
-                        ],
-                    )
-                    found[relation.model] |= {row[0] for row in cursor.fetchall()}
+                conditions = [
+                    (condition, [name, *params])
+                    for condition, params in where_in(value, wanted, text=True)
+                ]
+            for condition, params in conditions:
+                yield (
+                    relation.model,
+                    f"SELECT object_pk FROM {table} WHERE action = %s "  # noqa: S608
+                    f"AND content_type_id = %s AND {condition}",
+                    [LogEntry.Action.DELETE, content_type.pk, *params],
+                )
+
+
+def earlier_deleted(collected: Collected) -> dict[type, set]:
+    """Rows deleted one by one before (with auditlog on) that belonged to what goes now: their
+    delete records name the parent's id in ``changes``; their whole history must forget too."""
+    found: dict[type, set] = defaultdict(set)
+    with raw_cursor() as cursor:
+        for model, sql, params in earlier_deleted_queries(collected):
+            cursor.execute(sql, params)
+            found[model] |= {row[0] for row in cursor.fetchall()}
     return found
 
 
