@@ -1103,10 +1103,42 @@ def hooks_retention_clocks(*, day: date) -> dict[str, int]:
     """Other apps' own retention clocks (``retention_purge(day)`` in their ``hooks.py``): each
     removes what of its own has expired and returns counts."""
     totals: dict[str, int] = defaultdict(int)
-    for counts in hooks.collect("retention_purge", day=day):
-        for key, value in counts.items():
+    for module in hooks._hook_modules():  # each answers with a mapping: not ``collect``
+        clock = getattr(module, "retention_purge", None)
+        if clock is None:
+            continue
+        for key, value in (clock(day=day) or {}).items():
             totals[key] += value
     return totals
+
+
+def records_purge(*, start: dict[type, dict[int, int | None]]) -> dict[str, int]:
+    """For other apps' retention clocks (``retention_purge`` hooks): remove these rows and
+    everything the deletion plan removes with them (model -> {pk: owning pupil id or None}),
+    and make their audit trail forget, in one transaction. Returns counts per ``app.model``.
+    Only models the plan reaches (``plan.relations``) take their children along; any model's
+    own rows go and forget."""
+    counts: dict[str, int] = defaultdict(int)
+    start = {model: owners for model, owners in start.items() if owners}
+    if not start:
+        return counts
+    with transaction.atomic(), disable_auditlog():
+        collected = plan.collect(start)
+        for key, value in plan.execute(collected).items():
+            counts[key] += value
+        forget = plan.audit_objects(collected)
+        for model, pks in plan.earlier_deleted(collected).items():
+            forget[model] |= pks
+        counts["audit_entries_scrubbed"] += scrub_audit_log(forget)
+        counts["accounts_anonymised"] += _anonymise_accounts(collected.accounts)
+        paths = sorted({name for names in collected.files.values() for name in names})
+        if paths:
+            FileErasure.objects.bulk_create(
+                [FileErasure(path=p) for p in paths], ignore_conflicts=True
+            )
+            transaction.on_commit(_enqueue_file_erasure, robust=True)
+        _check_constraints_now()
+    return {k: v for k, v in counts.items() if v}
 
 
 def destruction_records_import(*, rows) -> int:
