@@ -250,6 +250,16 @@ class FileErasure(models.Model):
         return self.path
 
 
+def confirmation_upload_to(instance, filename):
+    """A random name under confirmations/<school id>/: the uploaded name never becomes a path."""
+    import uuid
+
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        getattr(instance, "_content_type", ""), "bin"
+    )
+    return f"confirmations/{instance.school_id}/{uuid.uuid4().hex}.{extension}"
+
+
 class ProcessorDestruction(models.Model):
     """R6 art. 12: a processor that received the pupil's data must confirm it destroyed it.
 
@@ -273,6 +283,11 @@ class ProcessorDestruction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirmation_note = models.CharField(_("bevestiging"), max_length=300, blank=True)
+    # The processor's written confirmation (a scan or PDF letter), stored under a random name
+    # outside the web root and served only through the report's download view.
+    confirmation_file = models.FileField(
+        _("bevestiging (bestand)"), upload_to=confirmation_upload_to, blank=True, max_length=200
+    )
 
     class Meta:
         verbose_name = _("vernietigingsbevestiging verwerker")

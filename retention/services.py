@@ -221,14 +221,62 @@ def hold_lift(*, actor, hold: Hold, reason: str) -> Hold:
 # --- Processors (R6 art. 12) -----------------------------------------------------------------
 
 
-def processor_destruction_confirm(*, actor, item: ProcessorDestruction, note: str = "") -> None:
-    """Record that a processor confirmed in writing that it destroyed the pupil's data."""
+CONFIRMATION_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+def _check_confirmation_file(upload) -> str:
+    """A confirmation file: at most MAX_UPLOAD_MEGABYTES, and really a PDF, PNG or JPEG (judged
+    by its content, not its name). Returns the content type."""
+    from django.conf import settings
+
+    from privacy_portal.uploads import content_type
+
+    if upload.size > settings.MAX_UPLOAD_MEGABYTES * 1024 * 1024:
+        raise ValidationError(
+            {
+                "file": _("Het bestand is te groot: maximaal %(mb)s MB.")
+                % {"mb": settings.MAX_UPLOAD_MEGABYTES}
+            }
+        )
+    kind = content_type(upload)
+    upload.seek(0)
+    if kind not in CONFIRMATION_TYPES:
+        raise ValidationError(
+            {"file": _("Alleen PDF-bestanden en afbeeldingen (PNG, JPEG) zijn toegestaan.")}
+        )
+    return kind
+
+
+def processor_destruction_confirm(
+    *, actor, item: ProcessorDestruction, note: str = "", upload=None
+) -> ProcessorDestruction:
+    """Record that a processor confirmed in writing that it destroyed the pupil's data, with an
+    optional copy of the confirmation (PDF or image). Only once: a confirmed row is final."""
     if not selectors.retention_schools(actor).filter(pk=item.school_id).exists():
         raise ValidationError(_("Alleen de directie of de FG mag dit vastleggen."))
+    kind = _check_confirmation_file(upload) if upload is not None else ""
     with transaction.atomic():
-        ProcessorDestruction.objects.filter(pk=item.pk, confirmed_at__isnull=True).update(
-            confirmed_at=timezone.now(), confirmed_by=actor, confirmation_note=note[:300]
-        )
+        locked = ProcessorDestruction.objects.select_for_update().get(pk=item.pk)
+        if locked.confirmed_at is not None:
+            raise ValidationError(_("Deze vernietiging is al bevestigd."))
+        locked.confirmed_at = timezone.now()
+        locked.confirmed_by = actor
+        locked.confirmation_note = (note or "").strip()[:300]
+        fields = ["confirmed_at", "confirmed_by", "confirmation_note"]
+        if upload is not None:
+            locked._content_type = kind
+            locked.confirmation_file.save(upload.name, upload, save=False)
+            # If the transaction rolls back, the stored file has no row: remove it then.
+            name = locked.confirmation_file.name
+            fields.append("confirmation_file")
+            try:
+                locked.save(update_fields=fields)
+            except Exception:
+                default_storage.delete(name)
+                raise
+        else:
+            locked.save(update_fields=fields)
+    return locked
 
 
 # --- Audit trail -----------------------------------------------------------------------------
