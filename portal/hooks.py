@@ -191,9 +191,11 @@ def retention_holds(pupil_ids: list[int]) -> dict[int, str]:
     """Hold on destruction: pupil id -> reason, for each of ``pupil_ids`` with an open request of
     a parent. The purge keeps such a pupil's data until the request is closed (a parent who asked
     for inspection or correction must get an answer about data that still exists)."""
+    import retention.plan  # noqa: F401  (registers the ``any_of`` lookup)
+
     open_requests = (
         ParentRequest.objects.filter(
-            pupil_id__in=list(pupil_ids),
+            pupil_id__any_of=[int(pk) for pk in pupil_ids],
             status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS],
         )
         .order_by("pupil_id", "received_at")
