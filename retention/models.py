@@ -312,3 +312,33 @@ class ProcessorDestruction(models.Model):
 
 auditlog.register(RetentionPolicy)
 auditlog.register(Hold)
+
+
+class DeletedChild(models.Model):
+    """Which parent a row deleted one by one belonged to, taken from its audit delete record.
+
+    The purge must make the history of such rows forget with their pupil (``plan.
+    earlier_deleted``). Their delete record names the parent's id inside ``changes``; reading
+    it there would need an index over ``changes``, and any index over a column the audit scrub
+    rewrites turns every scrub into a full index update (no HOT update). So on PostgreSQL a
+    trigger on ``auditlog_logentry`` (migration ``retention/0008``) copies the parent ids of
+    each new delete record here: ids only, no personal data. The purge looks them up by index
+    and deletes them once the history has forgotten. SQLite (a first look) has no trigger and
+    reads the delete records themselves.
+    """
+
+    content_type_pk = models.IntegerField()
+    object_pk = models.CharField(max_length=255)
+    field = models.CharField(max_length=40)
+    parent_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("verwijderde onderliggende rij")
+        verbose_name_plural = _("verwijderde onderliggende rijen")
+        indexes = [
+            models.Index(fields=["content_type_pk", "field", "parent_id"], name="deleted_child"),
+            models.Index(fields=["content_type_pk", "object_pk"], name="deleted_child_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type_pk}:{self.object_pk} ({self.field} {self.parent_id})"

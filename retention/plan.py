@@ -464,24 +464,27 @@ def audit_objects(collected: Collected) -> dict[type, set]:
     return objects
 
 
-# The parent field names the "earlier deleted" lookup reads from delete records; each has a
-# partial btree expression index on PostgreSQL (migration retention/0006). A new relation whose
-# field name is not here fails tests/retention/test_plan.py.
+# The parent field names the "earlier deleted" lookup reads from delete records; on PostgreSQL
+# a trigger copies them into ``retention.DeletedChild`` (migration retention/0008, which lists
+# the same names). A plan relation whose field name is not here fails
+# tests/retention/test_plan.py.
 EARLIER_DELETED_FIELDS = ("pupil", "guardian", "notice", "request", "dossier")
 
 
 def earlier_deleted_queries(collected: Collected):
     """(model, SQL, params) of the lookups ``earlier_deleted`` runs: one per audited relation
-    (chunks of ids on SQLite). On PostgreSQL ``(changes -> 'pupil' ->> 0) = ANY(ids)`` on delete
-    records of the model, answered by the partial expression index for that field name
-    (migration ``retention/0006``): an index probe per id, whatever the number of rows ever
-    deleted. The field name is written into the SQL (it must match the index expression); it
-    comes from the models' metadata and is checked to be a plain identifier."""
+    (chunks of ids on SQLite). On PostgreSQL a lookup in ``retention.DeletedChild`` by its
+    index (content type, field, parent id): an index probe per id, whatever the number of rows
+    ever deleted, and no index over the audit table's ``changes``. Elsewhere the model's delete
+    records are read with a JSON filter. The field name is checked to be a plain identifier."""
     from auditlog.models import LogEntry
     from auditlog.registry import auditlog
     from django.contrib.contenttypes.models import ContentType
 
+    from retention.models import DeletedChild
+
     table = _q(LogEntry._meta.db_table)
+    side = _q(DeletedChild._meta.db_table)
     for target, rels in _delete_relations().items():
         target_ids = collected.ids.get(target)
         if not target_ids:
@@ -495,9 +498,14 @@ def earlier_deleted_queries(collected: Collected):
             if not name.isidentifier() or not name.isascii():
                 raise ValueError(f"unexpected field name {name!r}")
             if connection.vendor == "postgresql":
-                value = f"((changes -> '{name}') ->> 0)"
-            else:
-                value = f"json_extract(changes, '$.{name}[0]')"
+                yield (
+                    relation.model,
+                    f"SELECT object_pk FROM {side} WHERE content_type_pk = %s "  # noqa: S608
+                    "AND field = %s AND parent_id = ANY(%s::bigint[])",
+                    [content_type.pk, name, int_array(wanted)],
+                )
+                continue
+            value = f"json_extract(changes, '$.{name}[0]')"
             for condition, params in where_in(value, wanted, text=True):
                 yield (
                     relation.model,

@@ -301,8 +301,11 @@ def scrub_audit_log(objects: dict[type, object]) -> int:
     from django.contrib.admin.models import LogEntry as AdminLogEntry
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
+    from retention.models import DeletedChild
+
     total = 0
     table = connection.ops.quote_name(LogEntry._meta.db_table)
+    side = connection.ops.quote_name(DeletedChild._meta.db_table)
     scrubbed_json = json.dumps({"scrubbed": True})
     generic = {
         model: set(model.objects.values_list("content_type_id", flat=True).distinct())
@@ -325,6 +328,14 @@ def scrub_audit_log(objects: dict[type, object]) -> int:
                     [SCRUBBED, scrubbed_json, content_type.pk, *params, SCRUBBED],
                 )
                 total += cursor.rowcount
+            if connection.vendor == "postgresql":
+                # Their parent ids in the side table of deleted children (plan.earlier_deleted)
+                # have served: the history has forgotten.
+                cursor.execute(
+                    f"DELETE FROM {side} WHERE content_type_pk = %s "  # noqa: S608
+                    "AND object_pk = ANY(%s::text[])",
+                    [content_type.pk, plan.int_array(pks)],
+                )
             for generic_model, present in generic.items():
                 if content_type.pk not in present:
                     continue
