@@ -404,17 +404,21 @@ def register_processors(foundation, category_key):
 def retention_processors(pupil_ids):
     """For the purge (R6 art. 12): per purged pupil, the processors that received its data and
     must confirm they destroyed it: (pupil id, processor name, agreement id or None)."""
+    import retention.plan  # noqa: F401  (registers the ``any_of`` lookup)
     from agreements.models import Agreement, AgreementState
     from students.models import Enrolment, Pupil
 
-    pupils = list(Pupil.objects.filter(pk__in=pupil_ids).values_list("pk", "school_id"))
+    pupil_ids = [int(pk) for pk in pupil_ids]
+    pupils = list(Pupil.objects.filter(pk__any_of=pupil_ids).values_list("pk", "school_id"))
     school_ids = {school_id for _pk, school_id in pupils}
+    uses = list(_product_uses_in_force(school_ids))
+    if not uses:  # the purge asks per batch of thousands: no product in use, nothing to read
+        return []
     classes: dict[int, set[int]] = {}
-    for pupil_id, class_id in Enrolment.objects.filter(pupil_id__in=pupil_ids).values_list(
+    for pupil_id, class_id in Enrolment.objects.filter(pupil_id__any_of=pupil_ids).values_list(
         "pupil_id", "school_class_id"
     ):
         classes.setdefault(pupil_id, set()).add(class_id)
-    uses = list(_product_uses_in_force(school_ids))
     agreements = list(
         Agreement.objects.filter(bijsluiters__product__in=[u.product_id for u in uses])
         .exclude(state=AgreementState.SUPERSEDED)

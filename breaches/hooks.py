@@ -268,3 +268,27 @@ def foundation_figures(foundation, *, period, school_ids=None):
             order=41,
         ),
     ]
+
+
+def retention_purge(day) -> dict[str, int]:
+    """This app's retention clock (``students.registry.RECORD_CLOCKS["breach_letter"]``): the
+    letter to the people involved (its text) and the list of recipients (names and addresses)
+    go five years after the breach was closed; the breach stays in the register (AVG art.
+    33(5)) with its assessment and counts. Their audit trail forgets."""
+    from breaches.models import LetterRecipient, SubjectLetter
+    from retention.services import records_purge
+    from students.registry import RECORD_CLOCKS
+
+    cutoff = RECORD_CLOCKS["breach_letter"].cutoff_at(day)
+    letters = list(
+        SubjectLetter.objects.filter(breach__closed_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    if not letters:
+        return {}
+    recipients = LetterRecipient.objects.filter(letter_id__in=letters).values_list("pk", flat=True)
+    return records_purge(
+        start={
+            SubjectLetter: dict.fromkeys(letters),
+            LetterRecipient: dict.fromkeys(recipients),
+        }
+    )

@@ -184,3 +184,21 @@ def reap_jobs(*, now):
     from consent import services
 
     return services.consent_jobs_reap(now=now)
+
+
+def retention_purge(day) -> dict[str, int]:
+    """This app's retention clock (``students.registry.RECORD_CLOCKS["consent_decision"]``):
+    a consent decision is the proof for the publications of its school year, kept five years
+    after that school year ended (31 July); then it goes, and its audit trail forgets. A former
+    parent kept only for such a decision goes with it (the deletion plan)."""
+    from accounts.models import school_year_of
+    from consent.models import ConsentDecision
+    from retention.services import records_purge
+    from students.registry import RECORD_CLOCKS
+
+    # School year Y ends on 31 July Y+1: it ended before the cut-off iff Y is an earlier year.
+    last_kept = school_year_of(RECORD_CLOCKS["consent_decision"].cutoff(day))
+    expired = dict(
+        ConsentDecision.objects.filter(school_year__lt=last_kept).values_list("pk", "pupil_id")
+    )
+    return records_purge(start={ConsentDecision: expired}) if expired else {}

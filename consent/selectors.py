@@ -110,7 +110,8 @@ def pupil_for_staff(user, pupil_id: int):
 
 
 def decision_history(pupil):
-    """Every answer ever given for this pupil, newest first (kept forever for accountability)."""
+    """Every answer given for this pupil, newest first: kept for accountability until five years
+    after its school year ended (``registry.RECORD_CLOCKS["consent_decision"]``)."""
     return (
         ConsentDecision.objects.filter(pupil=pupil)
         .select_related("channel", "text", "guardian", "decided_by", "pupil")

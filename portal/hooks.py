@@ -3,6 +3,7 @@
 from datetime import timedelta
 from functools import partial
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,9 +209,11 @@ def retention_holds(pupil_ids: list[int]) -> dict[int, str]:
     """Hold on destruction: pupil id -> reason, for each of ``pupil_ids`` with an open request of
     a parent. The purge keeps such a pupil's data until the request is closed (a parent who asked
     for inspection or correction must get an answer about data that still exists)."""
+    import retention.plan  # noqa: F401  (registers the ``any_of`` lookup)
+
     open_requests = (
         ParentRequest.objects.filter(
-            pupil_id__in=list(pupil_ids),
+            pupil_id__any_of=[int(pk) for pk in pupil_ids],
             status__in=[ParentRequest.Status.RECEIVED, ParentRequest.Status.IN_PROGRESS],
         )
         .order_by("pupil_id", "received_at")
@@ -224,6 +227,36 @@ def retention_holds(pupil_ids: list[int]) -> dict[int, str]:
                 "kind": ParentRequest.Kind(kind).label.lower(),
             }
     return holds
+
+
+def retention_purge(day) -> dict[str, int]:
+    """This app's retention clocks (``students.registry.RECORD_CLOCKS``), run by the nightly
+    purge: an inspection export (a whole copy of the child's file) is cleared four weeks after
+    it was released; a closed request goes two years after it was closed, with its messages,
+    corrections and deadline notices, and its audit trail forgets. A granted objection whose
+    effect still applies stays while the pupil does (its effect is read from it)."""
+    from portal.models import ObjectionEffect
+    from retention.services import records_purge
+    from students.registry import RECORD_CLOCKS
+
+    closed = [ParentRequest.Status.DONE, ParentRequest.Status.REFUSED]
+    export_cutoff = RECORD_CLOCKS["inspection_export"].cutoff_at(day)
+    exports = (
+        ParentRequest.objects.filter(status__in=closed, export_json__isnull=False)
+        .filter(
+            Q(released_at__lt=export_cutoff)
+            | Q(released_at__isnull=True, closed_at__lt=export_cutoff)
+        )
+        .update(export_json=None)
+    )
+    request_cutoff = RECORD_CLOCKS["parent_request"].cutoff_at(day)
+    expired = dict(
+        ParentRequest.objects.filter(status__in=closed, closed_at__lt=request_cutoff)
+        .exclude(pk__in=ObjectionEffect.objects.values("request_id"))
+        .values_list("pk", "pupil_id")
+    )
+    counts = records_purge(start={ParentRequest: expired}) if expired else {}
+    return {**counts, "portal.inspection_exports_cleared": exports}
 
 
 def checklist_evidence():

@@ -238,6 +238,11 @@ def request_export(request, pk, fmt):
     if parent_request.kind != ParentRequest.Kind.INSPECTION or not parent_request.released_at:
         # Nothing reaches the parent before staff released it.
         raise PermissionDenied
+    if not parent_request.export_json:
+        # Its retention term (4 weeks after release) has passed: the copy is gone.
+        raise Http404(
+            _("Deze inzage is niet meer te downloaden. Vraag zo nodig opnieuw inzage aan.")
+        )
     return _export_response(parent_request, fmt, request.user)
 
 

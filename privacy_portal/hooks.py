@@ -221,4 +221,6 @@ def _undelivered_mail(user) -> list:
             )
         ]
 
-    return [Counts({"failed": OutboxMail.objects.filter(status=OutboxMail.Status.FAILED)}, then)]
+    # A failed mail whose content was cleared after 30 days can no longer be sent: no item.
+    failed = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED).exclude(recipients=[])
+    return [Counts({"failed": failed}, then)]

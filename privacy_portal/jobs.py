@@ -166,4 +166,10 @@ def reap(now=None) -> list[str]:
     sent = mail.forget_sent(now=now)
     if sent:
         lines.append(f"outbox: {sent} records of mails sent over 90 days ago deleted")
+    failed = mail.forget_failed(now=now)
+    if failed["cleared"] or failed["deleted"]:
+        lines.append(
+            f"outbox: content of {failed['cleared']} failed mails cleared, "
+            f"{failed['deleted']} records of failed mails deleted"
+        )
     return lines

@@ -207,8 +207,9 @@ def sweep(*, now=None, limit: int = 500) -> dict[str, int]:
 
 
 def retry_failed(*, mail_ids=None) -> int:
-    """Give failed mails a new round of attempts (the FG's button after the server is fixed)."""
-    queryset = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED)
+    """Give failed mails a new round of attempts (the FG's button after the server is fixed).
+    A failed mail whose content was cleared (``forget_failed``) cannot be sent again."""
+    queryset = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED).exclude(recipients=[])
     if mail_ids is not None:
         queryset = queryset.filter(pk__in=mail_ids)
     return queryset.update(
@@ -227,3 +228,26 @@ def forget_sent(*, now=None) -> int:
         status=OutboxMail.Status.SENT, sent_at__lt=now - KEEP_SENT
     ).delete()
     return deleted
+
+
+# A mail that failed after all its retries still says what it said about a pupil: the FG can
+# send it again while the mail server is fixed, but not for ever. After KEEP_FAILED_CONTENT
+# since its last attempt its subject, body and addresses are cleared; the row stays as the fact
+# that a mail of this kind to this many people was not delivered, and goes after
+# KEEP_FAILED_FACT (docs/retention.md, "Other clocks").
+KEEP_FAILED_CONTENT = timedelta(days=30)
+KEEP_FAILED_FACT = timedelta(days=365)
+
+
+def forget_failed(*, now=None) -> dict[str, int]:
+    """Clear the content of mails that failed more than 30 days ago, and delete the records of
+    failed mails older than a year (called by the job reaper)."""
+    now = now or timezone.now()
+    failed = OutboxMail.objects.filter(status=OutboxMail.Status.FAILED)
+    cleared = (
+        failed.filter(next_attempt_at__lt=now - KEEP_FAILED_CONTENT)
+        .exclude(subject="", body="", recipients=[])
+        .update(subject="", body="", recipients=[])
+    )
+    deleted, _counts = failed.filter(created_at__lt=now - KEEP_FAILED_FACT).delete()
+    return {"cleared": cleared, "deleted": deleted}

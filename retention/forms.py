@@ -67,3 +67,21 @@ class PolicyForm(forms.ModelForm):
 
 class YearForm(forms.Form):
     jaar = forms.IntegerField(label=_("Jaar"), min_value=2000, max_value=2100)
+
+
+class ProcessorConfirmForm(forms.Form):
+    note = forms.CharField(
+        label=_("Toelichting (optioneel)"),
+        help_text=_("Bijvoorbeeld: brief van de verwerker van 20 juni."),
+        required=False,
+        max_length=300,
+    )
+    file = forms.FileField(
+        label=_("Bevestiging van de verwerker (optioneel)"),
+        help_text=_(
+            "PDF of afbeelding (PNG, JPEG), de brief of e-mail waarin de verwerker de "
+            "vernietiging bevestigt."
+        ),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )

@@ -144,6 +144,13 @@ def _attention_items(numbers):
     return items
 
 
+def reap_jobs(*, now):
+    """The job reaper's hook (privacy_portal.jobs.reap): purge runs whose worker died."""
+    from retention.services import purge_runs_reap
+
+    return purge_runs_reap(now=now)
+
+
 def pupil_removal_dates(pupil) -> list[rules.Removal]:
     """For the pupil page (students app): when each part of this pupil's data is removed."""
     return rules.removal_dates(pupil)

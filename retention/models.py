@@ -205,8 +205,11 @@ class DestructionRecord(models.Model):
     run = models.ForeignKey(
         PurgeRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
     )
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
-    reference = models.CharField(_("referentie"), max_length=64, db_index=True)
+    # Indexes kept to what is asked (the purge writes a row per pupil and part): school with
+    # time (the report; it also serves the foreign key), reference (the restore replay); no
+    # pattern index on the reference, which is only ever compared whole.
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+", db_index=False)
+    reference = models.CharField(_("referentie"), max_length=64)
     part = models.CharField(_("onderdeel"), max_length=20, choices=Part.choices)
     rule = models.CharField(_("regel"), max_length=200)
     due_on = models.DateField(_("vervaldatum"), null=True, blank=True)
@@ -218,7 +221,10 @@ class DestructionRecord(models.Model):
         verbose_name = _("vernietigingsverklaring")
         verbose_name_plural = _("vernietigingsverklaringen")
         ordering = ["-destroyed_at", "pk"]
-        indexes = [models.Index(fields=["school", "destroyed_at"])]
+        indexes = [
+            models.Index(fields=["school", "destroyed_at"]),
+            models.Index(fields=["reference"], name="destruction_reference"),
+        ]
 
     def __str__(self):
         return f"{self.reference[:10]} {self.part} {self.destroyed_at:%Y-%m-%d}"
@@ -250,6 +256,16 @@ class FileErasure(models.Model):
         return self.path
 
 
+def confirmation_upload_to(instance, filename):
+    """A random name under confirmations/<school id>/: the uploaded name never becomes a path."""
+    import uuid
+
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        getattr(instance, "_content_type", ""), "bin"
+    )
+    return f"confirmations/{instance.school_id}/{uuid.uuid4().hex}.{extension}"
+
+
 class ProcessorDestruction(models.Model):
     """R6 art. 12: a processor that received the pupil's data must confirm it destroyed it.
 
@@ -273,6 +289,11 @@ class ProcessorDestruction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirmation_note = models.CharField(_("bevestiging"), max_length=300, blank=True)
+    # The processor's written confirmation (a scan or PDF letter), stored under a random name
+    # outside the web root and served only through the report's download view.
+    confirmation_file = models.FileField(
+        _("bevestiging (bestand)"), upload_to=confirmation_upload_to, blank=True, max_length=200
+    )
 
     class Meta:
         verbose_name = _("vernietigingsbevestiging verwerker")
@@ -291,3 +312,33 @@ class ProcessorDestruction(models.Model):
 
 auditlog.register(RetentionPolicy)
 auditlog.register(Hold)
+
+
+class DeletedChild(models.Model):
+    """Which parent a row deleted one by one belonged to, taken from its audit delete record.
+
+    The purge must make the history of such rows forget with their pupil (``plan.
+    earlier_deleted``). Their delete record names the parent's id inside ``changes``; reading
+    it there would need an index over ``changes``, and any index over a column the audit scrub
+    rewrites turns every scrub into a full index update (no HOT update). So on PostgreSQL a
+    trigger on ``auditlog_logentry`` (migration ``retention/0008``) copies the parent ids of
+    each new delete record here: ids only, no personal data. The purge looks them up by index
+    and deletes them once the history has forgotten. SQLite (a first look) has no trigger and
+    reads the delete records themselves.
+    """
+
+    content_type_pk = models.IntegerField()
+    object_pk = models.CharField(max_length=255)
+    field = models.CharField(max_length=40)
+    parent_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("verwijderde onderliggende rij")
+        verbose_name_plural = _("verwijderde onderliggende rijen")
+        indexes = [
+            models.Index(fields=["content_type_pk", "field", "parent_id"], name="deleted_child"),
+            models.Index(fields=["content_type_pk", "object_pk"], name="deleted_child_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type_pk}:{self.object_pk} ({self.field} {self.parent_id})"

@@ -469,16 +469,27 @@ def audit_objects(collected: Collected) -> dict[type, set]:
     return objects
 
 
-def earlier_deleted(collected: Collected) -> dict[type, set]:
-    """Rows deleted one by one before (with auditlog on) that belonged to what goes now: their
-    delete records name the parent's id in ``changes``; their whole history must forget too.
-    One query per audited relation, limited to that model's delete records."""
+# The parent field names the "earlier deleted" lookup reads from delete records; on PostgreSQL
+# a trigger copies them into ``retention.DeletedChild`` (migration retention/0008, which lists
+# the same names). A plan relation whose field name is not here fails
+# tests/retention/test_plan.py.
+EARLIER_DELETED_FIELDS = ("pupil", "guardian", "notice", "request", "dossier")
+
+
+def earlier_deleted_queries(collected: Collected):
+    """(model, SQL, params) of the lookups ``earlier_deleted`` runs: one per audited relation
+    (chunks of ids on SQLite). On PostgreSQL a lookup in ``retention.DeletedChild`` by its
+    index (content type, field, parent id): an index probe per id, whatever the number of rows
+    ever deleted, and no index over the audit table's ``changes``. Elsewhere the model's delete
+    records are read with a JSON filter. The field name is checked to be a plain identifier."""
     from auditlog.models import LogEntry
     from auditlog.registry import auditlog
     from django.contrib.contenttypes.models import ContentType
 
-    found: dict[type, set] = defaultdict(set)
+    from retention.models import DeletedChild
+
     table = _q(LogEntry._meta.db_table)
+    side = _q(DeletedChild._meta.db_table)
     for target, rels in _delete_relations().items():
         target_ids = collected.ids.get(target)
         if not target_ids:
@@ -488,23 +499,35 @@ def earlier_deleted(collected: Collected) -> dict[type, set]:
             if not auditlog.contains(relation.model):
                 continue
             content_type = ContentType.objects.get_for_model(relation.model)
+            name = relation.field.name
+            if not name.isidentifier() or not name.isascii():
+                raise ValueError(f"unexpected field name {name!r}")
             if connection.vendor == "postgresql":
-                value = "changes -> %s::text ->> 0"
-            else:
-                value = "json_extract(changes, '$.' || %s || '[0]')"
-            with raw_cursor() as cursor:
-                for condition, params in where_in(value, wanted, text=True):
-                    cursor.execute(
-                        f"SELECT object_pk FROM {table} WHERE content_type_id = %s "  # noqa: S608
-                        f"AND action = %s AND {condition}",
-                        [
-                            content_type.pk,
-                            LogEntry.Action.DELETE,
-                            relation.field.name,
-                            *params,
-                        ],
-                    )
-                    found[relation.model] |= {row[0] for row in cursor.fetchall()}
+                yield (
+                    relation.model,
+                    f"SELECT object_pk FROM {side} WHERE content_type_pk = %s "  # noqa: S608
+                    "AND field = %s AND parent_id = ANY(%s::bigint[])",
+                    [content_type.pk, name, int_array(wanted)],
+                )
+                continue
+            value = f"json_extract(changes, '$.{name}[0]')"
+            for condition, params in where_in(value, wanted, text=True):
+                yield (
+                    relation.model,
+                    f"SELECT object_pk FROM {table} WHERE action = %s "  # noqa: S608
+                    f"AND content_type_id = %s AND {condition}",
+                    [LogEntry.Action.DELETE, content_type.pk, *params],
+                )
+
+
+def earlier_deleted(collected: Collected) -> dict[type, set]:
+    """Rows deleted one by one before (with auditlog on) that belonged to what goes now: their
+    delete records name the parent's id in ``changes``; their whole history must forget too."""
+    found: dict[type, set] = defaultdict(set)
+    with raw_cursor() as cursor:
+        for model, sql, params in earlier_deleted_queries(collected):
+            cursor.execute(sql, params)
+            found[model] |= {row[0] for row in cursor.fetchall()}
     return found
 
 

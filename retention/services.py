@@ -222,14 +222,62 @@ def hold_lift(*, actor, hold: Hold, reason: str) -> Hold:
 # --- Processors (R6 art. 12) -----------------------------------------------------------------
 
 
-def processor_destruction_confirm(*, actor, item: ProcessorDestruction, note: str = "") -> None:
-    """Record that a processor confirmed in writing that it destroyed the pupil's data."""
+CONFIRMATION_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+def _check_confirmation_file(upload) -> str:
+    """A confirmation file: at most MAX_UPLOAD_MEGABYTES, and really a PDF, PNG or JPEG (judged
+    by its content, not its name). Returns the content type."""
+    from django.conf import settings
+
+    from privacy_portal.uploads import content_type
+
+    if upload.size > settings.MAX_UPLOAD_MEGABYTES * 1024 * 1024:
+        raise ValidationError(
+            {
+                "file": _("Het bestand is te groot: maximaal %(mb)s MB.")
+                % {"mb": settings.MAX_UPLOAD_MEGABYTES}
+            }
+        )
+    kind = content_type(upload)
+    upload.seek(0)
+    if kind not in CONFIRMATION_TYPES:
+        raise ValidationError(
+            {"file": _("Alleen PDF-bestanden en afbeeldingen (PNG, JPEG) zijn toegestaan.")}
+        )
+    return kind
+
+
+def processor_destruction_confirm(
+    *, actor, item: ProcessorDestruction, note: str = "", upload=None
+) -> ProcessorDestruction:
+    """Record that a processor confirmed in writing that it destroyed the pupil's data, with an
+    optional copy of the confirmation (PDF or image). Only once: a confirmed row is final."""
     if not selectors.retention_schools(actor).filter(pk=item.school_id).exists():
         raise ValidationError(_("Alleen de directie of de FG mag dit vastleggen."))
+    kind = _check_confirmation_file(upload) if upload is not None else ""
     with transaction.atomic():
-        ProcessorDestruction.objects.filter(pk=item.pk, confirmed_at__isnull=True).update(
-            confirmed_at=timezone.now(), confirmed_by=actor, confirmation_note=note[:300]
-        )
+        locked = ProcessorDestruction.objects.select_for_update().get(pk=item.pk)
+        if locked.confirmed_at is not None:
+            raise ValidationError(_("Deze vernietiging is al bevestigd."))
+        locked.confirmed_at = timezone.now()
+        locked.confirmed_by = actor
+        locked.confirmation_note = (note or "").strip()[:300]
+        fields = ["confirmed_at", "confirmed_by", "confirmation_note"]
+        if upload is not None:
+            locked._content_type = kind
+            locked.confirmation_file.save(upload.name, upload, save=False)
+            # If the transaction rolls back, the stored file has no row: remove it then.
+            name = locked.confirmation_file.name
+            fields.append("confirmation_file")
+            try:
+                locked.save(update_fields=fields)
+            except Exception:
+                default_storage.delete(name)
+                raise
+        else:
+            locked.save(update_fields=fields)
+    return locked
 
 
 # --- Audit trail -----------------------------------------------------------------------------
@@ -254,8 +302,11 @@ def scrub_audit_log(objects: dict[type, object]) -> int:
     from django.contrib.admin.models import LogEntry as AdminLogEntry
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
+    from retention.models import DeletedChild
+
     total = 0
     table = connection.ops.quote_name(LogEntry._meta.db_table)
+    side = connection.ops.quote_name(DeletedChild._meta.db_table)
     scrubbed_json = json.dumps({"scrubbed": True})
     generic = {
         model: set(model.objects.values_list("content_type_id", flat=True).distinct())
@@ -278,6 +329,14 @@ def scrub_audit_log(objects: dict[type, object]) -> int:
                     [SCRUBBED, scrubbed_json, content_type.pk, *params, SCRUBBED],
                 )
                 total += cursor.rowcount
+            if connection.vendor == "postgresql":
+                # Their parent ids in the side table of deleted children (plan.earlier_deleted)
+                # have served: the history has forgotten.
+                cursor.execute(
+                    f"DELETE FROM {side} WHERE content_type_pk = %s "  # noqa: S608
+                    "AND object_pk = ANY(%s::text[])",
+                    [content_type.pk, plan.int_array(pks)],
+                )
             for generic_model, present in generic.items():
                 if content_type.pk not in present:
                     continue
@@ -786,10 +845,7 @@ def _start_run(*, day: date, actor) -> PurgeRun:
                             )
                         }
                     )
-                other.status = PurgeRun.Status.FAILED
-                other.finished_at = now
-                other.note = STALE_NOTE
-                other.save(update_fields=["status", "finished_at", "note"])
+                _close_stale(other, now)
                 closed.append(other.pk)
             with transaction.atomic():
                 run = PurgeRun.objects.create(day=day, triggered_by=actor, heartbeat_at=now)
@@ -801,6 +857,45 @@ def _start_run(*, day: date, actor) -> PurgeRun:
 
 
 STALE_NOTE = "gestopt zonder af te ronden (geen teken van leven gedurende een uur)"
+
+
+def _close_stale(run: PurgeRun, now) -> None:
+    run.status = PurgeRun.Status.FAILED
+    run.finished_at = now
+    run.note = STALE_NOTE
+    run.save(update_fields=["status", "finished_at", "note"])
+
+
+def purge_runs_reap(*, now=None) -> list[str]:
+    """The job reaper's part for purges (``reap_jobs`` hook, every few minutes). A purge run's
+    lease is its heartbeat: a live run beats after every batch. A running run without a beat
+    for ``STALE_AFTER`` lost its worker (SIGKILL, a machine gone): the reaper closes it as
+    failed, reports it (start page, one mail to the FGs) and queues a new run that takes over.
+    The purge is idempotent and every batch committed whole or not at all, so the new run
+    simply finds what the dead one left. Log lines carry ids only."""
+    now = now or timezone.now()
+    closed: list[int] = []
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # the same lock as _start_run: no race with it
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
+        for run in PurgeRun.objects.select_for_update().filter(status=PurgeRun.Status.RUNNING):
+            if (run.heartbeat_at or run.started_at) > now - STALE_AFTER:
+                continue
+            _close_stale(run, now)
+            closed.append(run.pk)
+        if closed:
+            from privacy_portal import jobs
+            from retention.tasks import purge_expired as purge_task
+
+            jobs.enqueue_on_commit(purge_task)
+    lines = []
+    for pk in closed:
+        run_failure_alert(run=PurgeRun.objects.get(pk=pk))
+        lines.append(
+            f"purge run {pk}: no heartbeat since an hour; closed as failed, new run queued"
+        )
+    return lines
 
 
 def _heartbeat(run: PurgeRun) -> None:
@@ -1073,10 +1168,42 @@ def hooks_retention_clocks(*, day: date) -> dict[str, int]:
     """Other apps' own retention clocks (``retention_purge(day)`` in their ``hooks.py``): each
     removes what of its own has expired and returns counts."""
     totals: dict[str, int] = defaultdict(int)
-    for counts in hooks.collect("retention_purge", day=day):
-        for key, value in counts.items():
+    for module in hooks._hook_modules():  # each answers with a mapping: not ``collect``
+        clock = getattr(module, "retention_purge", None)
+        if clock is None:
+            continue
+        for key, value in (clock(day=day) or {}).items():
             totals[key] += value
     return totals
+
+
+def records_purge(*, start: dict[type, dict[int, int | None]]) -> dict[str, int]:
+    """For other apps' retention clocks (``retention_purge`` hooks): remove these rows and
+    everything the deletion plan removes with them (model -> {pk: owning pupil id or None}),
+    and make their audit trail forget, in one transaction. Returns counts per ``app.model``.
+    Only models the plan reaches (``plan.relations``) take their children along; any model's
+    own rows go and forget."""
+    counts: dict[str, int] = defaultdict(int)
+    start = {model: owners for model, owners in start.items() if owners}
+    if not start:
+        return counts
+    with transaction.atomic(), disable_auditlog():
+        collected = plan.collect(start)
+        for key, value in plan.execute(collected).items():
+            counts[key] += value
+        forget = plan.audit_objects(collected)
+        for model, pks in plan.earlier_deleted(collected).items():
+            forget[model] |= pks
+        counts["audit_entries_scrubbed"] += scrub_audit_log(forget)
+        counts["accounts_anonymised"] += _anonymise_accounts(collected.accounts)
+        paths = sorted({name for names in collected.files.values() for name in names})
+        if paths:
+            FileErasure.objects.bulk_create(
+                [FileErasure(path=p) for p in paths], ignore_conflicts=True
+            )
+            transaction.on_commit(_enqueue_file_erasure, robust=True)
+        _check_constraints_now()
+    return {k: v for k, v in counts.items() if v}
 
 
 def destruction_records_import(*, rows) -> int:

@@ -7,7 +7,7 @@ from privacy_portal.jobs import recorded_run
 from retention import services
 
 
-@shared_task(name="retention.purge_expired")
+@shared_task(name="retention.purge_expired", acks_late=True)
 def purge_expired() -> int | None:
     """Daily: remove what has expired (R13), in batches; returns the PurgeRun id, or None when
     another run is still alive (it goes on; this one changes nothing)."""

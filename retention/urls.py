@@ -15,5 +15,10 @@ urlpatterns = [
     path("vernietigingen/pdf/", views.destruction_report_pdf, name="report_pdf"),
     path("vernietigingen/csv/", views.destruction_report_csv, name="report_csv"),
     path("verwerkers/<int:pk>/bevestigen/", views.processor_confirm, name="processor_confirm"),
+    path(
+        "verwerkers/<int:pk>/bevestiging/",
+        views.processor_confirmation_file,
+        name="processor_confirmation_file",
+    ),
     path("beleid/", views.policy_edit, name="policy"),
 ]

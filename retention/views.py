@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from retention.forms import (
     LiftForm,
     PolicyForm,
     PreviewSearchForm,
+    ProcessorConfirmForm,
     ReviewDecisionForm,
     ReviewRequestForm,
     YearForm,
@@ -213,6 +214,11 @@ def destruction_report(request):
     context["processors"] = selectors.processor_confirmations(request.user).filter(
         confirmed_at__isnull=True
     )[:50]
+    context["confirmed"] = (
+        selectors.processor_confirmations(request.user)
+        .filter(confirmed_at__year=year)
+        .order_by("-confirmed_at")[:50]
+    )
     return render(request, "retention/report.html", context)
 
 
@@ -275,16 +281,56 @@ def destruction_report_csv(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def processor_confirm(request, pk: int):
+    """Record a processor's written confirmation of destruction, with an optional copy."""
+    _require_overseer(request.user)
     item = selectors.processor_confirmations(request.user).filter(pk=pk).first()
     if item is None:
         raise Http404
-    services.processor_destruction_confirm(
-        actor=request.user, item=item, note=request.POST.get("note", "")[:300]
+    posted = request.method == "POST"  # an empty POST (no note, no file) is still a POST
+    form = ProcessorConfirmForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        try:
+            services.processor_destruction_confirm(
+                actor=request.user,
+                item=item,
+                note=form.cleaned_data["note"],
+                upload=form.cleaned_data["file"] or None,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("De bevestiging van de verwerker is vastgelegd."))
+            return redirect("retention:report")
+    return render(
+        request,
+        "retention/processor_confirm.html",
+        {"item": item, "form": form},
+        status=400 if form.errors else 200,
     )
-    messages.success(request, _("De bevestiging van de verwerker is vastgelegd."))
-    return redirect("retention:report")
+
+
+@login_required
+def processor_confirmation_file(request, pk: int):
+    """The stored copy of a processor's confirmation, for the directie and the FG."""
+    _require_overseer(request.user)
+    item = selectors.processor_confirmations(request.user).filter(pk=pk).first()
+    if item is None or not item.confirmation_file:
+        raise Http404
+    from privacy_portal.uploads import sniff
+
+    try:
+        handle = item.confirmation_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    kind = sniff(handle)
+    name = f"bevestiging-verwerker-{item.pk}.{kind.extension if kind else 'bin'}"
+    response = FileResponse(
+        handle, content_type=kind.mime if kind else "application/octet-stream", filename=name
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -43,3 +43,11 @@ def reap_jobs(*, now):
     from students.imports import reap_stale_imports
 
     return reap_stale_imports(now=now)
+
+
+def retention_purge(day) -> dict[str, int]:
+    """This app's retention clocks: import reports and stray import files
+    (``students.registry.RECORD_CLOCKS``)."""
+    from students.imports import import_records_expire
+
+    return import_records_expire(day=day)

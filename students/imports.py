@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1340,6 +1341,35 @@ def reap_stale_imports(*, now=None) -> list[str]:
         jobs.enqueue(apply_pupil_import, run_id, long_running=True)
     lines.extend(_delete_orphan_uploads(now=now))
     return lines
+
+
+def import_records_expire(*, day) -> dict[str, int]:
+    """Retention of imports (``registry.RECORD_CLOCKS``): a finished run's uploaded file that is
+    still on disk (a worker died between the import and the removal) goes a day after the run
+    ended; the run's report (row numbers and reasons, which can name a pupil) goes after 90
+    days. Queued and running imports are the reaper's."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from students.registry import RECORD_CLOCKS
+
+    finished = ImportRun.objects.exclude(
+        status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]
+    )
+    files = 0
+    file_cutoff = RECORD_CLOCKS["import_file"].cutoff_at(day)
+    stray = finished.exclude(upload_path="").filter(
+        Q(finished_at__lt=file_cutoff) | Q(finished_at__isnull=True, started_at__lt=file_cutoff)
+    )
+    for pk, relative in stray.values_list("pk", "upload_path"):
+        (Path(settings.MEDIA_ROOT) / relative).unlink(missing_ok=True)
+        ImportRun.objects.filter(pk=pk).update(upload_path="")
+        files += 1
+    reports, _counts = finished.filter(
+        started_at__lt=RECORD_CLOCKS["import_report"].cutoff_at(day)
+    ).delete()
+    return {"students.import_files": files, "students.importrun": reports}
 
 
 def _delete_orphan_uploads(*, now) -> list[str]:

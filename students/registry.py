@@ -521,3 +521,94 @@ def may_see(field: str, *, pupil, reader: Reader, owner=None) -> bool:
         viewer = reader.parent
         return owner is not None and viewer is not None and owner.user_id == viewer.pk
     return True
+
+
+# --- Records with a retention clock of their own (R13, issue 15) ------------------------------
+# Not fields of the pupil file but records about pupils and parents that the school keeps for a
+# while: each goes on its own date, by its own app's ``retention_purge(day)`` hook (run by the
+# nightly purge after the pupils). The protocol names no term for them; these are the
+# foundation's, chosen as "as short as the purpose allows" (AVG art. 5(1)(e)) and shown in
+# docs/retention.md. A pupil whose administration goes takes all of them along earlier.
+
+
+@dataclass(frozen=True)
+class RecordClock:
+    key: str
+    label: str
+    years: int
+    days: int
+    runs_from: str
+    rule: str
+
+    def cutoff(self, day):
+        """Records whose clock started before this day have expired on ``day``."""
+        from datetime import timedelta
+
+        start = day - timedelta(days=self.days)
+        try:
+            return start.replace(year=start.year - self.years)
+        except ValueError:  # 29 February
+            return start.replace(year=start.year - self.years, day=28)
+
+    def cutoff_at(self, day):
+        """``cutoff`` as the first moment of that day (for timestamps)."""
+        from datetime import datetime, time
+
+        from django.utils import timezone
+
+        return timezone.make_aware(datetime.combine(self.cutoff(day), time.min))
+
+
+RECORD_CLOCKS: dict[str, RecordClock] = {
+    clock.key: clock
+    for clock in (
+        RecordClock(
+            "parent_request",
+            _("afgehandelde verzoeken van ouders (met berichten en correcties)"),
+            2,
+            0,
+            "afgehandeld op",
+            "verzoeken: 2 jaar na afhandeling (niet zolang een toegekend bezwaar geldt)",
+        ),
+        RecordClock(
+            "inspection_export",
+            _("inzage-exports"),
+            0,
+            28,
+            "vrijgegeven op (anders afgehandeld op)",
+            "inzage-export: 4 weken na vrijgeven",
+        ),
+        RecordClock(
+            "consent_decision",
+            _("toestemmingsbesluiten over beeldmateriaal"),
+            5,
+            0,
+            "einde van het schooljaar (31 juli)",
+            "toestemming: 5 jaar na het einde van het schooljaar",
+        ),
+        RecordClock(
+            "breach_letter",
+            _("brieven aan betrokkenen bij een datalek, met de ontvangers"),
+            5,
+            0,
+            "datalek afgesloten op",
+            "brief aan betrokkenen: 5 jaar na afsluiten van het datalek",
+        ),
+        RecordClock(
+            "import_report",
+            _("verslagen van leerlingimports"),
+            0,
+            90,
+            "gestart op",
+            "importverslag: 90 dagen",
+        ),
+        RecordClock(
+            "import_file",
+            _("geüploade importbestanden"),
+            0,
+            1,
+            "einde van de import",
+            "importbestand: een dag na afloop (normaal direct)",
+        ),
+    )
+}

@@ -219,3 +219,38 @@ def test_the_outbox_is_no_archive_records_of_old_sent_mail_go(world):
     with _later(60 * 24 * 91):
         tasks.reap_jobs()
     assert not OutboxMail.objects.exists()
+
+
+def test_a_failed_mail_forgets_what_it_said_after_30_days_and_its_record_after_a_year(
+    world, client_for, refusing_mail_server, settings
+):
+    """Issue 15: undelivered mails kept naming the pupil for ever. Retention: the FG can send
+    them again for 30 days; then subject, body and addresses go, the row stays as the fact of a
+    failed delivery, and after a year the row goes too."""
+    outbox.send_templated_mail_on_commit(
+        "breaches/email/letter", {"letter": None}, ["ouder@thuis.nl"]
+    )
+    queued = OutboxMail.objects.get()
+    for minutes in range(0, 24 * 60, 30):
+        with _later(minutes):
+            outbox.sweep()
+    queued.refresh_from_db()
+    assert queued.status == "failed" and queued.recipients == ["ouder@thuis.nl"]
+    with _later(60 * 24 * 29):
+        tasks.reap_jobs()
+    queued.refresh_from_db()
+    assert queued.body and queued.recipients  # within the term: still to be sent again
+
+    with _later(60 * 24 * 32):
+        tasks.reap_jobs()
+        queued.refresh_from_db()
+        assert (queued.subject, queued.body, queued.recipients) == ("", "", [])
+        assert queued.status == "failed" and queued.recipient_count == 1
+        assert not any("afgeleverd" in item.title for item in hooks.attention(world.fg))
+        page = client_for(world.fg).get(reverse("outbox_failed")).content.decode()
+        assert "breaches/email/letter" in page and "gewist" in page
+        assert outbox.retry_failed() == 0  # nothing left to send, and to no one
+
+    with _later(60 * 24 * 366):
+        tasks.reap_jobs()
+    assert not OutboxMail.objects.exists()

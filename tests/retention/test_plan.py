@@ -4,7 +4,7 @@ classified, the factory builds a row of every kind, and the purge removes them a
 from datetime import date
 
 import pytest
-from django.db import models
+from django.db import connection, models
 
 from consent.models import ConsentDecision
 from retention import plan, services
@@ -196,3 +196,84 @@ def test_pg_dump_after_the_purge_holds_none_of_the_pupils_markers(world, tmp_pat
     services.purge_expired(day=TODAY)
     after = subprocess.run(command, capture_output=True, check=True, env=env).stdout
     assert b"Dumpmerk" not in after
+
+
+def test_rows_deleted_earlier_are_found_for_the_purge(world):
+    """A dossier entry deleted by hand left a delete record naming the pupil's id: the purge
+    must find it, so that its history forgets with the pupil."""
+    pupil = left_pupil(world.class_5a, deregistered_on=date(2019, 1, 1), entries=0)
+    other = left_pupil(world.class_5a, deregistered_on=date(2019, 1, 1), entries=0)
+    gone = DossierEntry.objects.create(pupil=pupil, category="care", title="Oud verslag")
+    gone_pk = gone.pk
+    gone.delete()
+    DossierEntry.objects.create(pupil=other, category="care", title="Ander").delete()
+    collected = plan.Collected()
+    collected.ids[Pupil] = {pupil.pk}
+    assert plan.earlier_deleted(collected)[DossierEntry] == {str(gone_pk)}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index is PostgreSQL's")
+def test_the_earlier_deleted_lookup_is_an_index_probe_not_a_read_of_history(world):
+    """Issue 15: the lookup read every delete record ever written, so each run cost more than
+    the last. With a long history of delete records of dossier entries (30,000 of other
+    pupils), the lookup of dossier entries is answered by the index of the side table of
+    deleted children, which a trigger fills from every new delete record."""
+    from django.contrib.contenttypes.models import ContentType
+
+    pupil = left_pupil(world.class_5a, deregistered_on=date(2019, 1, 1), entries=0)
+    DossierEntry.objects.create(pupil=pupil, category="care", title="Oud").delete()
+    content_type = ContentType.objects.get_for_model(DossierEntry)
+    with plan.raw_cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO auditlog_logentry (content_type_id, object_pk, object_repr, action, "
+            "changes, changes_text, timestamp, additional_data) "
+            "SELECT %s, i::text, 'x', 2, jsonb_build_object('pupil', jsonb_build_array("
+            "(i + 1000000)::text, 'None')), '', now(), NULL FROM generate_series(1, 30000) i",
+            [content_type.pk],
+        )
+        cursor.execute("ANALYZE auditlog_logentry")
+    collected = plan.Collected()
+    collected.ids[Pupil] = {pupil.pk}
+    # The models with a short history are found through any index the planner likes.
+    queries = [q for q in plan.earlier_deleted_queries(collected) if q[0] is DossierEntry]
+    assert queries
+    with plan.raw_cursor() as cursor:
+        for _model, sql, params in queries:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            shown = "\n".join(row[0] for row in cursor.fetchall())
+            assert "deleted_child" in shown, shown
+    assert plan.earlier_deleted(collected)[DossierEntry]
+
+
+def test_every_field_the_earlier_deleted_lookup_reads_has_its_index():
+    """A new relation in the plan whose parent field has no expression index (migration
+    retention/0006) would make the lookup read history again: add the index."""
+    from auditlog.registry import auditlog
+
+    names = {
+        relation.field.name
+        for relation in plan.relations()
+        if relation.rule
+        and relation.rule.action == plan.Action.DELETE
+        and auditlog.contains(relation.model)
+    }
+    assert names <= set(plan.EARLIER_DELETED_FIELDS)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's HOT updates")
+def test_no_index_of_the_audit_table_covers_a_column_the_scrub_rewrites(world):
+    """The scrub rewrites object_repr, changes, changes_text, serialized_data and
+    additional_data. With no index over them (and free room on every page) PostgreSQL updates
+    the rows in place (HOT): a scrub costs about what a DELETE costs (issue 15's 3x target).
+    An index over one of them would make every scrub update every index of the table."""
+    scrubbed = {"object_repr", "changes", "changes_text", "serialized_data", "additional_data"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = 'auditlog_logentry'::regclass"
+        )
+        for name, definition in cursor.fetchall():
+            used = definition.split(" USING ", 1)[1]
+            assert not any(column in used for column in scrubbed), name
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'auditlog_logentry'::regclass")
+        assert "fillfactor=75" in (cursor.fetchone()[0] or [])

@@ -227,3 +227,36 @@ def test_the_daily_task_and_the_command_step_aside_while_another_run_is_alive(wo
     with pytest.raises(CommandError):
         call_command("purge_expired")
     assert Pupil.objects.filter(pk=pupil.pk).exists()
+
+
+def test_the_reaper_closes_a_dead_run_reports_it_once_and_queues_a_run_that_takes_over(
+    world, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Issue 24: a purge run has a job row with a lease (its heartbeat); a run whose worker died
+    is not left "running" until the next night: the job reaper closes, reports and requeues it."""
+    from privacy_portal import jobs
+
+    queued = []
+    monkeypatch.setattr(jobs, "enqueue", lambda task, *args: queued.append(task.name) or True)
+    dead = PurgeRun.objects.create(day=TODAY, heartbeat_at=timezone.now() - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        lines = jobs.reap()
+    dead.refresh_from_db()
+    assert dead.status == PurgeRun.Status.FAILED and dead.finished_at and dead.note
+    assert any(f"purge run {dead.pk}" in line for line in lines)
+    assert queued == ["retention.purge_expired"]
+    assert len(mailoutbox) == 1 and world.fg.email in mailoutbox[0].to
+    assert any("gestopt" in item.title for item in attention(world.fg))
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.reap()  # nothing left to reap: no second mail, no second run
+    assert len(mailoutbox) == 1 and queued == ["retention.purge_expired"]
+
+
+def test_the_reaper_leaves_a_live_run_alone(world, monkeypatch):
+    from privacy_portal import jobs
+
+    monkeypatch.setattr(jobs, "enqueue", lambda task, *args: pytest.fail("nothing to requeue"))
+    alive = PurgeRun.objects.create(day=TODAY, heartbeat_at=timezone.now() - timedelta(minutes=50))
+    jobs.reap()
+    alive.refresh_from_db()
+    assert alive.status == PurgeRun.Status.RUNNING
