@@ -114,6 +114,7 @@ def send_templated_mail_on_commit(template_base: str, context: dict, recipients:
             body=body,
             recipients=group,
             recipient_count=len(group),
+            language=language,
         )
         transaction.on_commit(lambda mail_id=mail.pk: enqueue_delivery(mail_id), robust=True)
 

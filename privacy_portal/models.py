@@ -54,6 +54,8 @@ class OutboxMail(models.Model):
     body = models.TextField(_("tekst"), blank=True)
     recipients = models.JSONField(_("ontvangers"), default=list, blank=True)
     recipient_count = models.PositiveSmallIntegerField(_("aantal ontvangers"), default=0)
+    # The language the mail was written in (its recipients'), so a page that shows it can mark it.
+    language = models.CharField(_("taal"), max_length=8, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )

@@ -177,6 +177,7 @@ FILL = {
         "item_pk": w.correction.corrections.first().pk,
     },
     "portal:staff_prepare": lambda w: {"pk": w.inspection.pk},
+    "portal:staff_withhold": lambda w: {"pk": w.inspection.pk},
     "portal:staff_release": lambda w: {"pk": w.inspection.pk},
     "portal:staff_guardians": _pupil(),
     "portal:staff_invite": lambda w: {"pk": w.pupil.pk, "guardian_pk": w.other_guardian.pk},
@@ -247,6 +248,8 @@ UNFILLED = {
     "checklist:action_edit": "action items hold no pupil data (tests/checklist)",
     "retention:processor_confirm": "a processor's destruction confirmation holds no pupil data "
     "(tests/retention)",
+    "retention:processor_confirmation_file": "as retention:processor_confirm: the processor's "
+    "uploaded copy; tests/retention/test_processor_confirmation.py checks who may open it",
     "governance:fg_deregister": "an FG registration holds no pupil data (tests/governance)",
     "governance:protocol_detail": "protocol versions hold no pupil data; they need an uploaded "
     "PDF (tests/governance)",

@@ -237,7 +237,9 @@ def test_the_reaper_closes_a_dead_run_reports_it_once_and_queues_a_run_that_take
     from privacy_portal import jobs
 
     queued = []
-    monkeypatch.setattr(jobs, "enqueue", lambda task, *args: queued.append(task.name) or True)
+    monkeypatch.setattr(
+        jobs, "enqueue", lambda task, *args, **options: queued.append(task.name) or True
+    )
     dead = PurgeRun.objects.create(day=TODAY, heartbeat_at=timezone.now() - timedelta(hours=2))
     with django_capture_on_commit_callbacks(execute=True):
         lines = jobs.reap()
@@ -255,7 +257,9 @@ def test_the_reaper_closes_a_dead_run_reports_it_once_and_queues_a_run_that_take
 def test_the_reaper_leaves_a_live_run_alone(world, monkeypatch):
     from privacy_portal import jobs
 
-    monkeypatch.setattr(jobs, "enqueue", lambda task, *args: pytest.fail("nothing to requeue"))
+    monkeypatch.setattr(
+        jobs, "enqueue", lambda task, *args, **options: pytest.fail("nothing to requeue")
+    )
     alive = PurgeRun.objects.create(day=TODAY, heartbeat_at=timezone.now() - timedelta(minutes=50))
     jobs.reap()
     alive.refresh_from_db()

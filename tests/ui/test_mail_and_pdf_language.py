@@ -40,6 +40,14 @@ def test_a_parent_who_chose_english_gets_an_english_mail_from_a_dutch_colleague(
     assert "Dear" in mail.body and "Beste" not in mail.body
 
 
+def test_each_mail_records_the_language_it_was_written_in(world):
+    """So that a page showing the mail (the demo outbox) marks it with its own lang."""
+    _choose(world.parent, "en")
+    mails = _queue([world.directie.email, world.parent.email])
+    assert mails[(world.parent.email,)].language == "en"
+    assert mails[(world.directie.email,)].language == "nl"
+
+
 def test_a_colleague_working_in_english_does_not_turn_a_dutch_parents_mail_english(world):
     _choose(world.parent, "nl")
     (mail,) = _queue([world.parent.email], sender_language="en").values()
