@@ -83,6 +83,15 @@ def by_language(recipients: list[str]) -> dict[str, list[str]]:
         ).values_list("email", "preferred_language")
         if language in supported
     }
+    # An address that is no account's own, such as the e-mail on a pupil's record of a parent
+    # who signs in with another address: the apps say whose account it belongs to.
+    from privacy_portal import hooks
+
+    unknown = [r.lower() for r in recipients if r.lower() not in chosen]
+    if unknown:
+        for email, language in hooks.collect_mapping("recipient_languages", unknown).items():
+            if language in supported:
+                chosen.setdefault(email.lower(), language)
     groups: dict[str, list[str]] = {}
     for recipient in recipients:
         language = chosen.get(recipient.lower(), settings.LANGUAGE_CODE)

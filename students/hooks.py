@@ -51,3 +51,19 @@ def retention_purge(day) -> dict[str, int]:
     from students.imports import import_records_expire
 
     return import_records_expire(day=day)
+
+
+def recipient_languages(emails) -> dict[str, str]:
+    """For the outbox (privacy_portal.mail.by_language): the language chosen on the account of
+    a parent whose e-mail on the pupil's record is not the address they sign in with."""
+    from django.db.models.functions import Lower
+
+    from students.models import Guardian
+
+    rows = (
+        Guardian.objects.annotate(address=Lower("email"))
+        .filter(address__in=list(emails), user__isnull=False)
+        .exclude(user__preferred_language="")
+        .values_list("address", "user__preferred_language")
+    )
+    return dict(rows)

@@ -40,6 +40,17 @@ def test_a_parent_who_chose_english_gets_an_english_mail_from_a_dutch_colleague(
     assert "Dear" in mail.body and "Beste" not in mail.body
 
 
+def test_a_parent_mailed_at_the_address_on_the_pupils_record_gets_their_accounts_language(world):
+    from students.models import Guardian
+
+    _choose(world.parent, "en")
+    guardian = Guardian.objects.filter(user=world.parent).first()
+    assert guardian is not None
+    Guardian.objects.filter(pk=guardian.pk).update(email="Thuis.Adres@example.org")
+    (mail,) = _queue(["thuis.adres@example.org"], sender_language="nl").values()
+    assert mail.subject == ENGLISH_SUBJECT and mail.language == "en"
+
+
 def test_each_mail_records_the_language_it_was_written_in(world):
     """So that a page showing the mail (the demo outbox) marks it with its own lang."""
     _choose(world.parent, "en")
