@@ -138,7 +138,7 @@ def _refused(request, message, status):
     return render(request, "bad_input.html", {"message": message}, status=status)
 
 
-def _wait_for_first(token: str, form: str, user_id):
+def _wait_for_first(token: str):
     """The finished claim of a twin submit, or None when the first gave its token back."""
     deadline = time.monotonic() + WAIT_FOR_FIRST
     while True:
@@ -169,7 +169,7 @@ class OnceMiddleware:
         user_id = request.user.pk if request.user.is_authenticated else None
         claim = None
         for _attempt in range(2):
-            existing = _wait_for_first(token, form, user_id)
+            existing = _wait_for_first(token)
             if existing is not None:
                 if existing.form != form or existing.user_id != user_id:
                     # Someone else's token, or another form's: show nothing of theirs.
