@@ -2,9 +2,9 @@
 where that reader may see them, and masked values were never kept."""
 
 import pytest
-from django.utils.html import escape
 from auditlog.context import set_actor
 from django.urls import reverse
+from django.utils.html import escape
 
 from students import services
 
