@@ -4,6 +4,7 @@ act on retention pages, and the destruction records in a user's scope. Built on
 
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -65,11 +66,18 @@ def hold_or_404(user, pk: int) -> Hold:
 # --- Due pupils ------------------------------------------------------------------------------
 
 
-def has_dossier_data():
+def has_dossier_data(pupil_ids=None):
+    """Q over Pupil: the pupil has dossier entries or a filled dossier field. With
+    ``pupil_ids`` the entries are looked up for those pupils only: in an OR PostgreSQL hashes
+    the subquery's whole result, which without the bound is every dossier entry of the
+    deployment (113 ms per purge batch at 100,000 pupils, growing with the table)."""
     blank_fields = Q()
     for name in rules.dossier_fields():
         blank_fields &= Q(**{name: ""})
-    return Exists(DossierEntry.objects.filter(pupil=OuterRef("pk"))) | ~blank_fields
+    entries = DossierEntry.objects.filter(pupil=OuterRef("pk"))
+    if pupil_ids is not None:
+        entries = entries.filter(pupil_id__any_of=list(pupil_ids))
+    return Exists(entries) | ~blank_fields
 
 
 def not_held(day: date):
@@ -98,11 +106,14 @@ def _due_filters(day: date, foundation_ids=None) -> tuple[Q, Q]:
     return dossier, administration
 
 
-def dossier_due(day: date, foundation_ids=None) -> QuerySet[Pupil]:
+def dossier_due(day: date, foundation_ids=None, *, pupil_ids=None) -> QuerySet[Pupil]:
     """Pupils whose dossier period has run out, who still have dossier data and no hold
-    (of the foundations ``foundation_ids``, or all)."""
+    (of the foundations ``foundation_ids``, or all; of ``pupil_ids``, or all)."""
     dossier, _administration = _due_filters(day, foundation_ids)
-    return Pupil.objects.filter(dossier).filter(has_dossier_data()).filter(not_held(day))
+    pupils = Pupil.objects.filter(dossier)
+    if pupil_ids is not None:
+        pupils = pupils.filter(pk__any_of=list(pupil_ids))
+    return pupils.filter(has_dossier_data(pupil_ids)).filter(not_held(day))
 
 
 def administration_due(day: date, foundation_ids=None) -> QuerySet[Pupil]:
@@ -129,11 +140,13 @@ def restored_parts() -> dict[int, dict[str, tuple[str, date | None]]]:
     }
     found: dict[int, dict[str, tuple[str, date | None]]] = {}
     references = sorted(by_reference)
-    for start in range(0, len(references), 900):
-        chunk = references[start : start + 900]
+    # One array parameter per 10,000 references on PostgreSQL; SQLite's parameter limit.
+    size = 10_000 if connection.vendor == "postgresql" else 900
+    for start in range(0, len(references), size):
+        chunk = references[start : start + size]
         rows = (
             DestructionRecord.objects.filter(
-                reference__in=chunk, part__in=["dossier", "administration"]
+                reference__any_of=chunk, part__in=["dossier", "administration"]
             )
             .order_by("destroyed_at", "pk")
             .values_list("reference", "part", "rule", "due_on")

@@ -290,13 +290,16 @@ def _scrub_entries(entries) -> int:
         changes=None,
         changes_text="",
         serialized_data=None,
-        additional_data={"scrubbed": True},
+        additional_data=None,
     )
 
 
 def scrub_audit_log(objects: dict[type, object]) -> int:
     """``objects``: model -> primary keys of purged or anonymised objects. Every auditlog entry
-    about them forgets (one UPDATE per model: ``object_pk = ANY(%s)`` on PostgreSQL); Django
+    about them forgets (one UPDATE per model: ``object_pk = ANY(%s)`` on PostgreSQL). The
+    scrubbed row keeps no ``additional_data`` either (``object_repr`` marks it): the smaller its
+    new version, the surer it fits in the free space of its page, so that PostgreSQL rewrites it
+    in place without touching the table's ten indexes (a HOT update). Django
     admin log entries and object permissions on them are deleted (the plan's generic
     relations), asked only for the content types those small tables hold at all."""
     from django.contrib.admin.models import LogEntry as AdminLogEntry
@@ -307,7 +310,6 @@ def scrub_audit_log(objects: dict[type, object]) -> int:
     total = 0
     table = connection.ops.quote_name(LogEntry._meta.db_table)
     side = connection.ops.quote_name(DeletedChild._meta.db_table)
-    scrubbed_json = json.dumps({"scrubbed": True})
     generic = {
         model: set(model.objects.values_list("content_type_id", flat=True).distinct())
         for model in (UserObjectPermission, GroupObjectPermission, AdminLogEntry)
@@ -323,10 +325,10 @@ def scrub_audit_log(objects: dict[type, object]) -> int:
                 # Names are constants; values are parameters.
                 cursor.execute(
                     f"UPDATE {table} SET object_repr = %s, changes = NULL, "  # noqa: S608
-                    "changes_text = '', serialized_data = NULL, additional_data = %s "
+                    "changes_text = '', serialized_data = NULL, additional_data = NULL "
                     f"WHERE content_type_id = %s AND {condition} "
                     "AND NOT (object_repr = %s AND changes IS NULL)",
-                    [SCRUBBED, scrubbed_json, content_type.pk, *params, SCRUBBED],
+                    [SCRUBBED, content_type.pk, *params, SCRUBBED],
                 )
                 total += cursor.rowcount
             if connection.vendor == "postgresql":
@@ -406,22 +408,25 @@ def _anonymise_accounts(user_ids: set[int]) -> int:
     )
     names = sorted({e.lower() for e in emails} | set(emails))
     expiry = connection.ops.quote_name(AccessAttemptExpiration._meta.db_table)
+    postgres = connection.vendor == "postgresql"
     with plan.raw_cursor() as cursor:
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             # One statement per table, without loading the rows (the login log is not audited).
             table = connection.ops.quote_name(model._meta.db_table)
-            for start in range(0, len(names), 900):
-                chunk = names[start : start + 900]
-                placeholders = ", ".join(["%s"] * len(chunk))
+            # PostgreSQL takes the names as one array parameter (thousands of placeholders cost
+            # more to parse than the delete); SQLite as chunks within its parameter limit.
+            for chunk in [names] if postgres else plan.chunks(names):
+                condition = "= ANY(%s)" if postgres else f"IN ({', '.join(['%s'] * len(chunk))})"
+                params = [chunk] if postgres else chunk
                 if model is AccessAttempt:  # its expiry rows point at it
                     cursor.execute(
                         f"DELETE FROM {expiry} WHERE access_attempt_id IN "  # noqa: S608
-                        f"(SELECT id FROM {table} WHERE username IN ({placeholders}))",
-                        chunk,
+                        f"(SELECT id FROM {table} WHERE username {condition})",
+                        params,
                     )
                 cursor.execute(
-                    f"DELETE FROM {table} WHERE username IN ({placeholders})",  # noqa: S608
-                    chunk,
+                    f"DELETE FROM {table} WHERE username {condition}",  # noqa: S608
+                    params,
                 )
     LogEntry.objects.filter(actor_id__any_of=plain).update(actor_email=None)
     scrub_audit_log({User: plain})
@@ -630,11 +635,12 @@ def _purge_pupils(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     now = timezone.now()
     with transaction.atomic(), disable_auditlog():
+        # No ordering: the pupils' default order (by name) would sort each batch to lock it.
         dossier_ids = set(
-            _lock(selectors.dossier_due(day).filter(pk__any_of=ids)).values_list("pk", flat=True)
+            _lock(selectors.dossier_due(day, pupil_ids=ids).order_by()).values_list("pk", flat=True)
         )
         admin_ids = set(
-            _lock(selectors.administration_due(day).filter(pk__any_of=ids)).values_list(
+            _lock(selectors.administration_due(day).filter(pk__any_of=ids).order_by()).values_list(
                 "pk", flat=True
             )
         )
@@ -644,7 +650,9 @@ def _purge_pupils(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
                 selectors.not_held(day)
             )
             with_data = set(
-                present.filter(selectors.has_dossier_data()).values_list("pk", flat=True)
+                present.filter(selectors.has_dossier_data(sorted(replay))).values_list(
+                    "pk", flat=True
+                )
             )
             for pk in present.values_list("pk", flat=True):
                 if Part.ADMINISTRATION in replay[pk]:
@@ -656,10 +664,13 @@ def _purge_pupils(*, ids: list[int], ctx: RunContext) -> dict[str, int]:
             counts["held_by_other_apps"] += len(held.keys() & (dossier_ids | admin_ids))
             dossier_ids -= held.keys()
             admin_ids -= held.keys()
+        # Plain rows, not model instances: the batch needs these five values of each pupil.
         pupils = {
             p.pk: p
-            for p in Pupil.objects.filter(pk__any_of=sorted(dossier_ids | admin_ids)).only(
-                "pk", "school_id", "deregistered_on", "destination_is_sbo", "user_id"
+            for p in Pupil.objects.filter(pk__any_of=sorted(dossier_ids | admin_ids))
+            .order_by()
+            .values_list(
+                "pk", "school_id", "deregistered_on", "destination_is_sbo", "user_id", named=True
             )
         }
         if not pupils:

@@ -276,4 +276,43 @@ def test_no_index_of_the_audit_table_covers_a_column_the_scrub_rewrites(world):
             used = definition.split(" USING ", 1)[1]
             assert not any(column in used for column in scrubbed), name
         cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'auditlog_logentry'::regclass")
-        assert "fillfactor=75" in (cursor.fetchone()[0] or [])
+        assert "fillfactor=60" in (cursor.fetchone()[0] or [])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's HOT updates")
+def test_scrubbing_pages_full_of_one_pupils_audit_rows_rewrites_every_row_in_place(world):
+    """The purge scrubs all audit rows of a batch at once, and rows written together fill whole
+    pages: the scrubbed version of every row on such a page must fit in the room the fillfactor
+    left free, or the scrub adds an entry to each of the table's indexes (issue 15's 3x)."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(Pupil)
+    pupils = list(range(900_000, 900_400))
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            content_type=content_type,
+            object_pk=str(pk),
+            object_id=pk,
+            object_repr=f"Voornaam{pk} Achternaam{pk}",
+            action=LogEntry.Action.CREATE,
+            changes={"first_name": ["None", f"Voornaam{pk}"], "last_name": ["None", "A"]},
+        )
+        for pk in pupils
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_stat_get_xact_tuples_updated(%s::regclass), "
+            "pg_stat_get_xact_tuples_hot_updated(%s::regclass)",
+            ["auditlog_logentry", "auditlog_logentry"],
+        )
+        updated_before, hot_before = cursor.fetchone()
+        assert services.scrub_audit_log({Pupil: pupils}) == len(pupils)
+        cursor.execute(
+            "SELECT pg_stat_get_xact_tuples_updated(%s::regclass), "
+            "pg_stat_get_xact_tuples_hot_updated(%s::regclass)",
+            ["auditlog_logentry", "auditlog_logentry"],
+        )
+        updated, hot = cursor.fetchone()
+    assert updated - updated_before == len(pupils)
+    assert hot - hot_before == len(pupils)
