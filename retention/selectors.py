@@ -123,27 +123,36 @@ def administration_due(day: date, foundation_ids=None) -> QuerySet[Pupil]:
     return Pupil.objects.filter(administration).filter(not_held(day))
 
 
-def restored_parts() -> dict[int, dict[str, tuple[str, date | None]]]:
+def deregistered_references() -> dict[int, tuple[int, str]]:
+    """Every deregistered pupil present: pupil id -> (school id, pseudonymous reference)."""
+    brins = dict(School.objects.values_list("pk", "brin"))
+    return {
+        pk: (school_id, rules.pseudonym(pk, brins[school_id]))
+        for pk, school_id in Pupil.objects.filter(deregistered_on__isnull=False)
+        .order_by()
+        .values_list("pk", "school_id")
+    }
+
+
+def restored_parts(references: dict[int, tuple[int, str]] | None = None):
     """Pupils that came back after a restore: per deregistered pupil whose pseudonymous
     reference has destruction records, the parts destroyed before with the rule and due date
-    of their *first* destruction. They are purged again, whatever their dates now.
+    of their *first* destruction (pupil id -> {part: (rule, due date)}). They are purged
+    again, whatever their dates now. ``references``: ``deregistered_references()``, when the
+    caller has it already.
 
     The references are looked up by index, a chunk at a time: the cost follows the number of
     deregistered pupils present, not the number of records ever written.
     """
-    brins = dict(School.objects.values_list("pk", "brin"))
-    by_reference = {
-        rules.pseudonym(pk, brins[school_id]): pk
-        for pk, school_id in Pupil.objects.filter(deregistered_on__isnull=False).values_list(
-            "pk", "school_id"
-        )
-    }
+    if references is None:
+        references = deregistered_references()
+    by_reference = {reference: pk for pk, (_school, reference) in references.items()}
     found: dict[int, dict[str, tuple[str, date | None]]] = {}
-    references = sorted(by_reference)
+    wanted = sorted(by_reference)
     # One array parameter per 10,000 references on PostgreSQL; SQLite's parameter limit.
     size = 10_000 if connection.vendor == "postgresql" else 900
-    for start in range(0, len(references), size):
-        chunk = references[start : start + size]
+    for start in range(0, len(wanted), size):
+        chunk = wanted[start : start + size]
         rows = (
             DestructionRecord.objects.filter(
                 reference__any_of=chunk, part__in=["dossier", "administration"]

@@ -469,22 +469,30 @@ class RunContext:
     school_foundation: dict
     periods: dict
     restored: dict  # pupil id -> {part: (rule, due_on)} of the first destruction
+    # pupil id -> (school id, reference) of the deregistered pupils at the start of the run
+    references: dict = field(default_factory=dict)
     _removals: dict = field(default_factory=dict)
 
     @classmethod
     def build(cls, *, day: date, run: PurgeRun | None) -> RunContext:
         schools = list(School.objects.values_list("pk", "brin", "foundation_id"))
         foundation_ids = {fid for _pk, _brin, fid in schools}
+        # Computed once: the restore check needs every reference, and so do the records.
+        references = selectors.deregistered_references()
         return cls(
             day=day,
             run=run,
             brins={pk: brin for pk, brin, _fid in schools},
             school_foundation={pk: fid for pk, _brin, fid in schools},
             periods={fid: rules.periods_for_foundation(fid) for fid in foundation_ids},
-            restored=selectors.restored_parts(),
+            restored=selectors.restored_parts(references),
+            references=references,
         )
 
     def reference(self, pupil) -> str:
+        school_id, reference = self.references.get(pupil.pk, (None, None))
+        if reference and school_id == pupil.school_id:
+            return reference
         return rules.pseudonym(pupil.pk, self.brins[pupil.school_id])
 
     def removal(self, pupil, part: str) -> tuple[str, date | None]:
