@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,7 +27,7 @@ from consent.forms import (
     SchoolSettingForm,
 )
 from consent.models import Channel, ChannelText, SchoolConsentSetting
-from privacy_portal import lists, once
+from privacy_portal import lists
 from privacy_portal.audit import record_access
 from privacy_portal.pdf import render_pdf
 from students.models import NAME_ORDER
@@ -155,21 +154,14 @@ def pupil_history(request, pupil_id: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                # One-time token: a double click records the paper form once.
-                outcome = once.submit_once(
-                    request,
-                    "consent.paper_answers",
-                    lambda: services.consent_record_paper_answers(
-                        actor=request.user, pupil=pupil, answers=form.answers()
-                    ),
-                    url=lambda _written: reverse("consent:pupil_history", args=[pupil.pk]),
+                # A double click records the paper form once: the form's one-time token
+                # (privacy_portal.once).
+                written = services.consent_record_paper_answers(
+                    actor=request.user, pupil=pupil, answers=form.answers()
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                if outcome.repeated:
-                    return once.show_first_result(request, outcome)
-                written = outcome.result
                 messages.success(
                     request,
                     ngettext(
@@ -320,23 +312,16 @@ def channel_list(request):
     if request.method == "POST" and form.is_valid():
         school = next((s for s in schools if str(s.pk) == form.cleaned_data["scope"]), None)
         try:
-            outcome = once.submit_once(
-                request,
-                "consent.channel_create",
-                lambda: services.channel_create(
-                    actor=request.user,
-                    foundation=school.foundation if school else foundations[0],
-                    school=school,
-                    name=form.cleaned_data["name"],
-                    text=form.cleaned_data["text"],
-                ),
-                url=lambda _channel: reverse("consent:channel_list"),
+            services.channel_create(
+                actor=request.user,
+                foundation=school.foundation if school else foundations[0],
+                school=school,
+                name=form.cleaned_data["name"],
+                text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            if outcome.repeated:
-                return once.show_first_result(request, outcome)
             messages.success(request, _("Het kanaal is toegevoegd."))
             return redirect("consent:channel_list")
     foundation_ids = {fd.pk for fd in foundations} | {s.foundation_id for s in schools}
@@ -402,24 +387,16 @@ def channel_edit(request, channel_id: int):
     form = ChannelTextForm(request.POST or None, initial={"text": current.text})
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = once.submit_once(
-                request,
-                "consent.channel_text",
-                lambda: services.channel_text_update(
-                    actor=request.user,
-                    channel=channel,
-                    text=form.cleaned_data["text"],
-                    scope=form.cleaned_data["scope"],
-                    reason=form.cleaned_data["reason"],
-                ),
-                url=lambda _text: reverse("consent:channel_list"),
+            text = services.channel_text_update(
+                actor=request.user,
+                channel=channel,
+                text=form.cleaned_data["text"],
+                scope=form.cleaned_data["scope"],
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            if outcome.repeated:
-                return once.show_first_result(request, outcome)
-            text = outcome.result
             if text.scope == ChannelText.Scope.WIDENING and text.pk != current.pk:
                 messages.success(
                     request,

@@ -34,7 +34,6 @@ from portal.forms import (
     WithholdForm,
 )
 from portal.models import CorrectionItem, Invitation, ParentRequest
-from privacy_portal import once
 from privacy_portal.audit import record_access
 from students import rendering
 from students import services as student_services
@@ -121,22 +120,15 @@ def request_new(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                # One-time token: a double click files one request (privacy_portal.once).
-                outcome = once.submit_once(
-                    request,
-                    "portal.request_new",
-                    lambda: services.parent_request_create(
-                        actor=request.user,
-                        pupil=pupil,
-                        kind=form.cleaned_data["kind"],
-                        description=form.cleaned_data["description"],
-                        corrections=form.corrections(),
-                    ),
-                    url=lambda created: reverse("portal:request_detail", args=[created.pk]),
+                # A double click files one request: the form's one-time token
+                # (privacy_portal.once).
+                parent_request = services.parent_request_create(
+                    actor=request.user,
+                    pupil=pupil,
+                    kind=form.cleaned_data["kind"],
+                    description=form.cleaned_data["description"],
+                    corrections=form.corrections(),
                 )
-                if outcome.repeated:
-                    return once.show_first_result(request, outcome)
-                parent_request = outcome.result
             except ValidationError as exc:
                 for error in _errors(exc):
                     form.add_error(None, error)
