@@ -34,11 +34,11 @@ from agreements.forms import (
     SignForm,
     SupplierForm,
     VerifyForm,
-    apply_errors,
 )
 from agreements.models import AgreementState, Deviation, Product
 from privacy_portal import lists
 from privacy_portal.audit import record_access
+from privacy_portal.forms import apply_errors
 
 S = AgreementState
 

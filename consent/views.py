@@ -29,6 +29,7 @@ from consent.forms import (
 from consent.models import Channel, ChannelText, SchoolConsentSetting
 from privacy_portal import lists
 from privacy_portal.audit import record_access
+from privacy_portal.forms import apply_errors
 from privacy_portal.pdf import render_pdf
 from students.models import NAME_ORDER
 
@@ -320,7 +321,7 @@ def channel_list(request):
                 text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Het kanaal is toegevoegd."))
             return redirect("consent:channel_list")
@@ -349,14 +350,6 @@ def channel_list(request):
         },
         status=400 if form.errors else 200,
     )
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -395,7 +388,7 @@ def channel_edit(request, channel_id: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if text.scope == ChannelText.Scope.WIDENING and text.pk != current.pk:
                 messages.success(
@@ -438,7 +431,7 @@ def round_settings(request):
                 reminder_after_days=form.cleaned_data["reminder_after_days"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("De planning van de toestemmingsronde is opgeslagen."))
             return redirect("consent:round_settings")

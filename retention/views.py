@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from privacy_portal.forms import apply_errors
 from privacy_portal.pdf import render_pdf
 from retention import rules, selectors, services
 from retention.forms import (
@@ -38,14 +39,6 @@ PAGE_SIZE = 25
 def _require_overseer(user) -> None:
     if not selectors.may_oversee_retention(user):
         raise PermissionDenied(_("Alleen de directie en de FG zien de bewaartermijnen."))
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -109,7 +102,7 @@ def review_request(request, pk: int):
         try:
             services.review_request(actor=request.user, pupil=pupil, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -131,7 +124,7 @@ def hold_create(request, pk: int):
         try:
             services.hold_place(actor=request.user, pupil=pupil, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("De bewaarplicht is vastgelegd."))
             return redirect("retention:pupil", pupil.pk)
@@ -153,7 +146,7 @@ def review_decide(request, pk: int):
                 ends_on=form.cleaned_data["ends_on"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Het besluit is vastgelegd."))
             return redirect("retention:pupil", review.pupil_id)
@@ -171,7 +164,7 @@ def hold_lift(request, pk: int):
         try:
             services.hold_lift(actor=request.user, hold=hold, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("De bewaarplicht is opgeheven."))
             return redirect("retention:pupil", hold.pupil_id)
@@ -299,7 +292,7 @@ def processor_confirm(request, pk: int):
                 upload=form.cleaned_data["file"] or None,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("De bevestiging van de verwerker is vastgelegd."))
             return redirect("retention:report")
@@ -349,7 +342,7 @@ def policy_edit(request):
                 actor=request.user, foundation=foundation, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("De bewaartermijnen zijn opgeslagen."))
             return redirect("retention:policy")

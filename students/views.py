@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from privacy_portal import hooks, uploads
+from privacy_portal.forms import apply_errors
 from privacy_portal.pdf import render_pdf
 from students import imports, registry, selectors, services
 from students.forms import (
@@ -31,14 +32,6 @@ from students.forms import (
 from students.models import Guardian, ImportRun, Pupil
 
 PAGE_SIZE = 25
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -114,7 +107,7 @@ def pupil_edit(request, pk: int, category: str):
                     data={name: form.cleaned_data[name] for name in field_names},
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("De gegevens zijn opgeslagen."))
                 return redirect("students:pupil_detail", pk=pupil.pk)
@@ -178,7 +171,7 @@ def dossier_entry_create(request, pk: int):
                     upload=data.get("document"),
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Het stuk is aan het dossier toegevoegd."))
                 return redirect("students:dossier_entry", pk=pupil.pk, entry_pk=entry.pk)
@@ -429,7 +422,7 @@ def emergency_contact_create(request, pk: int):
                     actor=request.user, pupil=pupil, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Het noodcontact is toegevoegd."))
                 return redirect(f"{reverse('students:pupil_detail', args=[pupil.pk])}#parents")
@@ -462,7 +455,7 @@ def guardian_edit(request, pk: int, guardian_pk: int):
                     data={name: form.cleaned_data[name] for name in services.GUARDIAN_FIELDS},
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("De gegevens van de ouder zijn opgeslagen."))
                 return redirect(f"{reverse('students:pupil_detail', args=[pupil.pk])}#parents")
