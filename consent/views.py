@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,7 +30,7 @@ from consent.forms import (
 from consent.models import Channel, ChannelText, SchoolConsentSetting
 from privacy_portal import lists
 from privacy_portal.audit import record_access
-from privacy_portal.forms import apply_errors
+from privacy_portal.forms import submit
 from privacy_portal.pdf import render_pdf
 from students.models import NAME_ORDER
 
@@ -310,21 +311,27 @@ def channel_list(request):
         schools=schools,
         foundation_wide=bool(foundations),
     )
-    if request.method == "POST" and form.is_valid():
-        school = next((s for s in schools if str(s.pk) == form.cleaned_data["scope"]), None)
-        try:
-            services.channel_create(
+    if request.method == "POST":
+
+        def create():
+            school = next((s for s in schools if str(s.pk) == form.cleaned_data["scope"]), None)
+            return services.channel_create(
                 actor=request.user,
                 foundation=school.foundation if school else foundations[0],
                 school=school,
                 name=form.cleaned_data["name"],
                 text=form.cleaned_data["text"],
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Het kanaal is toegevoegd."))
-            return redirect("consent:channel_list")
+
+        created = submit(
+            request,
+            form,
+            create,
+            success=_("Het kanaal is toegevoegd."),
+            done=lambda _channel: reverse("consent:channel_list"),
+        )
+        if created is not None:
+            return created
     foundation_ids = {fd.pk for fd in foundations} | {s.foundation_id for s in schools}
     channels = (
         Channel.objects.filter(foundation_id__in=foundation_ids)
@@ -378,30 +385,31 @@ def channel_edit(request, channel_id: int):
     channel = _channel_for(request.user, channel_id)
     current = services.current_text(channel)
     form = ChannelTextForm(request.POST or None, initial={"text": current.text})
-    if request.method == "POST" and form.is_valid():
-        try:
-            text = services.channel_text_update(
+    if request.method == "POST":
+
+        def said(text):
+            if text.scope == ChannelText.Scope.WIDENING and text.pk != current.pk:
+                return _(
+                    "De tekst is opgeslagen als verruiming (versie %(v)s): eerdere antwoorden "
+                    "tellen niet meer en ouders krijgen opnieuw de vraag."
+                ) % {"v": text.version}
+            return _("De tekst is opgeslagen als nieuwe versie.")
+
+        saved = submit(
+            request,
+            form,
+            lambda: services.channel_text_update(
                 actor=request.user,
                 channel=channel,
                 text=form.cleaned_data["text"],
                 scope=form.cleaned_data["scope"],
                 reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            if text.scope == ChannelText.Scope.WIDENING and text.pk != current.pk:
-                messages.success(
-                    request,
-                    _(
-                        "De tekst is opgeslagen als verruiming (versie %(v)s): eerdere antwoorden "
-                        "tellen niet meer en ouders krijgen opnieuw de vraag."
-                    )
-                    % {"v": text.version},
-                )
-            else:
-                messages.success(request, _("De tekst is opgeslagen als nieuwe versie."))
-            return redirect("consent:channel_list")
+            ),
+            success=said,
+            done=lambda _text: reverse("consent:channel_list"),
+        )
+        if saved is not None:
+            return saved
     return render(
         request,
         "consent/channel_edit.html",
@@ -421,20 +429,22 @@ def round_settings(request):
         request.POST or None,
         initial={"starts_on": plan.starts_on, "reminder_after_days": plan.reminder_after_days},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_round_update(
+    if request.method == "POST":
+        saved = submit(
+            request,
+            form,
+            lambda: services.consent_round_update(
                 actor=request.user,
                 foundation=foundation,
                 school_year=year,
                 starts_on=form.cleaned_data["starts_on"],
                 reminder_after_days=form.cleaned_data["reminder_after_days"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("De planning van de toestemmingsronde is opgeslagen."))
-            return redirect("consent:round_settings")
+            ),
+            success=_("De planning van de toestemmingsronde is opgeslagen."),
+            done=lambda _plan: reverse("consent:round_settings"),
+        )
+        if saved is not None:
+            return saved
     return render(
         request,
         "consent/round_settings.html",
