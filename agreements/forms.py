@@ -10,15 +10,6 @@ from students.registry import category_choices
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (others on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class SupplierForm(forms.ModelForm):
     class Meta:
         model = Supplier

@@ -34,11 +34,11 @@ from agreements.forms import (
     SignForm,
     SupplierForm,
     VerifyForm,
-    apply_errors,
 )
 from agreements.models import AgreementState, Deviation, Product
-from privacy_portal import lists, once
+from privacy_portal import lists
 from privacy_portal.audit import record_access
+from privacy_portal.forms import apply_errors
 
 S = AgreementState
 
@@ -59,7 +59,6 @@ def _run_form(
     *,
     done,
     success="",
-    once_key="",
     template="agreements/form.html",
     context=None,
 ):
@@ -67,24 +66,13 @@ def _run_form(
 
     On a valid POST: run ``action(cleaned_data)`` (a service call), say ``success`` (a text, or
     a callable given the result that posts its own message) and redirect to ``done(result)``. A
-    ValidationError from the service lands on the form (400). ``once_key`` makes the form
-    one-time (``privacy_portal.once``): a double submit runs the service once and shows the
-    first result. Otherwise, or on errors, render ``template`` with the form and ``context``.
+    ValidationError from the service lands on the form (400). Otherwise, or on errors, render
+    ``template`` with the form and ``context``. A double submit runs once without code here: the
+    form's one-time token is guarded site-wide (``privacy_portal.once``).
     """
     if request.method == "POST" and form.is_valid():
         try:
-            if once_key:
-                outcome = once.submit_once(
-                    request,
-                    once_key,
-                    lambda: action(form.cleaned_data),
-                    url=done,
-                )
-                if outcome.repeated:
-                    return once.show_first_result(request, outcome)
-                result = outcome.result
-            else:
-                result = action(form.cleaned_data)
+            result = action(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -96,23 +84,12 @@ def _run_form(
     return _form_response(request, template, {"form": form, **(context or {})}, form)
 
 
-def _run_action(request, action, *, done, success, once_key=""):
+def _run_action(request, action, *, done, success):
     """The body of a one-button POST (submit, approve, remove…): run ``action()``; a refusal
     from the service (a stale state: someone else acted first) is a clear message, never an
     error page; always back to ``done`` (a URL, or a callable given the result)."""
     try:
-        if once_key:
-            outcome = once.submit_once(
-                request,
-                once_key,
-                action,
-                url=done if callable(done) else (lambda _result: done),
-            )
-            if outcome.repeated:
-                return once.show_first_result(request, outcome)
-            result = outcome.result
-        else:
-            result = action()
+        result = action()
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(done(None) if callable(done) else done)
@@ -231,7 +208,6 @@ def supplier_create(request):
         lambda data: services.supplier_create(actor=request.user, foundation=foundation, **data),
         done=lambda supplier: reverse("agreements:supplier_detail", args=[supplier.pk]),
         success=_("Leverancier toegevoegd."),
-        once_key="agreements.supplier_create",
         context={"title": _("Nieuwe leverancier")},
     )
 
@@ -293,7 +269,6 @@ def product_create(request, supplier_pk):
         lambda data: services.product_create(actor=request.user, supplier=supplier, **data),
         done=lambda product: reverse("agreements:bijsluiter_create", args=[product.pk]),
         success=_("Product toegevoegd. Vul nu de privacybijsluiter in."),
-        once_key="agreements.product_create",
         context={"title": _("Nieuw product van %(s)s") % {"s": supplier.name}},
     )
 
@@ -357,7 +332,6 @@ def bijsluiter_create(request, product_pk):
         ),
         done=lambda bijsluiter: reverse("agreements:bijsluiter_detail", args=[bijsluiter.pk]),
         success=recorded,
-        once_key="agreements.bijsluiter_create",
         template="agreements/bijsluiter_form.html",
         context={
             "product": product,
@@ -430,7 +404,6 @@ def bijsluiter_decide(request, pk):
         ),
         done=back,
         success=_("Bijsluiter gepubliceerd.") if accept else _("Voorstel afgewezen."),
-        once_key="agreements.bijsluiter_decide",
     )
 
 
@@ -447,7 +420,6 @@ def bijsluiter_approve(request, pk, school_pk):
         ),
         done=reverse("agreements:bijsluiter_detail", args=[bijsluiter.pk]),
         success=_("Instemming vastgelegd voor %(school)s.") % {"school": school},
-        once_key="agreements.bijsluiter_approve",
     )
 
 
@@ -473,7 +445,6 @@ def product_use_create(request, school_pk):
         lambda data: services.product_use_create(actor=request.user, school=school, **data),
         done=lambda _use: f"{reverse('agreements:dashboard')}?school={school.pk}",
         success=_("Vastgelegd dat de school dit product gebruikt."),
-        once_key="agreements.product_use_create",
         context={"title": _("Product in gebruik bij %(s)s") % {"s": school.name}},
     )
 
@@ -535,7 +506,6 @@ def agreement_create(request, supplier_pk):
         lambda data: services.agreement_create(actor=request.user, supplier=supplier, **data),
         done=_detail_url,
         success=_("Concept-overeenkomst aangemaakt."),
-        once_key="agreements.agreement_create",
         context={"title": _("Nieuwe verwerkersovereenkomst met %(s)s") % {"s": supplier.name}},
     )
 
@@ -596,7 +566,6 @@ def deviation_add(request, pk):
         lambda data: services.deviation_add(actor=request.user, agreement=agreement, **data),
         done=lambda _deviation: _detail_url(agreement),
         success=_("Afwijking toegevoegd aan bijlage 3."),
-        once_key="agreements.deviation_add",
         template="agreements/agreement_detail.html",
         context=_detail_context(request, agreement, deviation_form=form),
     )
@@ -625,7 +594,6 @@ def agreement_submit(request, pk):
         lambda: services.agreement_submit(actor=request.user, agreement=agreement),
         done=_detail_url(agreement),
         success=_("De overeenkomst is aangeboden aan het CvB."),
-        once_key="agreements.agreement_submit",
     )
 
 
@@ -640,7 +608,6 @@ def agreement_new_version(request, pk):
         success=_(
             "Nieuwe versie aangemaakt. De ondertekende versie blijft gelden tot deze is ondertekend."
         ),
-        once_key="agreements.agreement_new_version",
     )
 
 
@@ -691,7 +658,6 @@ def agreement_sign(request, pk):
                     "De overeenkomst is ondertekend namens de stichting. Nu ondertekent de "
                     "verwerker."
                 ),
-                once_key="agreements.agreement_sign",
             )
     context = services.signature_context(agreement)
     context["form"] = form
@@ -712,7 +678,6 @@ def agreement_return(request, pk):
         ),
         done=_detail_url,
         success=_("De overeenkomst is teruggestuurd naar de school."),
-        once_key="agreements.agreement_return",
         context={"title": _("Terugsturen: %(a)s") % {"a": agreement}, "danger": True},
     )
 
@@ -729,7 +694,6 @@ def agreement_end(request, pk):
         success=_(
             "Beëindigd. Vraag de leverancier om de gegevens te vernietigen en dat te bevestigen."
         ),
-        once_key="agreements.agreement_end",
         context={
             "title": _("Beëindigen: %(a)s") % {"a": agreement},
             "danger": True,
@@ -754,7 +718,6 @@ def agreement_destruction(request, pk):
         ),
         done=_detail_url,
         success=_("Bevestiging van vernietiging vastgelegd."),
-        once_key="agreements.agreement_destruction",
         context={"title": _("Vernietiging bevestigen: %(a)s") % {"a": agreement}, "upload": True},
     )
 
@@ -859,7 +822,6 @@ def product_use_end(request, pk):
         ),
         done=reverse("agreements:product_detail", args=[use.product_id]),
         success=_("Vastgelegd dat het product niet meer in gebruik is."),
-        once_key="agreements.product_use_end",
     )
 
 
@@ -899,7 +861,6 @@ def agreement_processor_link(request, pk):
         ),
         done=_detail_url,
         success=_("De link is verstuurd. Eerdere links werken niet meer."),
-        once_key="agreements.agreement_processor_link",
         context={"title": _("Verwerker laten ondertekenen: %(a)s") % {"a": agreement}},
     )
 
@@ -923,7 +884,6 @@ def agreement_countersigned(request, pk):
         ),
         done=_detail_url,
         success=_("De getekende kopie van de verwerker is vastgelegd."),
-        once_key="agreements.agreement_countersigned",
         context={
             "title": _("Getekende kopie van de verwerker: %(a)s") % {"a": agreement},
             "upload": True,

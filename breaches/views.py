@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,7 +29,6 @@ from breaches.models import (
     SpecialCategory,
     SubjectLetter,
 )
-from privacy_portal import once
 from privacy_portal.audit import record_access
 from privacy_portal.pdf import render_pdf
 from students.registry import BY_KEY
@@ -79,19 +77,10 @@ def report(request):
     if request.method == "POST":
         breach = None
         if form.is_valid():
-            # One-time token: a double click reports one breach (privacy_portal.once).
-            outcome = _apply(
-                form,
-                lambda: once.submit_once(
-                    request,
-                    "breaches.report",
-                    lambda: services.breach_report(actor=request.user, **form.cleaned_data),
-                    url=lambda created: reverse("breaches:reported", args=[created.pk]),
-                ),
+            # A double click reports one breach: the form's one-time token (privacy_portal.once).
+            breach = _apply(
+                form, lambda: services.breach_report(actor=request.user, **form.cleaned_data)
             )
-            if outcome is not None and outcome.repeated:
-                return once.show_first_result(request, outcome)
-            breach = outcome.result if outcome is not None else None
         if breach is not None:
             return redirect("breaches:reported", pk=breach.pk)
         return render(request, "breaches/report.html", {"form": form}, status=400)
@@ -189,30 +178,14 @@ def _action_forms(breach, **bound):
     }
 
 
-def _action(request, pk, form_class, key, prefix, call, success, form_kwargs=None, once_as=""):
-    """Run one FG step from the detail page. ``once_as`` names a creating form that carries a
-    one-time token (privacy_portal.once): its second submit shows the first result."""
+def _action(request, pk, form_class, key, prefix, call, success, form_kwargs=None):
+    """Run one FG step from the detail page (a double submit runs once: the form's one-time
+    token, privacy_portal.once)."""
     breach, scope = _acting(request, pk)
     form = form_class(request.POST, prefix=prefix, **(form_kwargs(breach) if form_kwargs else {}))
-    if form.is_valid():
-        if once_as:
-            outcome = _apply(
-                form,
-                lambda: once.submit_once(
-                    request,
-                    once_as,
-                    lambda: call(breach, form),
-                    url=lambda _created: reverse("breaches:detail", args=[breach.pk]),
-                ),
-            )
-            if outcome is not None and outcome.repeated:
-                return once.show_first_result(request, outcome)
-            done = outcome is not None
-        else:
-            done = _apply(form, lambda: call(breach, form)) is not None
-        if done:
-            messages.success(request, success)
-            return redirect("breaches:detail", pk=breach.pk)
+    if form.is_valid() and _apply(form, lambda: call(breach, form)) is not None:
+        messages.success(request, success)
+        return redirect("breaches:detail", pk=breach.pk)
     breach, scope = _breach(request, pk)
     context = _detail_context(request, breach, scope)
     context.update(_action_forms(breach, **{key: form}))
@@ -253,7 +226,6 @@ def notify_ap(request, pk):
         "n",
         call,
         _("De melding aan de AP is vastgelegd."),
-        once_as="breaches.notify_ap",
     )
 
 

@@ -1088,31 +1088,44 @@ def _requests_to_pupils_send(*, school_year, pupil_ids, day, may_ask, run) -> in
     for pupil in pupils.select_related("user", "school"):
         if not pupil.user.email or not pupil_decides_self(pupil, day) or not may_ask(pupil):
             continue
-        with transaction.atomic():
-            notice = _claim_notice(
-                kind=ParentNotice.Kind.REQUEST,
-                guardian=None,
-                pupil=pupil,
-                school_year=school_year,
-            )
-            if notice is None:
-                continue
-            _send_notice(
-                notice=notice,
-                address=pupil.user.email,
-                template="consent/email/request_pupil",
-                context={
-                    "pupil": pupil,
-                    "choices": _choices_of([pupil], day)[pupil.pk],
-                    "school_year": school_year_label(school_year),
-                    "school_name": pupil.school.name,
-                    "portal_path": reverse("portal:consent_detail", args=[pupil.pk]),
-                },
-            )
-        sent += 1
-        if run:
-            run.count("sent")
+        sent += _notify_pupil(
+            pupil,
+            run=run,
+            notice={"kind": ParentNotice.Kind.REQUEST, "school_year": school_year},
+            template="consent/email/request_pupil",
+            context=lambda pupil=pupil: {
+                "choices": _choices_of([pupil], day)[pupil.pk],
+                "school_year": school_year_label(school_year),
+            },
+        )
     return sent
+
+
+def _notify_pupil(pupil, *, run, notice: dict, template: str, context, personal_link=False) -> int:
+    """Mail a pupil of 16+ (who decides themself) at their account's address, once: claim the
+    notice (``notice``: its kind and the fields that make it unique) and queue the mail in one
+    transaction. ``context()`` gives the mail's own fields (only for a mail that is sent);
+    ``personal_link`` adds a link that reaches only this pupil. 1 when sent, 0 when it was
+    sent before."""
+    with transaction.atomic():
+        claimed = _claim_notice(guardian=None, pupil=pupil, **notice)
+        if claimed is None:
+            return 0
+        _send_notice(
+            notice=claimed,
+            address=pupil.user.email,
+            template=template,
+            context={
+                "pupil": pupil,
+                "school_name": pupil.school.name,
+                "portal_path": reverse("portal:consent_detail", args=[pupil.pk]),
+                **context(),
+            },
+            pupil=pupil if personal_link else None,
+        )
+    if run:
+        run.count("sent")
+    return 1
 
 
 def _sixteenth_birthday_cutoff(day: date) -> date:
@@ -1291,32 +1304,14 @@ def _ask_again_pupils_send(*, text, pupil_ids, year, day, run) -> int:
             or not channel_applies(text.channel, pupil.school_id)
         ):
             continue
-        with transaction.atomic():
-            notice = _claim_notice(
-                kind=ParentNotice.Kind.ASK_AGAIN,
-                guardian=None,
-                pupil=pupil,
-                text=text,
-                school_year=year,
-            )
-            if notice is None:
-                continue
-            _send_notice(
-                notice=notice,
-                address=pupil.user.email,
-                template="consent/email/ask_again_pupil",
-                context={
-                    "pupil": pupil,
-                    "channel": text.channel,
-                    "text": text,
-                    "school_name": pupil.school.name,
-                    "portal_path": reverse("portal:consent_detail", args=[pupil.pk]),
-                },
-                pupil=pupil,
-            )
-        sent += 1
-        if run:
-            run.count("sent")
+        sent += _notify_pupil(
+            pupil,
+            run=run,
+            notice={"kind": ParentNotice.Kind.ASK_AGAIN, "text": text, "school_year": year},
+            template="consent/email/ask_again_pupil",
+            context=lambda: {"channel": text.channel, "text": text},
+            personal_link=True,
+        )
     return sent
 
 

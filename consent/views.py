@@ -28,8 +28,9 @@ from consent.forms import (
     SchoolSettingForm,
 )
 from consent.models import Channel, ChannelText, SchoolConsentSetting
-from privacy_portal import lists, once
+from privacy_portal import lists
 from privacy_portal.audit import record_access
+from privacy_portal.forms import submit
 from privacy_portal.pdf import render_pdf
 from students.models import NAME_ORDER
 
@@ -155,21 +156,14 @@ def pupil_history(request, pupil_id: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                # One-time token: a double click records the paper form once.
-                outcome = once.submit_once(
-                    request,
-                    "consent.paper_answers",
-                    lambda: services.consent_record_paper_answers(
-                        actor=request.user, pupil=pupil, answers=form.answers()
-                    ),
-                    url=lambda _written: reverse("consent:pupil_history", args=[pupil.pk]),
+                # A double click records the paper form once: the form's one-time token
+                # (privacy_portal.once).
+                written = services.consent_record_paper_answers(
+                    actor=request.user, pupil=pupil, answers=form.answers()
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                if outcome.repeated:
-                    return once.show_first_result(request, outcome)
-                written = outcome.result
                 messages.success(
                     request,
                     ngettext(
@@ -317,28 +311,27 @@ def channel_list(request):
         schools=schools,
         foundation_wide=bool(foundations),
     )
-    if request.method == "POST" and form.is_valid():
-        school = next((s for s in schools if str(s.pk) == form.cleaned_data["scope"]), None)
-        try:
-            outcome = once.submit_once(
-                request,
-                "consent.channel_create",
-                lambda: services.channel_create(
-                    actor=request.user,
-                    foundation=school.foundation if school else foundations[0],
-                    school=school,
-                    name=form.cleaned_data["name"],
-                    text=form.cleaned_data["text"],
-                ),
-                url=lambda _channel: reverse("consent:channel_list"),
+    if request.method == "POST":
+
+        def create():
+            school = next((s for s in schools if str(s.pk) == form.cleaned_data["scope"]), None)
+            return services.channel_create(
+                actor=request.user,
+                foundation=school.foundation if school else foundations[0],
+                school=school,
+                name=form.cleaned_data["name"],
+                text=form.cleaned_data["text"],
             )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            if outcome.repeated:
-                return once.show_first_result(request, outcome)
-            messages.success(request, _("Het kanaal is toegevoegd."))
-            return redirect("consent:channel_list")
+
+        created = submit(
+            request,
+            form,
+            create,
+            success=_("Het kanaal is toegevoegd."),
+            done=lambda _channel: reverse("consent:channel_list"),
+        )
+        if created is not None:
+            return created
     foundation_ids = {fd.pk for fd in foundations} | {s.foundation_id for s in schools}
     channels = (
         Channel.objects.filter(foundation_id__in=foundation_ids)
@@ -364,14 +357,6 @@ def channel_list(request):
         },
         status=400 if form.errors else 200,
     )
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -400,38 +385,31 @@ def channel_edit(request, channel_id: int):
     channel = _channel_for(request.user, channel_id)
     current = services.current_text(channel)
     form = ChannelTextForm(request.POST or None, initial={"text": current.text})
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = once.submit_once(
-                request,
-                "consent.channel_text",
-                lambda: services.channel_text_update(
-                    actor=request.user,
-                    channel=channel,
-                    text=form.cleaned_data["text"],
-                    scope=form.cleaned_data["scope"],
-                    reason=form.cleaned_data["reason"],
-                ),
-                url=lambda _text: reverse("consent:channel_list"),
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            if outcome.repeated:
-                return once.show_first_result(request, outcome)
-            text = outcome.result
+    if request.method == "POST":
+
+        def said(text):
             if text.scope == ChannelText.Scope.WIDENING and text.pk != current.pk:
-                messages.success(
-                    request,
-                    _(
-                        "De tekst is opgeslagen als verruiming (versie %(v)s): eerdere antwoorden "
-                        "tellen niet meer en ouders krijgen opnieuw de vraag."
-                    )
-                    % {"v": text.version},
-                )
-            else:
-                messages.success(request, _("De tekst is opgeslagen als nieuwe versie."))
-            return redirect("consent:channel_list")
+                return _(
+                    "De tekst is opgeslagen als verruiming (versie %(v)s): eerdere antwoorden "
+                    "tellen niet meer en ouders krijgen opnieuw de vraag."
+                ) % {"v": text.version}
+            return _("De tekst is opgeslagen als nieuwe versie.")
+
+        saved = submit(
+            request,
+            form,
+            lambda: services.channel_text_update(
+                actor=request.user,
+                channel=channel,
+                text=form.cleaned_data["text"],
+                scope=form.cleaned_data["scope"],
+                reason=form.cleaned_data["reason"],
+            ),
+            success=said,
+            done=lambda _text: reverse("consent:channel_list"),
+        )
+        if saved is not None:
+            return saved
     return render(
         request,
         "consent/channel_edit.html",
@@ -451,20 +429,22 @@ def round_settings(request):
         request.POST or None,
         initial={"starts_on": plan.starts_on, "reminder_after_days": plan.reminder_after_days},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_round_update(
+    if request.method == "POST":
+        saved = submit(
+            request,
+            form,
+            lambda: services.consent_round_update(
                 actor=request.user,
                 foundation=foundation,
                 school_year=year,
                 starts_on=form.cleaned_data["starts_on"],
                 reminder_after_days=form.cleaned_data["reminder_after_days"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("De planning van de toestemmingsronde is opgeslagen."))
-            return redirect("consent:round_settings")
+            ),
+            success=_("De planning van de toestemmingsronde is opgeslagen."),
+            done=lambda _plan: reverse("consent:round_settings"),
+        )
+        if saved is not None:
+            return saved
     return render(
         request,
         "consent/round_settings.html",

@@ -10,12 +10,10 @@ no other family's child can be asked for. Beside the form the parent can ask for
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from consent import links, selectors, services
-from privacy_portal import once
 
 
 def _invalid(request, reason, status):
@@ -142,21 +140,14 @@ def link_form(request):
         try:
             answers = _answers_of(request.POST, rows)
             by_pk = {row["pupil"].pk: row for row in rows}
-            outcome = once.submit_once(
-                request,
-                "consent.link_form",
-                lambda: _save_link_answers(guardian, answers, by_pk),
-                url=lambda _written: reverse("consent:link_form"),
-            )
+            written = _save_link_answers(guardian, answers, by_pk)
         except (ValidationError, PermissionDenied) as exc:
             error = " ".join(getattr(exc, "messages", [str(exc)]))
             status = 400
         else:
-            if outcome.repeated:
-                return once.show_first_result(request, outcome)
-            if outcome.result and pupil is not None:
+            if written and pupil is not None:
                 messages.success(request, _("Je keuzes zijn opgeslagen en gelden vanaf nu."))
-            elif outcome.result:
+            elif written:
                 messages.success(request, _("Uw keuzes zijn opgeslagen en gelden vanaf nu."))
             else:
                 messages.info(request, _("Er is niets gewijzigd."))

@@ -25,15 +25,7 @@ from governance.forms import (
 from governance.models import Departure, OffboardingTask, OffboardingTaskTemplate
 from privacy_portal import lists
 from privacy_portal.audit import record_access
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form (unknown fields become form errors)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+from privacy_portal.forms import apply_errors, submit
 
 
 def _one_foundation(queryset):
@@ -78,29 +70,29 @@ def departure_create(request):
         raise PermissionDenied
     form = DepartureForm(request.POST or None, actor=request.user)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                departure = services.departure_record(
-                    actor=request.user,
-                    person=form.cleaned_data["person"],
-                    schools=form.cleaned_data["schools"],
-                    departure_date=form.cleaned_data["departure_date"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                if departure.status == Departure.Status.APPLIED:
-                    messages.success(
-                        request, _("Het vertrek is vastgelegd; de toegang is direct gestopt.")
-                    )
-                else:
-                    messages.success(
-                        request,
-                        _("Het vertrek is vastgelegd; de toegang stopt op %(date)s.")
-                        % {"date": date_format(departure.departure_date)},
-                    )
-                return redirect("governance:departure_detail", pk=departure.pk)
+
+        def said(departure):
+            if departure.status == Departure.Status.APPLIED:
+                return _("Het vertrek is vastgelegd; de toegang is direct gestopt.")
+            return _("Het vertrek is vastgelegd; de toegang stopt op %(date)s.") % {
+                "date": date_format(departure.departure_date)
+            }
+
+        recorded = submit(
+            request,
+            form,
+            lambda: services.departure_record(
+                actor=request.user,
+                person=form.cleaned_data["person"],
+                schools=form.cleaned_data["schools"],
+                departure_date=form.cleaned_data["departure_date"],
+                note=form.cleaned_data["note"],
+            ),
+            success=said,
+            done=lambda departure: reverse("governance:departure_detail", args=[departure.pk]),
+        )
+        if recorded is not None:
+            return recorded
         return render(request, "governance/departure_form.html", {"form": form}, status=400)
     return render(request, "governance/departure_form.html", {"form": form})
 
@@ -170,16 +162,17 @@ def task_template_list(request):
     form = TaskTemplateForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.task_template_create(
-                    actor=request.user, foundation=foundation, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("De taak is aan de takenlijst toegevoegd."))
-                return redirect("governance:task_template_list")
+        added = submit(
+            request,
+            form,
+            lambda: services.task_template_create(
+                actor=request.user, foundation=foundation, **form.cleaned_data
+            ),
+            success=_("De taak is aan de takenlijst toegevoegd."),
+            done=lambda _template: reverse("governance:task_template_list"),
+        )
+        if added is not None:
+            return added
         status = 400
     services.task_templates_ensure_defaults(foundation=foundation)
     return render(
@@ -250,14 +243,17 @@ def fg_register(request):
     foundation = _one_foundation(selectors.manager_foundations(request.user))
     form = FgRegistrationForm(request.POST or None, foundation=foundation)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.fg_register(actor=request.user, foundation=foundation, **form.cleaned_data)
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("De FG is vastgelegd."))
-                return redirect("governance:fg_page")
+        registered = submit(
+            request,
+            form,
+            lambda: services.fg_register(
+                actor=request.user, foundation=foundation, **form.cleaned_data
+            ),
+            success=_("De FG is vastgelegd."),
+            done=lambda _registration: reverse("governance:fg_page"),
+        )
+        if registered is not None:
+            return registered
         return render(
             request,
             "governance/fg_form.html",
@@ -273,18 +269,19 @@ def fg_deregister(request, pk: int):
     registration = get_object_or_404(selectors.fg_registrations_for_manager(request.user), pk=pk)
     form = DeregisterForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.fg_deregister(
-                    actor=request.user,
-                    registration=registration,
-                    deregistered_on=form.cleaned_data["deregistered_on"],
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("De afmelding van de FG is vastgelegd."))
-                return redirect("governance:fg_page")
+        deregistered = submit(
+            request,
+            form,
+            lambda: services.fg_deregister(
+                actor=request.user,
+                registration=registration,
+                deregistered_on=form.cleaned_data["deregistered_on"],
+            ),
+            success=_("De afmelding van de FG is vastgelegd."),
+            done=lambda _registration: reverse("governance:fg_page"),
+        )
+        if deregistered is not None:
+            return deregistered
         return render(
             request,
             "governance/fg_deregister.html",
@@ -328,24 +325,22 @@ def protocol_create(request):
     foundation = _one_foundation(selectors.manager_foundations(request.user))
     form = ProtocolVersionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                version = services.protocol_version_add(
-                    actor=request.user,
-                    foundation=foundation,
-                    label=form.cleaned_data["label"],
-                    title=form.cleaned_data["title"],
-                    text=form.cleaned_data["text"],
-                    upload=form.cleaned_data["file"],
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("De versie is toegevoegd. Ze is pas geldig na instemming van de (G)MR."),
-                )
-                return redirect("governance:protocol_detail", pk=version.pk)
+        added = submit(
+            request,
+            form,
+            lambda: services.protocol_version_add(
+                actor=request.user,
+                foundation=foundation,
+                label=form.cleaned_data["label"],
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                upload=form.cleaned_data["file"],
+            ),
+            success=_("De versie is toegevoegd. Ze is pas geldig na instemming van de (G)MR."),
+            done=lambda version: reverse("governance:protocol_detail", args=[version.pk]),
+        )
+        if added is not None:
+            return added
         return render(request, "governance/protocol_form.html", {"form": form}, status=400)
     return render(request, "governance/protocol_form.html", {"form": form})
 
@@ -392,7 +387,7 @@ def protocol_consent(request, pk: int):
                 actor=request.user, version=version, consent_on=form.cleaned_data["consent_on"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             for message in form.non_field_errors():
                 messages.error(request, message)
         else:
@@ -448,30 +443,35 @@ def disposal_create(request):
         request.POST or None, request.FILES or None, actor=request.user, initial=initial
     )
     if request.method == "POST":
-        if form.is_valid():
+
+        def record():
             data = form.cleaned_data
             foundation = None
             if data["school"] is None:
                 foundation = _one_foundation(selectors.disposal_foundations(request.user))
-            try:
-                services.equipment_disposal_record(
-                    actor=request.user,
-                    school=data["school"],
-                    foundation=foundation,
-                    device=data["device"],
-                    serial_number=data["serial_number"],
-                    method=data["method"],
-                    performed_by=data["performed_by"],
-                    performed_on=data["performed_on"],
-                    note=data["note"],
-                    certificate=data["certificate"],
-                    departure=data["departure"],
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("Het apparaat is in het logboek vastgelegd."))
-                return redirect("governance:disposal_list")
+            return services.equipment_disposal_record(
+                actor=request.user,
+                school=data["school"],
+                foundation=foundation,
+                device=data["device"],
+                serial_number=data["serial_number"],
+                method=data["method"],
+                performed_by=data["performed_by"],
+                performed_on=data["performed_on"],
+                note=data["note"],
+                certificate=data["certificate"],
+                departure=data["departure"],
+            )
+
+        recorded = submit(
+            request,
+            form,
+            record,
+            success=_("Het apparaat is in het logboek vastgelegd."),
+            done=lambda _disposal: reverse("governance:disposal_list"),
+        )
+        if recorded is not None:
+            return recorded
         return render(request, "governance/disposal_form.html", {"form": form}, status=400)
     return render(request, "governance/disposal_form.html", {"form": form})
 

@@ -34,8 +34,8 @@ from portal.forms import (
     WithholdForm,
 )
 from portal.models import CorrectionItem, Invitation, ParentRequest
-from privacy_portal import once
 from privacy_portal.audit import record_access
+from privacy_portal.forms import apply_errors
 from students import rendering
 from students import services as student_services
 from students.models import Guardian, Pupil
@@ -121,22 +121,15 @@ def request_new(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                # One-time token: a double click files one request (privacy_portal.once).
-                outcome = once.submit_once(
-                    request,
-                    "portal.request_new",
-                    lambda: services.parent_request_create(
-                        actor=request.user,
-                        pupil=pupil,
-                        kind=form.cleaned_data["kind"],
-                        description=form.cleaned_data["description"],
-                        corrections=form.corrections(),
-                    ),
-                    url=lambda created: reverse("portal:request_detail", args=[created.pk]),
+                # A double click files one request: the form's one-time token
+                # (privacy_portal.once).
+                parent_request = services.parent_request_create(
+                    actor=request.user,
+                    pupil=pupil,
+                    kind=form.cleaned_data["kind"],
+                    description=form.cleaned_data["description"],
+                    corrections=form.corrections(),
                 )
-                if outcome.repeated:
-                    return once.show_first_result(request, outcome)
-                parent_request = outcome.result
             except ValidationError as exc:
                 for error in _errors(exc):
                     form.add_error(None, error)
@@ -246,16 +239,6 @@ def request_export(request, pk, fmt):
     return _export_response(parent_request, fmt, request.user)
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: per field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
-
-
 @login_required
 def my_details(request):
     """A parent's own contact details, and per child the emergency contacts: changed directly."""
@@ -274,7 +257,7 @@ def my_details(request):
                 phone=form.cleaned_data["phone"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("Uw gegevens zijn opgeslagen. De school is op de hoogte gebracht.")
@@ -315,7 +298,7 @@ def emergency_contacts(request, pk):
                     actor=request.user, pupil=pupil, contact=editing, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request, _("Het noodcontact is opgeslagen. De school is op de hoogte gebracht.")

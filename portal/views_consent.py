@@ -8,12 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from consent import selectors, services
-from privacy_portal import once
 
 
 @login_required
@@ -65,20 +63,13 @@ def consent_detail(request, pupil_id: int):
             raise PermissionDenied
         try:
             answers = _parse_answers(request.POST, channels)
-            # One-time token: a double click saves the choices once (privacy_portal.once).
-            outcome = once.submit_once(
-                request,
-                "consent.parent_form",
-                lambda: services.consents_save(actor=request.user, pupil=pupil, answers=answers),
-                url=lambda _written: reverse("portal:consent_detail", args=[pupil.pk]),
-            )
+            # A double click saves the choices once: the form's one-time token
+            # (privacy_portal.once).
+            written = services.consents_save(actor=request.user, pupil=pupil, answers=answers)
         except ValidationError as exc:
             error = " ".join(exc.messages)
             status_code = 400
         else:
-            if outcome.repeated:
-                return once.show_first_result(request, outcome)
-            written = outcome.result
             if written:
                 messages.success(request, _("Uw keuzes zijn opgeslagen en gelden vanaf nu."))
             else:

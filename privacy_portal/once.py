@@ -1,47 +1,37 @@
-"""One-time form tokens: a creating form submitted twice (a double click, a reload, a retry
-after a slow answer) creates one object, and the second submit is shown the first result.
+"""One-time form tokens: a form submitted twice (a double click, a reload, a retry after a slow
+answer) does its work once, and the second submit is shown the first result.
 
-How a creating form adopts it (three lines):
+One mechanism, on every form that posts, with or without JavaScript:
 
-1. in its template, next to ``{% csrf_token %}``: ``{% load once %}{% form_token %}`` (a hidden
-   field with a fresh random token, rendered anew with every page);
-2. in its view, instead of calling the service directly::
+1. the token: every ``<form method="post">`` renders ``{% form_token %}`` next to
+   ``{% csrf_token %}`` (``privacy_portal/templatetags/once.py``, a built-in tag, so no
+   ``{% load %}``): a hidden field with a fresh random token, rendered anew with every page
+   (pages are ``no-store``, so a page from the browser's history is fetched again).
+   ``tests/reliability/test_once_everywhere.py`` checks that no template's POST form lacks it;
+2. the guard: ``OnceMiddleware`` guards every POST that carries a token. It claims the token
+   before the view runs and keeps the claim only when the view answers with a redirect (the sign
+   that something was done). A twin submit waits up to ``WAIT_FOR_FIRST`` seconds for the first
+   to finish and is sent to the same place, with a word on why; while the first is still
+   running it gets a 409 asking to look again. Any other answer (a form with errors, a
+   download, a refusal) frees the token, so the corrected page can be sent again. Someone
+   else's token, or another form's, is refused (400) and shows nothing of theirs.
 
-       outcome = once.submit_once(
-           request, "portal.request_new",
-           lambda: services.parent_request_create(...),
-           url=lambda obj: reverse("portal:request_detail", args=[obj.pk]),
-       )
-       if outcome.repeated:
-           return once.show_first_result(request, outcome)
-       obj = outcome.result  # the first submit: as before
+Views need no code of their own: they call their services directly. Exempt are the sign-in,
+sign-out and second-factor forms (namespaces ``accounts`` and ``admin``) and the session
+keep-alive and language switch (see ``EXEMPT_*`` below). A POST without a token (a client that
+is not a page of ours) works as before, unguarded.
 
-3. nothing else: a ValidationError from the service propagates as before and frees the token,
-   so the corrected form can be sent again. A token that someone else used raises a
-   ValidationError too (a 400 with a message, never their result).
-
-Every other form is covered without its own code: ``static/js/app.js`` gives every POST form a
-fresh token when its page loads, and ``OnceMiddleware`` guards every POST that carries one. It
-claims the token before the view runs and keeps the claim only when the view answers with a
-redirect (the sign that something was done): a twin submit then waits for the first to finish
-and is sent to the same place. Any other answer (a form with errors, a download, a refusal)
-frees the token, so the same page can be sent again. When the middleware holds the token,
-``submit_once`` leaves it to the middleware and simply runs the action.
-
-The token is claimed in the same transaction as the object it creates (a unique row in
-``FormToken``): a twin submit that arrives while the first is still working waits on the
-unique index and, once the first commits, finds the token used. Tokens hold no personal data
-and are deleted after two days by the job reaper. A form posted without a token (a page from
-before this change) works as before.
+The claim is a unique row in ``FormToken``, committed on its own before the view runs (not part
+of the view's transaction, so views keep their own transactions and their mails and jobs leave
+on their own commit). Tokens hold no personal data and are deleted after two days by the job
+reaper.
 """
 
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -53,57 +43,18 @@ FIELD = "form_token"
 KEEP = timedelta(days=2)
 
 
-@dataclass
-class Outcome:
-    result: object = None
-    repeated: bool = False
-    url: str = ""
-
-
 def _token(request) -> str:
     token = (request.POST.get(FIELD) or "").strip()
     return token if 16 <= len(token) <= 64 else ""
 
 
-def _previous(token: str, form: str, user_id) -> FormToken | None:
-    return FormToken.objects.filter(token=token, form=form, user_id=user_id).first()
-
-
-def submit_once(request, form: str, action, *, url) -> Outcome:
-    """Run ``action()`` once per token of ``form``; ``url(result)`` is where the first result
-    is shown. A repeat returns ``Outcome(repeated=True, url=...)`` and runs nothing."""
-    token = _token(request)
-    user_id = request.user.pk if request.user.is_authenticated else None
-    if not token or getattr(request, "_once_claimed_by_middleware", False):
-        return Outcome(result=action())
-    previous = _previous(token, form, user_id)
-    if previous is not None:
-        return Outcome(repeated=True, url=previous.result_url)
-    try:
-        with transaction.atomic():
-            # Claimed first: a twin submit blocks here until we commit or roll back.
-            claim = FormToken.objects.create(token=token, form=form, user_id=user_id)
-            result = action()
-            claim.result_url = url(result)[:500]
-            claim.save(update_fields=["result_url"])
-    except IntegrityError:
-        previous = _previous(token, form, user_id)
-        if previous is None:
-            # Used by someone else or on another form: show nothing of it, ask for a fresh page.
-            raise ValidationError(
-                _("Dit formulier is al gebruikt. Laad de pagina opnieuw en vul het opnieuw in.")
-            ) from None
-        return Outcome(repeated=True, url=previous.result_url)
-    return Outcome(result=result, url=claim.result_url)
-
-
-def show_first_result(request, outcome: Outcome):
+def _show_first_result(request, url: str):
     """The answer to a repeated submit: the first result, with a word on why."""
     messages.info(
         request,
         _("Dit formulier was al verstuurd; u ziet het resultaat. Er is niets dubbel opgeslagen."),
     )
-    return redirect(outcome.url or "/")
+    return redirect(url or "/")
 
 
 def forget_old(now=None) -> int:
@@ -181,9 +132,7 @@ class OnceMiddleware:
                         400,
                     )
                 if existing.result_url:
-                    return show_first_result(
-                        request, Outcome(repeated=True, url=existing.result_url)
-                    )
+                    return _show_first_result(request, existing.result_url)
                 return _refused(
                     request,
                     _(
@@ -199,7 +148,6 @@ class OnceMiddleware:
                 continue  # a twin claimed it between our look and our claim: wait for it
         if claim is None:
             return self.get_response(request)
-        request._once_claimed_by_middleware = True
         try:
             response = self.get_response(request)
         except BaseException:

@@ -116,6 +116,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% form_token %} stands next to every {% csrf_token %}: built in, like that tag.
+            "builtins": ["privacy_portal.templatetags.once"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

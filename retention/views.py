@@ -7,17 +7,18 @@ the user's scope is a 404; staff who see the pupil but do not oversee retention 
 
 import csv
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from privacy_portal.forms import submit
 from privacy_portal.pdf import render_pdf
 from retention import rules, selectors, services
 from retention.forms import (
@@ -38,14 +39,6 @@ PAGE_SIZE = 25
 def _require_overseer(user) -> None:
     if not selectors.may_oversee_retention(user):
         raise PermissionDenied(_("Alleen de directie en de FG zien de bewaartermijnen."))
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -105,20 +98,23 @@ def pupil_retention(request, pk: int):
 def review_request(request, pk: int):
     pupil = selectors.retention_pupil_or_404(request.user, pk)
     form = ReviewRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.review_request(actor=request.user, pupil=pupil, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(name)s staat in beoordeling: er wordt niets vernietigd tot u besluit.")
-                % {"name": f"{pupil.first_name} {pupil.last_name}"},
-            )
-            if request.POST.get("next") == "preview":
-                return redirect("retention:preview")
-            return redirect("retention:pupil", pupil.pk)
+    back = (
+        reverse("retention:preview")
+        if request.POST.get("next") == "preview"
+        else reverse("retention:pupil", args=[pupil.pk])
+    )
+    requested = submit(
+        request,
+        form,
+        lambda: services.review_request(
+            actor=request.user, pupil=pupil, note=form.cleaned_data["note"]
+        ),
+        success=_("%(name)s staat in beoordeling: er wordt niets vernietigd tot u besluit.")
+        % {"name": f"{pupil.first_name} {pupil.last_name}"},
+        done=lambda _review: back,
+    )
+    if requested is not None:
+        return requested
     return _pupil_page(request, pupil, status=400, review_form=form)
 
 
@@ -127,14 +123,15 @@ def review_request(request, pk: int):
 def hold_create(request, pk: int):
     pupil = selectors.retention_pupil_or_404(request.user, pk)
     form = HoldForm(request.POST)
-    if form.is_valid():
-        try:
-            services.hold_place(actor=request.user, pupil=pupil, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("De bewaarplicht is vastgelegd."))
-            return redirect("retention:pupil", pupil.pk)
+    placed = submit(
+        request,
+        form,
+        lambda: services.hold_place(actor=request.user, pupil=pupil, **form.cleaned_data),
+        success=_("De bewaarplicht is vastgelegd."),
+        done=lambda _hold: reverse("retention:pupil", args=[pupil.pk]),
+    )
+    if placed is not None:
+        return placed
     return _pupil_page(request, pupil, status=400, hold_form=form)
 
 
@@ -143,20 +140,21 @@ def hold_create(request, pk: int):
 def review_decide(request, pk: int):
     review = selectors.hold_or_404(request.user, pk)
     form = ReviewDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.review_decide(
-                actor=request.user,
-                review=review,
-                keep=form.cleaned_data["decision"] == "keep",
-                reason=form.cleaned_data["reason"],
-                ends_on=form.cleaned_data["ends_on"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Het besluit is vastgelegd."))
-            return redirect("retention:pupil", review.pupil_id)
+    decided = submit(
+        request,
+        form,
+        lambda: services.review_decide(
+            actor=request.user,
+            review=review,
+            keep=form.cleaned_data["decision"] == "keep",
+            reason=form.cleaned_data["reason"],
+            ends_on=form.cleaned_data["ends_on"],
+        ),
+        success=_("Het besluit is vastgelegd."),
+        done=lambda _result: reverse("retention:pupil", args=[review.pupil_id]),
+    )
+    if decided is not None:
+        return decided
     return _pupil_page(
         request, review.pupil, status=400, decision_form=form, form_hold_id=review.pk
     )
@@ -167,14 +165,17 @@ def review_decide(request, pk: int):
 def hold_lift(request, pk: int):
     hold = selectors.hold_or_404(request.user, pk)
     form = LiftForm(request.POST)
-    if form.is_valid():
-        try:
-            services.hold_lift(actor=request.user, hold=hold, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("De bewaarplicht is opgeheven."))
-            return redirect("retention:pupil", hold.pupil_id)
+    lifted = submit(
+        request,
+        form,
+        lambda: services.hold_lift(
+            actor=request.user, hold=hold, reason=form.cleaned_data["reason"]
+        ),
+        success=_("De bewaarplicht is opgeheven."),
+        done=lambda _result: reverse("retention:pupil", args=[hold.pupil_id]),
+    )
+    if lifted is not None:
+        return lifted
     return _pupil_page(request, hold.pupil, status=400, lift_form=form, form_hold_id=hold.pk)
 
 
@@ -290,19 +291,21 @@ def processor_confirm(request, pk: int):
         raise Http404
     posted = request.method == "POST"  # an empty POST (no note, no file) is still a POST
     form = ProcessorConfirmForm(request.POST if posted else None, request.FILES if posted else None)
-    if posted and form.is_valid():
-        try:
-            services.processor_destruction_confirm(
+    if posted:
+        confirmed = submit(
+            request,
+            form,
+            lambda: services.processor_destruction_confirm(
                 actor=request.user,
                 item=item,
                 note=form.cleaned_data["note"],
                 upload=form.cleaned_data["file"] or None,
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("De bevestiging van de verwerker is vastgelegd."))
-            return redirect("retention:report")
+            ),
+            success=_("De bevestiging van de verwerker is vastgelegd."),
+            done=lambda _result: reverse("retention:report"),
+        )
+        if confirmed is not None:
+            return confirmed
     return render(
         request,
         "retention/processor_confirm.html",
@@ -343,16 +346,18 @@ def policy_edit(request):
         foundation=foundation
     )
     form = PolicyForm(request.POST or None, instance=policy)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.retention_policy_update(
+    if request.method == "POST":
+        saved = submit(
+            request,
+            form,
+            lambda: services.retention_policy_update(
                 actor=request.user, foundation=foundation, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("De bewaartermijnen zijn opgeslagen."))
-            return redirect("retention:policy")
+            ),
+            success=_("De bewaartermijnen zijn opgeslagen."),
+            done=lambda _policy: reverse("retention:policy"),
+        )
+        if saved is not None:
+            return saved
     return render(
         request,
         "retention/policy.html",

@@ -7,7 +7,7 @@ Out of scope is a 404 (``staff_pupil_or_404``); visible but not allowed is a 403
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from privacy_portal import hooks, uploads
+from privacy_portal.forms import submit
 from privacy_portal.pdf import render_pdf
 from students import imports, registry, selectors, services
 from students.forms import (
@@ -31,14 +32,6 @@ from students.forms import (
 from students.models import Guardian, ImportRun, Pupil
 
 PAGE_SIZE = 25
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -105,19 +98,20 @@ def pupil_edit(request, pk: int, category: str):
     form = form_class(request.POST or None, instance=pupil)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.pupil_update(
-                    actor=request.user,
-                    pupil=pupil,
-                    category_key=category,
-                    data={name: form.cleaned_data[name] for name in field_names},
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("De gegevens zijn opgeslagen."))
-                return redirect("students:pupil_detail", pk=pupil.pk)
+        saved = submit(
+            request,
+            form,
+            lambda: services.pupil_update(
+                actor=request.user,
+                pupil=pupil,
+                category_key=category,
+                data={name: form.cleaned_data[name] for name in field_names},
+            ),
+            success=_("De gegevens zijn opgeslagen."),
+            done=lambda _pupil: reverse("students:pupil_detail", args=[pupil.pk]),
+        )
+        if saved is not None:
+            return saved
         status = 400
     # The form shows the current values: a read like the pupil page (one record, if any).
     services.pupil_file_opened(
@@ -163,25 +157,32 @@ def dossier_entry_create(request, pk: int):
         )
         status = 400
     elif request.method == "POST":
-        if form.is_valid():
+
+        def add():
             data = form.cleaned_data
-            try:
-                entry = services.dossier_entry_create(
-                    actor=request.user,
-                    pupil=pupil,
-                    category_key=data["category"],
-                    kind=data["kind"],
-                    title=data["title"],
-                    body=data["body"],
-                    audience=data["audience"],
-                    sensitivity=data["sensitivity"],
-                    upload=data.get("document"),
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("Het stuk is aan het dossier toegevoegd."))
-                return redirect("students:dossier_entry", pk=pupil.pk, entry_pk=entry.pk)
+            return services.dossier_entry_create(
+                actor=request.user,
+                pupil=pupil,
+                category_key=data["category"],
+                kind=data["kind"],
+                title=data["title"],
+                body=data["body"],
+                audience=data["audience"],
+                sensitivity=data["sensitivity"],
+                upload=data.get("document"),
+            )
+
+        added = submit(
+            request,
+            form,
+            add,
+            success=_("Het stuk is aan het dossier toegevoegd."),
+            done=lambda entry: reverse(
+                "students:dossier_entry", kwargs={"pk": pupil.pk, "entry_pk": entry.pk}
+            ),
+        )
+        if added is not None:
+            return added
         status = 400
     return render(
         request,
@@ -414,6 +415,10 @@ def processing_register_pdf(request):
     return response
 
 
+def _parents_section(pupil) -> str:
+    return f"{reverse('students:pupil_detail', args=[pupil.pk])}#parents"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def emergency_contact_create(request, pk: int):
@@ -423,16 +428,17 @@ def emergency_contact_create(request, pk: int):
     form = EmergencyContactForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.emergency_contact_create(
-                    actor=request.user, pupil=pupil, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("Het noodcontact is toegevoegd."))
-                return redirect(f"{reverse('students:pupil_detail', args=[pupil.pk])}#parents")
+        added = submit(
+            request,
+            form,
+            lambda: services.emergency_contact_create(
+                actor=request.user, pupil=pupil, **form.cleaned_data
+            ),
+            success=_("Het noodcontact is toegevoegd."),
+            done=lambda _contact: _parents_section(pupil),
+        )
+        if added is not None:
+            return added
         status = 400
     return render(
         request,
@@ -453,19 +459,20 @@ def guardian_edit(request, pk: int, guardian_pk: int):
     form = GuardianForm(request.POST or None, instance=guardian)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.guardian_update(
-                    actor=request.user,
-                    pupil=pupil,
-                    guardian=Guardian.objects.get(pk=guardian.pk),
-                    data={name: form.cleaned_data[name] for name in services.GUARDIAN_FIELDS},
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("De gegevens van de ouder zijn opgeslagen."))
-                return redirect(f"{reverse('students:pupil_detail', args=[pupil.pk])}#parents")
+        saved = submit(
+            request,
+            form,
+            lambda: services.guardian_update(
+                actor=request.user,
+                pupil=pupil,
+                guardian=Guardian.objects.get(pk=guardian.pk),
+                data={name: form.cleaned_data[name] for name in services.GUARDIAN_FIELDS},
+            ),
+            success=_("De gegevens van de ouder zijn opgeslagen."),
+            done=lambda _guardian: _parents_section(pupil),
+        )
+        if saved is not None:
+            return saved
         status = 400
     return render(
         request,
@@ -488,7 +495,7 @@ def emergency_contact_delete(request, pk: int, contact_pk: int):
     if request.method == "POST":
         services.emergency_contact_delete(actor=request.user, contact=contact)
         messages.success(request, _("Het noodcontact is verwijderd."))
-        return redirect(f"{reverse('students:pupil_detail', args=[pupil.pk])}#parents")
+        return redirect(_parents_section(pupil))
     return render(
         request, "students/emergency_contact_delete.html", {"pupil": pupil, "contact": contact}
     )

@@ -13,9 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from privacy_portal.forms import submit
 from students import registry
 from students import selectors as student_selectors
 from students import services as student_services
@@ -36,12 +38,8 @@ PAGE_SIZE = 25
 State = TransferDossier.State
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+def _detail_url(dossier) -> str:
+    return reverse("transfers:dossier_detail", args=[dossier.pk])
 
 
 def _download(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
@@ -123,7 +121,8 @@ def _compile(request, *, pupil, dossier=None):
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+
+        def save():
             data = form.cleaned_data
             arguments = {
                 "actor": request.user,
@@ -134,16 +133,19 @@ def _compile(request, *, pupil, dossier=None):
                 "category_keys": data["categories"],
                 "entry_ids": data["entries"],
             }
-            try:
-                if dossier is None:
-                    dossier = services.dossier_create(pupil=pupil, **arguments)
-                else:
-                    dossier = services.dossier_update(dossier=dossier, **arguments)
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("Opgeslagen. Hieronder ziet u precies wat er meegaat."))
-                return redirect("transfers:dossier_detail", pk=dossier.pk)
+            if dossier is None:
+                return services.dossier_create(pupil=pupil, **arguments)
+            return services.dossier_update(dossier=dossier, **arguments)
+
+        saved = submit(
+            request,
+            form,
+            save,
+            success=_("Opgeslagen. Hieronder ziet u precies wat er meegaat."),
+            done=_detail_url,
+        )
+        if saved is not None:
+            return saved
         status = 400
     selected_categories = set(form["categories"].value() or [])
     selected_entries = {str(v) for v in (form["entries"].value() or [])}
@@ -234,19 +236,20 @@ def dossier_secret_contact(request, pk: int):
     form = SecretContactForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.dossier_secret_contact_decide(
-                    actor=request.user,
-                    dossier=dossier,
-                    include=form.cleaned_data["include"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("Het besluit over het geheime adres is vastgelegd."))
-                return redirect("transfers:dossier_detail", pk=dossier.pk)
+        decided = submit(
+            request,
+            form,
+            lambda: services.dossier_secret_contact_decide(
+                actor=request.user,
+                dossier=dossier,
+                include=form.cleaned_data["include"],
+                reason=form.cleaned_data["reason"],
+            ),
+            success=_("Het besluit over het geheime adres is vastgelegd."),
+            done=lambda _result: _detail_url(dossier),
+        )
+        if decided is not None:
+            return decided
         status = 400
     return render(
         request,
@@ -322,24 +325,22 @@ def dossier_hand_over(request, pk: int):
     form = HandOverForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.dossier_hand_over(
-                    actor=request.user,
-                    dossier=dossier,
-                    override_reason=form.cleaned_data["override_reason"],
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "De overdracht is vastgelegd. Download het exportbestand en plaats het "
-                        "op het OSO-platform."
-                    ),
-                )
-                return redirect("transfers:dossier_detail", pk=dossier.pk)
+        handed_over = submit(
+            request,
+            form,
+            lambda: services.dossier_hand_over(
+                actor=request.user,
+                dossier=dossier,
+                override_reason=form.cleaned_data["override_reason"],
+            ),
+            success=_(
+                "De overdracht is vastgelegd. Download het exportbestand en plaats het "
+                "op het OSO-platform."
+            ),
+            done=lambda _result: _detail_url(dossier),
+        )
+        if handed_over is not None:
+            return handed_over
         status = 400
     return render(
         request,
@@ -397,24 +398,22 @@ def parent_detail(request, pk: int):
     if request.method == "POST":
         if review is None:
             raise PermissionDenied(_("Dit dossier is niet aan u aangeboden."))
-        if form.is_valid():
-            try:
-                services.review_sign(
-                    actor=request.user,
-                    dossier=dossier,
-                    has_read=form.cleaned_data["has_read"],
-                    remarks=form.cleaned_data["remarks"],
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Dank u. U hebt getekend voor inzage; uw opmerkingen gaan mee met het dossier."
-                    ),
-                )
-                return redirect("transfers:parent_detail", pk=dossier.pk)
+        signed = submit(
+            request,
+            form,
+            lambda: services.review_sign(
+                actor=request.user,
+                dossier=dossier,
+                has_read=form.cleaned_data["has_read"],
+                remarks=form.cleaned_data["remarks"],
+            ),
+            success=_(
+                "Dank u. U hebt getekend voor inzage; uw opmerkingen gaan mee met het dossier."
+            ),
+            done=lambda _result: reverse("transfers:parent_detail", args=[dossier.pk]),
+        )
+        if signed is not None:
+            return signed
         status = 400
     else:
         services.dossier_viewed(actor=request.user, dossier=dossier, what="view", for_parents=True)

@@ -1,4 +1,6 @@
-"""``{% form_token %}``: the hidden one-time token of a creating form (see privacy_portal.once)."""
+"""``{% form_token %}``: the hidden one-time token every POST form renders next to
+``{% csrf_token %}`` (see privacy_portal.once). A built-in tag (settings ``TEMPLATES``), so
+templates need no ``{% load %}`` for it."""
 
 import secrets
 

@@ -7,29 +7,6 @@ document.addEventListener("submit", function (event) {
   }
 });
 
-// Every form that posts carries a one-time token, fresh with each page (privacy_portal.once):
-// a double click or a reload of the answer creates nothing twice. Forms that render their own
-// token ({% form_token %}) keep it; data-once="off" leaves a form out.
-document.addEventListener("DOMContentLoaded", function () {
-  document.querySelectorAll("form").forEach(function (form) {
-    if ((form.getAttribute("method") || "").toLowerCase() !== "post") {
-      return;
-    }
-    if (form.getAttribute("data-once") === "off" || form.querySelector("input[name='form_token']")) {
-      return;
-    }
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    var input = document.createElement("input");
-    input.type = "hidden";
-    input.name = "form_token";
-    input.value = Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-    form.appendChild(input);
-  });
-});
-
 // A form that came back with errors: move focus to the summary and say so in the title, so that
 // screen-reader and keyboard users land on the list of what to fix.
 document.addEventListener("DOMContentLoaded", function () {

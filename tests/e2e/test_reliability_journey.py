@@ -73,7 +73,7 @@ def test_fg_sends_undelivered_mail_again_and_a_stuck_import_says_so(
 
 
 def test_the_same_form_sent_twice_from_the_browser_adds_one_emergency_contact(page, world):
-    """The page's script gives the form its one-time token: the same filled-in form sent twice
+    """The page renders the form's one-time token: the same filled-in form sent twice
     (as a double click or a resend does) adds the contact once, and the second answer is the
     first result with a word on why."""
     from django.urls import reverse

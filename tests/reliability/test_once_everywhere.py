@@ -1,8 +1,12 @@
-"""Every form that posts is guarded, not only the ones with their own token code: the page's
-script gives each POST form a one-time token and ``privacy_portal.once.OnceMiddleware`` runs a
-token once. These tests post the way that script does, on forms that have no code of their own."""
+"""Every form that posts is guarded, with one mechanism and without JavaScript: each POST form
+renders a one-time token (``{% form_token %}``) and ``privacy_portal.once.OnceMiddleware`` runs a
+token once. Views have no code of their own for it."""
+
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from governance.models import ProtocolVersion
@@ -89,3 +93,29 @@ def test_a_post_without_a_token_works_as_before(world, client_for):
     client.post(url, data)
     assert world.pupil.emergency_contacts.count() == 2
     assert not FormToken.objects.exists()
+
+
+def test_every_post_form_in_the_templates_renders_its_token():
+    """The token is in the HTML, so the guard works without JavaScript: a form that posts
+    without ``{% form_token %}`` would be unguarded."""
+    missing = []
+    for template in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
+        text = template.read_text()
+        for form in re.findall(r"<form\b[^>]*>.*?</form>", text, flags=re.S | re.I):
+            if re.search(r"method=[\"']?post", form, flags=re.I) and "{% form_token %}" not in form:
+                missing.append(f"{template.name}: {form[:80]}")
+    assert missing == []
+
+
+def test_a_page_without_javascript_gets_its_token_from_the_server_and_is_guarded(world, client_for):
+    """As a browser without JavaScript sends it: the token the page rendered, twice."""
+    client = client_for(world.administratie)
+    url = reverse("students:emergency_contact_create", args=[world.pupil.pk])
+    page = client.get(url).content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    data = {"name": "Buurvrouw Els", "phone": "06 12345678", "form_token": token}
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert world.pupil.emergency_contacts.count() == 1

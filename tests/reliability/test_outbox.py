@@ -254,3 +254,39 @@ def test_a_failed_mail_forgets_what_it_said_after_30_days_and_its_record_after_a
     with _later(60 * 24 * 366):
         tasks.reap_jobs()
     assert not OutboxMail.objects.exists()
+
+
+def test_only_a_given_up_mail_past_its_30_days_forgets_its_text():
+    """The boundary of ``forget_failed``: a mail given up 31 days ago is cleared (the row stays
+    as the fact of a failed delivery), one given up 29 days ago can still be sent again, and a
+    delivered or still pending mail is not touched."""
+    now = timezone.now()
+
+    def mail_of(status, given_up_days_ago):
+        return OutboxMail.objects.create(
+            template="breaches/email/letter",
+            subject="Datalek: Sanne",
+            body="Over Sanne de Vries",
+            recipients=["ouder@thuis.nl"],
+            recipient_count=1,
+            status=status,
+            attempts=6,
+            next_attempt_at=now - timedelta(days=given_up_days_ago),
+        )
+
+    old = mail_of(OutboxMail.Status.FAILED, 31)
+    recent = mail_of(OutboxMail.Status.FAILED, 29)
+    delivered = mail_of(OutboxMail.Status.SENT, 31)  # as in demo mode, which keeps the text
+    pending = mail_of(OutboxMail.Status.PENDING, 31)
+
+    assert outbox.forget_failed(now=now) == {"cleared": 1, "deleted": 0}
+    old.refresh_from_db()
+    assert (old.subject, old.body, old.recipients) == ("", "", [])
+    assert (old.status, old.template, old.recipient_count) == ("failed", "breaches/email/letter", 1)
+    for kept in (recent, delivered, pending):
+        kept.refresh_from_db()
+        assert (kept.subject, kept.body, kept.recipients) == (
+            "Datalek: Sanne",
+            "Over Sanne de Vries",
+            ["ouder@thuis.nl"],
+        )
