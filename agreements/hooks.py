@@ -376,29 +376,41 @@ def _product_uses_in_force(school_ids, today=None):
     )
 
 
+def register_processor_names(foundation):
+    """For the FG's record of processing: (category key, name) for every category of pupil data
+    a product (and supplier) receives at a school of ``foundation``, all categories in one read
+    (the record lists every category on one page; it asked once per category)."""
+    uses = list(
+        _product_uses_in_force(foundation.schools.values("pk"))
+        .select_related("school")
+        .prefetch_related(None)  # the classes are not named here
+    )
+    pairs = set()
+    for use in uses:
+        name = f"{use.product.name} ({use.product.supplier.name})"
+        # Model art. 3.2: the optional processings (B2) a school opted into are part of what it
+        # lets the processor do, so the record of processing names them per school.
+        optional = (
+            _("%(product)s (%(supplier)s), %(school)s – optioneel gekozen (B2): %(choices)s")
+            % {
+                "product": use.product.name,
+                "supplier": use.product.supplier.name,
+                "school": use.school.name,
+                "choices": "; ".join(use.optional_opt_ins),
+            }
+            if use.optional_opt_ins
+            else None
+        )
+        for category_key in use.categories:
+            pairs.add((category_key, name))
+            if optional:
+                pairs.add((category_key, optional))
+    return sorted(pairs)
+
+
 def register_processors(foundation, category_key):
-    """For the FG's record of processing: the products (and suppliers) that receive a
-    category of pupil data at a school of ``foundation``."""
-    uses = [
-        use
-        for use in _product_uses_in_force(foundation.schools.values("pk")).select_related("school")
-        if category_key in use.categories
-    ]
-    names = {f"{use.product.name} ({use.product.supplier.name})" for use in uses}
-    # Model art. 3.2: the optional processings (B2) a school opted into are part of what it
-    # lets the processor do, so the record of processing names them per school.
-    names |= {
-        _("%(product)s (%(supplier)s), %(school)s – optioneel gekozen (B2): %(choices)s")
-        % {
-            "product": use.product.name,
-            "supplier": use.product.supplier.name,
-            "school": use.school.name,
-            "choices": "; ".join(use.optional_opt_ins),
-        }
-        for use in uses
-        if use.optional_opt_ins
-    }
-    return sorted(names)
+    """The names of ``register_processor_names`` for one category."""
+    return sorted(name for key, name in register_processor_names(foundation) if key == category_key)
 
 
 def retention_processors(pupil_ids):
