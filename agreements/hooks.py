@@ -485,24 +485,21 @@ def foundation_figures(foundation, *, period=None, school_ids=None):
     """For the foundation overview (governance.overview): per school, the products in use
     without an active signed processor agreement (the same rule as the checklist evidence).
     A state of today: the overview keeps it monthly (``snapshot``) for the trend."""
-    from agreements.selectors import uncovered_product_uses_by_school
+    from agreements.selectors import uncovered_steps
     from governance.overview import Figure, FigureItem
 
     per_school, items = {}, []
     dashboard = reverse("agreements:dashboard")
-    schools = foundation.schools.order_by("name")
-    if school_ids is not None:
-        schools = schools.filter(pk__in=school_ids)
-    schools = list(schools)
-    uncovered = uncovered_product_uses_by_school(schools)  # one pass for all schools
-    for school in schools:
-        missing = uncovered[school.pk]
-        per_school[school.pk] = len(missing)
+    # One pass for all schools, asked with the other apps' questions in one query.
+    schools, uncovered = yield from uncovered_steps(foundation, school_ids)
+    for school_id, school_name in schools:
+        missing = uncovered[school_id]
+        per_school[school_id] = len(missing)
         items += [
             FigureItem(
-                title=f"{use.product.name} – {school.name}",
-                url=f"{dashboard}?school={school.pk}",
-                school_id=school.pk,
+                title=f"{use.product.name} – {school_name}",
+                url=f"{dashboard}?school={school_id}",
+                school_id=school_id,
                 level="danger",
             )
             for use in missing
