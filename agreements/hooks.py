@@ -376,29 +376,41 @@ def _product_uses_in_force(school_ids, today=None):
     )
 
 
+def register_processor_names(foundation):
+    """For the FG's record of processing: (category key, name) for every category of pupil data
+    a product (and supplier) receives at a school of ``foundation``, all categories in one read
+    (the record lists every category on one page; it asked once per category)."""
+    uses = list(
+        _product_uses_in_force(foundation.schools.values("pk"))
+        .select_related("school")
+        .prefetch_related(None)  # the classes are not named here
+    )
+    pairs = set()
+    for use in uses:
+        name = f"{use.product.name} ({use.product.supplier.name})"
+        # Model art. 3.2: the optional processings (B2) a school opted into are part of what it
+        # lets the processor do, so the record of processing names them per school.
+        optional = (
+            _("%(product)s (%(supplier)s), %(school)s – optioneel gekozen (B2): %(choices)s")
+            % {
+                "product": use.product.name,
+                "supplier": use.product.supplier.name,
+                "school": use.school.name,
+                "choices": "; ".join(use.optional_opt_ins),
+            }
+            if use.optional_opt_ins
+            else None
+        )
+        for category_key in use.categories:
+            pairs.add((category_key, name))
+            if optional:
+                pairs.add((category_key, optional))
+    return sorted(pairs)
+
+
 def register_processors(foundation, category_key):
-    """For the FG's record of processing: the products (and suppliers) that receive a
-    category of pupil data at a school of ``foundation``."""
-    uses = [
-        use
-        for use in _product_uses_in_force(foundation.schools.values("pk")).select_related("school")
-        if category_key in use.categories
-    ]
-    names = {f"{use.product.name} ({use.product.supplier.name})" for use in uses}
-    # Model art. 3.2: the optional processings (B2) a school opted into are part of what it
-    # lets the processor do, so the record of processing names them per school.
-    names |= {
-        _("%(product)s (%(supplier)s), %(school)s – optioneel gekozen (B2): %(choices)s")
-        % {
-            "product": use.product.name,
-            "supplier": use.product.supplier.name,
-            "school": use.school.name,
-            "choices": "; ".join(use.optional_opt_ins),
-        }
-        for use in uses
-        if use.optional_opt_ins
-    }
-    return sorted(names)
+    """The names of ``register_processor_names`` for one category."""
+    return sorted(name for key, name in register_processor_names(foundation) if key == category_key)
 
 
 def retention_processors(pupil_ids):
@@ -473,24 +485,21 @@ def foundation_figures(foundation, *, period=None, school_ids=None):
     """For the foundation overview (governance.overview): per school, the products in use
     without an active signed processor agreement (the same rule as the checklist evidence).
     A state of today: the overview keeps it monthly (``snapshot``) for the trend."""
-    from agreements.selectors import uncovered_product_uses_by_school
+    from agreements.selectors import uncovered_steps
     from governance.overview import Figure, FigureItem
 
     per_school, items = {}, []
     dashboard = reverse("agreements:dashboard")
-    schools = foundation.schools.order_by("name")
-    if school_ids is not None:
-        schools = schools.filter(pk__in=school_ids)
-    schools = list(schools)
-    uncovered = uncovered_product_uses_by_school(schools)  # one pass for all schools
-    for school in schools:
-        missing = uncovered[school.pk]
-        per_school[school.pk] = len(missing)
+    # One pass for all schools, asked with the other apps' questions in one query.
+    schools, uncovered = yield from uncovered_steps(foundation, school_ids)
+    for school_id, school_name in schools:
+        missing = uncovered[school_id]
+        per_school[school_id] = len(missing)
         items += [
             FigureItem(
-                title=f"{use.product.name} – {school.name}",
-                url=f"{dashboard}?school={school.pk}",
-                school_id=school.pk,
+                title=f"{use.product.name} – {school_name}",
+                url=f"{dashboard}?school={school_id}",
+                school_id=school_id,
                 level="danger",
             )
             for use in missing

@@ -304,10 +304,17 @@ def widening_numbers(product_ids) -> dict[int, int]:
     """Per product, the number of its latest published bijsluiter version that widens the
     processing. An agreement pinned on an older version no longer covers the product: widening
     needs a new signature of the CvB (R6 art. 13.3, DOMAIN R6)."""
+    return _widening_from(
+        Bijsluiter.objects.filter(
+            product__in=list(product_ids), status=BijsluiterStatus.PUBLISHED
+        ).values_list("product_id", "number", "widening")
+    )
+
+
+def _widening_from(rows) -> dict[int, int]:
+    """``widening_numbers`` from (product id, number, widening) rows of published versions."""
     numbers: dict[int, int] = {}
-    for product_id, number, widening in Bijsluiter.objects.filter(
-        product__in=list(product_ids), status=BijsluiterStatus.PUBLISHED
-    ).values_list("product_id", "number", "widening"):
+    for product_id, number, widening in rows:
         if any((widening or {}).values()):
             numbers[product_id] = max(numbers.get(product_id, 0), number)
     return numbers
@@ -463,7 +470,13 @@ def uncovered_product_uses_by_school(schools, *, today: date | None = None) -> d
     )
     widened_at = widening_numbers({u.product_id for u in uses})
     foundation_of = {school.pk: school.foundation_id for school in schools}
-    result: dict = {school_id: [] for school_id in school_ids}
+    return _match_uncovered(uses, active, widened_at, foundation_of, today)
+
+
+def _match_uncovered(uses, active, widened_at, foundation_of, today) -> dict:
+    """The matching of ``uncovered_product_uses_by_school`` (in Python, over rows read before):
+    school id (every key of ``foundation_of``) -> the uses no active agreement covers."""
+    result: dict = {school_id: [] for school_id in foundation_of}
 
     def reaches(agreement, use) -> bool:
         # As the one-school question asked: all schools of the school's foundation, or this
@@ -481,6 +494,90 @@ def uncovered_product_uses_by_school(schools, *, today: date | None = None) -> d
         ):
             result[use.school_id].append(use)
     return result
+
+
+class _Related(list):
+    """Rows standing in for a prefetched relation (the matching only calls ``all()``)."""
+
+    def all(self):
+        return self
+
+
+def uncovered_steps(foundation, school_ids=None, *, today: date | None = None):
+    """``uncovered_product_uses_by_school`` for ``foundation`` (its schools in ``school_ids``,
+    or all) as a generator for ``privacy_portal.hooks.run_together``: its six questions in one
+    step, so the foundation overview asks them with the other apps' figures. Returns
+    ``(schools, uncovered)``: [(id, name)] in name order and school id -> uses, each use with
+    ``school_id``, ``product_id`` and ``product.name``; the same matching (``_match_uncovered``)."""
+    from types import SimpleNamespace
+
+    today = today or timezone.localdate()
+    schools = foundation.schools.all()
+    if school_ids is not None:
+        schools = schools.filter(pk__in=school_ids)
+    uses = ProductUse.objects.filter(school__in=schools.values("pk"), start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+    active = Agreement.objects.filter(state=AgreementState.ACTIVE).filter(
+        Q(all_schools=True, foundation=foundation)
+        | Q(
+            pk__in=Agreement.schools.through.objects.filter(school__in=schools.values("pk")).values(
+                "agreement_id"
+            )
+        )
+    )
+    found = yield {
+        "schools": schools.values_list("pk", "name").order_by("name"),
+        "uses": uses.values_list("pk", "school_id", "product_id", "product__name").order_by("pk"),
+        "active": active.values_list("pk", "all_schools", "foundation_id").order_by(),
+        "active_schools": Agreement.schools.through.objects.filter(
+            agreement__in=active.values("pk")
+        )
+        .values_list("agreement_id", "school_id")
+        .order_by(),
+        "active_bijsluiters": Agreement.bijsluiters.through.objects.filter(
+            agreement__in=active.values("pk")
+        )
+        .values_list("agreement_id", "bijsluiter__product_id", "bijsluiter__number")
+        .order_by(),
+        "widening": Bijsluiter.objects.filter(
+            product__in=uses.values("product_id"), status=BijsluiterStatus.PUBLISHED
+        )
+        .values_list("product_id", "number", "widening")
+        .order_by(),
+    }
+    agreements = {
+        pk: SimpleNamespace(
+            pk=pk,
+            all_schools=all_schools,
+            foundation_id=foundation_id,
+            state=AgreementState.ACTIVE,
+            schools=_Related(),
+            bijsluiters=_Related(),
+        )
+        for pk, all_schools, foundation_id in found["active"]
+    }
+    for agreement_id, school_id in found["active_schools"]:
+        agreements[agreement_id].schools.append(SimpleNamespace(pk=school_id))
+    for agreement_id, product_id, number in found["active_bijsluiters"]:
+        agreements[agreement_id].bijsluiters.append(
+            SimpleNamespace(product_id=product_id, number=number)
+        )
+    uses_found = [
+        SimpleNamespace(
+            pk=pk, school_id=school_id, product_id=product_id, product=SimpleNamespace(name=name)
+        )
+        for pk, school_id, product_id, name in found["uses"]
+    ]
+    school_rows = list(found["schools"])
+    uncovered = _match_uncovered(
+        uses_found,
+        list(agreements.values()),
+        _widening_from(found["widening"]),
+        {pk: foundation.pk for pk, _name in school_rows},
+        today,
+    )
+    return school_rows, uncovered
 
 
 def processing_stops_for_agreement(agreement):

@@ -119,21 +119,24 @@ def foundation_figures(foundation, *, period, school_ids=None):
     from governance.overview import Figure, FigureItem
 
     year = school_year_of(period.as_of())
-    rounds = [
-        r
-        for r in selectors.latest_rounds(foundation, year)
-        if school_ids is None or r.school_id in school_ids
-    ]
-    summaries = selectors.round_summaries(rounds)
-    found = selectors.contradictions(rounds)
+    # Every round up to the year in one read; the year's newest per school (as
+    # selectors.latest_rounds) is among them, and so are their summaries.
     all_rounds = ChecklistRound.objects.filter(
         school__foundation=foundation, school_year__lte=year
-    ).order_by("school_year")
+    ).select_related("school", "template")
     if school_ids is not None:
         all_rounds = all_rounds.filter(school__in=school_ids)
-    all_rounds = list(all_rounds)
+    all_rounds = list(all_rounds.order_by("school_year", "school__name", "pk"))
+    newest: dict[int, ChecklistRound] = {}
+    for checklist_round in all_rounds:
+        if checklist_round.school_year == year:
+            newest[checklist_round.school_id] = checklist_round
+    rounds = list(newest.values())
+    all_summaries = selectors.round_summaries(all_rounds)
+    summaries = {r.pk: all_summaries[r.pk] for r in rounds}
+    found = selectors.contradictions(rounds)
     yearly: dict[int, list[int]] = {}
-    for summary in selectors.round_summaries(all_rounds).values():
+    for summary in all_summaries.values():
         if summary.score is not None:
             yearly.setdefault(summary.round.school_year, []).append(summary.score)
     items = tuple(

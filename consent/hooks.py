@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from accounts import access
 from accounts.roles import SchoolRole
-from privacy_portal.hooks import AttentionItem, Counts, NavItem, resolve
+from privacy_portal.hooks import AttentionItem, NavItem, Rows, resolve
 
 
 def navigation(user):
@@ -29,47 +29,76 @@ def attention(user):
 def attention_parts(user):
     """Directie: this school year's reminder (R8) is due and has not reached every parent yet.
 
-    Counted with every app's counts (the schools where the reminder has not reached every
-    parent); only when there are any, the round plans and the numbers per school are read (a
-    few queries for all the person's schools): the start page never loads a school's pupils."""
+    The schools where the reminder has not reached every parent (with their numbers), the
+    schools' names and their foundations' round plans are asked as rows with every app's
+    counts, in the start page's one query (``Rows``): the start page never loads a school's
+    pupils, and this item costs no query of its own."""
+    from types import SimpleNamespace
+
     from django.utils import timezone
 
+    from accounts.models import School
     from consent import selectors, services
+    from consent.models import ConsentRound
 
     school_ids = sorted(access.summary(user).school_ids_with_role(SchoolRole.DIRECTIE))
     if not school_ids:
         return []
+    today = timezone.localdate()
+    year = services.current_school_year(today)
+    schools = School.objects.filter(pk__in=school_ids)
 
-    def then(numbers_):
-        if not numbers_["open"]:
+    def then(rows):
+        numbers = {school_id: (parents, sent) for school_id, parents, sent in rows["open"]}
+        if not numbers:
             return []
+        latest: dict[int, SimpleNamespace] = {}
+        # As round_plan: the highest school year up to this one, the first row of that year.
+        for foundation_id, school_year, _pk, starts_on, after_days in sorted(
+            rows["rounds"], key=lambda row: (row[0], -row[1], row[2])
+        ):
+            latest.setdefault(
+                foundation_id,
+                SimpleNamespace(
+                    school_year=school_year, starts_on=starts_on, reminder_after_days=after_days
+                ),
+            )
         items = []
-        today = timezone.localdate()
-        year = services.current_school_year(today)
-        schools = list(access.schools_with_role(user, SchoolRole.DIRECTIE).order_by("name"))
-        plans = {
-            foundation_id: services.round_plan(foundation_id, year)
-            for foundation_id in {school.foundation_id for school in schools}
-        }
-        due = [school for school in schools if plans[school.foundation_id].reminder_on <= today]
-        numbers = selectors.reminder_numbers([school.pk for school in due]) if due else {}
-        for school in due:
-            parents, sent = numbers.get(school.pk, (0, 0))
-            if parents and sent < parents:
+        for school_id, name, foundation_id in rows["schools"]:
+            plan = services.round_plan_from(latest.get(foundation_id), year)
+            parents, sent = numbers.get(school_id, (0, 0))
+            if plan.reminder_on <= today and parents and sent < parents:
                 items.append(
                     AttentionItem(
                         _(
                             "Jaarlijkse herinnering toestemming beeldmateriaal nog niet aan alle ouders"
                         ),
-                        url=reverse("consent:school_settings", args=[school.pk]),
+                        url=reverse("consent:school_settings", args=[school_id]),
                         detail=_("%(sent)s van %(total)s ouders herinnerd (%(school)s).")
-                        % {"sent": sent, "total": parents, "school": school.name},
+                        % {"sent": sent, "total": parents, "school": name},
                         level="warning",
                     )
                 )
         return items
 
-    return [Counts({"open": selectors.schools_not_all_reminded(school_ids)}, then)]
+    return [
+        Rows(
+            {
+                "open": selectors.schools_not_all_reminded(school_ids).values_list(
+                    "pupil__school_id", "parents", "sent"
+                ),
+                "schools": schools.values_list("pk", "name", "foundation_id").order_by("name"),
+                "rounds": ConsentRound.objects.filter(
+                    foundation_id__in=schools.values("foundation_id"), school_year__lte=year
+                )
+                .values_list(
+                    "foundation_id", "school_year", "pk", "starts_on", "reminder_after_days"
+                )
+                .order_by(),
+            },
+            then,
+        )
+    ]
 
 
 def checklist_evidence():
@@ -144,8 +173,10 @@ def foundation_figures(foundation, *, period=None, school_ids=None):
     from governance.overview import Figure
 
     per_school, bases, answered_total = {}, {}, 0
-    # One query for all schools (issue 16); a directie's overview keeps only their schools.
-    for school_id, (asked, answered) in selectors.answer_numbers(foundation).items():
+    # All schools at once, asked with the other apps' questions in one query (issue 16); a
+    # directie's overview keeps only their schools.
+    numbers = yield from selectors.answer_number_steps(foundation)
+    for school_id, (asked, answered) in numbers.items():
         if school_ids is not None and school_id not in school_ids:
             continue
         per_school[school_id] = round(100 * answered / asked) if asked else None

@@ -894,6 +894,13 @@ def round_plan(foundation_id: int, school_year: int) -> RoundPlan:
         .order_by("-school_year", "pk")
         .first()
     )
+    return round_plan_from(latest, school_year)
+
+
+def round_plan_from(latest, school_year: int) -> RoundPlan:
+    """``round_plan`` from the foundation's latest round up to ``school_year`` (a row with
+    ``school_year``, ``starts_on`` and ``reminder_after_days``; None: no round configured), for
+    callers that read the rounds of several foundations at once."""
     if latest is not None and latest.school_year == school_year:
         return RoundPlan(school_year, latest.starts_on, latest.reminder_after_days, configured=True)
     previous = latest

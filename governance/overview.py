@@ -8,6 +8,14 @@ An app contributes by defining, in ``<app>/hooks.py``::
         return [Figure(key="agreements.unsigned", title=_("..."), per_school={school_id: 2},
                        url=reverse("agreements:dashboard"))]
 
+or, so that its questions are asked together with every other app's (one query per step for
+all apps, ``privacy_portal.hooks.run_together``; the overview's page budget of 12 queries
+holds only so), as a generator that yields ``values_list`` querysets and gets their rows::
+
+    def foundation_figures(foundation, *, period, school_ids=None):
+        found = yield {"open": requests.values_list("pupil__school").annotate(n=Count("pk"))}
+        return [Figure(key="portal.open", per_school=dict(found["open"]), ...)]
+
 ``period`` (a ``Period``) is the stretch of time the viewer chose; a hook counts what happened
 in it (breaches reported, requests open at its end) and draws its over-time chart up to its end.
 ``school_ids`` is the viewer's scope: ``None`` for the whole foundation (CvB, FG), else the
@@ -204,52 +212,74 @@ def figures(foundation, *, period: Period | None = None, school_ids=None) -> lis
     """Every installed app's figures for ``foundation`` in ``period`` (this school year unless
     given), counted over ``school_ids`` only (``None``: every school), in a fixed order.
 
+    A hook may be a generator (``yield {name: values_list queryset}`` → rows by name, then
+    ``return [Figure, …]``): every app's questions of the same step are asked in one query
+    (``hooks.run_together``), so the overview costs a few queries whatever the number of apps.
     A figure that only knows "now" gets its value at the end of a past period and its trend
-    from the monthly snapshots."""
+    from the monthly snapshots (asked in the first step too)."""
+    import inspect
+
     period = period or Period.default()
-    result = []
+    modules, generators, result = [], [], []
     for module in hooks._hook_modules():
         function = getattr(module, "foundation_figures", None)
         if function is None:
             continue
+        if inspect.isgeneratorfunction(function):
+            modules.append(module)
+            generators.append(function(foundation, period=period, school_ids=school_ids))
+            continue
         try:
             found = function(foundation, period=period, school_ids=school_ids) or []
-            result.extend(figure.scoped(school_ids) for figure in found)
         except Exception:  # one broken app must not break the board's overview
-            logger.exception("foundation_figures of %s failed", module.__name__)
-            result.append(
-                Figure(
-                    key=f"{module.__name__}.failed",
-                    title=_("Kon niet worden bepaald (fout in %(app)s)")
-                    % {"app": module.__name__.split(".")[0]},
-                    failed=True,
-                    order=999,
-                )
-            )
-    history = _snapshot_rows(result, foundation, period, school_ids)
+            result.append(_failed(module))
+        else:
+            result.extend(figure.scoped(school_ids) for figure in found)
+    history, *answers = hooks.run_together(
+        [_snapshot_rows(foundation, period, school_ids), *generators]
+    )
+    if isinstance(history, Exception):
+        raise history
+    for module, found in zip(modules, answers, strict=True):
+        if isinstance(found, Exception):
+            logger.error("foundation_figures of %s failed", module.__name__, exc_info=found)
+            result.append(_failed(module, logged=True))
+        else:
+            result.extend(figure.scoped(school_ids) for figure in found or [])
     result = [_with_history(figure, history.get(figure.key, []), period) for figure in result]
     return sorted(result, key=lambda figure: (figure.order, figure.key))
 
 
-def _snapshot_rows(figures, foundation, period: Period, school_ids) -> dict[str, list]:
-    """The monthly snapshots of every snapshot figure over the period, in one query:
-    key -> [(school_id, month, value, base)]."""
-    keys = [figure.key for figure in figures if figure.snapshot and not figure.failed]
-    if not keys:
-        return {}
+def _failed(module, *, logged: bool = False) -> Figure:
+    if not logged:
+        logger.exception("foundation_figures of %s failed", module.__name__)
+    return Figure(
+        key=f"{module.__name__}.failed",
+        title=_("Kon niet worden bepaald (fout in %(app)s)")
+        % {"app": module.__name__.split(".")[0]},
+        failed=True,
+        order=999,
+    )
+
+
+def _snapshot_rows(foundation, period: Period, school_ids):
+    """The monthly snapshots over the period, every key's at once (only snapshot figures have
+    them), asked with the apps' first questions: key -> [(school_id, month, value, base)]."""
     from governance.models import FigureSnapshot
 
     today = timezone.localdate()
     rows = FigureSnapshot.objects.filter(
         foundation=foundation,
-        key__in=keys,
         month__gte=period.start.replace(day=1),
         month__lte=period.as_of(today).replace(day=1),
     )
     if school_ids is not None:
         rows = rows.filter(school_id__in=school_ids)
+    found = yield {
+        "rows": rows.order_by().values_list("key", "school_id", "month", "value", "base")
+    }
     history: dict[str, list] = {}
-    for key, *row in rows.values_list("key", "school_id", "month", "value", "base"):
+    for key, *row in found["rows"]:
         history.setdefault(key, []).append(row)
     return history
 

@@ -4,9 +4,10 @@ An app may define, in ``<app>/hooks.py``:
 
 - ``navigation(user) -> list[NavItem]``: entries for the main navigation;
 - ``attention(user) -> list[AttentionItem]``: "what needs my attention" on the start page;
-- ``attention_parts(user) -> list[AttentionItem | Counts]``: the same, with the counting
-  questions left open, so that the start page asks every app's counts in **one** query
-  (``Counts``; an app with this hook defines ``attention`` as ``resolve(attention_parts(user))``).
+- ``attention_parts(user) -> list[AttentionItem | Counts | Rows]``: the same, with the
+  counting questions (``Counts``) and the few rows an item shows (``Rows``) left open, so that
+  the start page asks every app's questions in **one** query (an app with this hook defines
+  ``attention`` as ``resolve(attention_parts(user))``).
 
 Later apps (the checklist) add hook names of their own through ``collect``. The retention app
 collects ``retention_holds(pupil_ids) -> {pupil id: reason}`` (``collect_mapping``),
@@ -68,6 +69,17 @@ class Counts:
     then: Callable[[dict], list] = field(compare=False)
 
 
+@dataclass(frozen=True)
+class Rows:
+    """Like ``Counts``, for a hook that needs a few rows, not only a number: ``queries`` maps a
+    name to a ``values_list`` queryset, ``then(rows)`` gets the rows (tuples) by name. Asked in
+    the same one query as every app's counts (``fetch_together``), so an item that shows a few
+    numbers per school costs no query of its own."""
+
+    queries: dict
+    then: Callable[[dict], list] = field(compare=False)
+
+
 def count_together(querysets: list) -> list[int]:
     """``[qs.count() for qs in querysets]`` in one round trip:
     ``SELECT (SELECT COUNT(*) FROM (…)), (SELECT COUNT(*) FROM (…)), …``.
@@ -76,37 +88,156 @@ def count_together(querysets: list) -> list[int]:
     ``select_related`` are dropped as they do not change the number of rows. A queryset that
     cannot match anything (``none()``, ``pk__in=[]``) counts 0 without SQL.
     """
-    numbers: list = [0] * len(querysets)
-    parts, params, positions = [], [], []
-    for position, queryset in enumerate(querysets):
+    return ask_together([("count", queryset) for queryset in querysets])
+
+
+def fetch_together(querysets: list) -> list[list[tuple]]:
+    """``[list(qs) for qs in querysets]`` of ``values_list`` querysets in one round trip:
+    ``SELECT (SELECT json_agg(json_build_array(…)) FROM (…) q), …`` (``json_group_array``
+    on SQLite). Each row comes back as a tuple in the queryset's column order; dates,
+    timestamps, decimals, booleans and JSON are converted back through the columns' fields.
+
+    For figures and numbers (ids, counts, keys, names, dates), not for model instances: a
+    queryset that cannot match anything (``none()``, ``pk__in=[]``) gives ``[]`` without SQL.
+    """
+    return ask_together([("rows", queryset) for queryset in querysets])
+
+
+def ask_together(questions: list) -> list:
+    """``count_together`` and ``fetch_together`` in one: ``[("count" | "rows", queryset)]``
+    → ``[number | rows]``, every question in one ``SELECT (…), (…), …``."""
+    import json
+
+    answers: list = [0 if kind == "count" else [] for kind, _queryset in questions]
+    parts, params, wanted = [], [], []
+    postgres = connection.vendor == "postgresql"
+    for position, (kind, queryset) in enumerate(questions):
         query = queryset.query.chain()
-        query.select_related = False
-        query.clear_ordering(force=False)  # kept only where a slice needs it
+        if kind == "count":
+            query.select_related = False
+            query.clear_ordering(force=False)  # kept only where a slice needs it
+        compiler = query.get_compiler(queryset.db)
         try:
-            sql, query_params = query.sql_with_params()
+            sql, query_params = compiler.as_sql(with_col_aliases=kind == "rows")
         except EmptyResultSet:
             continue
         # Django compiled the SQL; the values stay parameters.
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted_{position})")  # noqa: S608
+        if kind == "count":
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted_{position})")  # noqa: S608
+            wanted.append((position, None))
+        else:
+            columns = [(alias, expression) for expression, _sql, alias in compiler.select]
+            names = ", ".join(
+                f"fetched_{position}.{connection.ops.quote_name(alias)}" for alias, _ in columns
+            )
+            if postgres:
+                rows = f"COALESCE(json_agg(json_build_array({names})), '[]')"
+            else:
+                rows = f"json_group_array(json_array({names}))"
+            parts.append(f"(SELECT {rows} FROM ({sql}) fetched_{position})")  # noqa: S608
+            wanted.append((position, [expression.output_field for _a, expression in columns]))
         params.extend(query_params)
-        positions.append(position)
-    if parts:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(parts), params)
-            for position, number in zip(positions, cursor.fetchone(), strict=True):
-                numbers[position] = number
-    return numbers
+    if not parts:
+        return answers
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        found = cursor.fetchone()
+    for (position, fields), answer in zip(wanted, found, strict=True):
+        if fields is None:
+            answers[position] = answer
+            continue
+        rows = json.loads(answer) if isinstance(answer, str) else (answer or [])
+        answers[position] = [
+            tuple(_from_json(f, value) for f, value in zip(fields, row, strict=True))
+            for row in rows
+        ]
+    return answers
+
+
+def _from_json(output_field, value):
+    """A column's value as its field reads it (JSON knows numbers, strings and booleans)."""
+    import datetime
+    import decimal
+    import json
+
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    if value is None:
+        return None
+    kind = output_field.get_internal_type()
+    if kind == "DateTimeField":
+        moment = parse_datetime(str(value).replace(" ", "T"))
+        if moment is not None and timezone.is_naive(moment):  # SQLite keeps UTC without zone
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return moment
+    if kind == "DateField":
+        return datetime.date.fromisoformat(str(value)[:10])
+    if kind in ("BooleanField", "NullBooleanField"):
+        return bool(value)
+    if kind == "DecimalField":
+        return decimal.Decimal(str(value))
+    if kind == "JSONField" and isinstance(value, str):
+        return json.loads(value)
+    return value
+
+
+def run_together(generators: list) -> list:
+    """Drive generator hooks in lockstep, every step's questions in one query.
+
+    Each generator yields ``{name: values_list queryset}`` and is sent back
+    ``{name: [row tuples]}`` (``fetch_together``); what it returns is its answer. All
+    generators that ask in the same step are answered by one query, so N apps with k steps
+    cost k queries, not N × k. An exception inside a generator is its answer (the caller
+    decides what a failed hook means); the others go on.
+    """
+    answers: list = [None] * len(generators)
+    asked: dict[int, dict] = {}
+
+    def advance(index, value=None, error=None):
+        try:
+            questions = generators[index].throw(error) if error else generators[index].send(value)
+        except StopIteration as stop:
+            answers[index] = stop.value
+        except Exception as exc:  # the caller decides what a failed hook means
+            answers[index] = exc
+        else:
+            asked[index] = dict(questions or {})
+
+    for index in range(len(generators)):
+        advance(index)
+    while asked:
+        step = sorted(asked.items())
+        asked.clear()
+        flat = [(index, name, qs) for index, questions in step for name, qs in questions.items()]
+        try:
+            rows = fetch_together([qs for _index, _name, qs in flat])
+        except Exception as exc:  # one app's broken question: every asker of this step fails
+            for index, _questions in step:
+                advance(index, error=exc)
+            continue
+        found: dict[int, dict] = {index: {} for index, _questions in step}
+        for (index, name, _qs), result in zip(flat, rows, strict=True):
+            found[index][name] = result
+        for index, _questions in step:
+            advance(index, found[index])
+    return answers
 
 
 def resolve(parts: list) -> list:
-    """Items and ``Counts`` in order → items, all counts asked in one query."""
-    pending = [part for part in parts if isinstance(part, Counts)]
-    querysets = [queryset for part in pending for queryset in part.queries.values()]
-    numbers = iter(count_together(querysets))
-    answers = {id(part): {name: next(numbers) for name in part.queries} for part in pending}
+    """Items, ``Counts`` and ``Rows`` in order → items, every count and every row set asked in
+    one query."""
+    pending = [part for part in parts if isinstance(part, Counts | Rows)]
+    questions = [
+        ("count" if isinstance(part, Counts) else "rows", queryset)
+        for part in pending
+        for queryset in part.queries.values()
+    ]
+    found = iter(ask_together(questions))
+    answers = {id(part): {name: next(found) for name in part.queries} for part in pending}
     items: list = []
     for part in parts:
-        if isinstance(part, Counts):
+        if isinstance(part, Counts | Rows):
             items.extend(part.then(answers[id(part)]) or [])
         else:
             items.append(part)

@@ -123,6 +123,21 @@ def administration_due(day: date, foundation_ids=None) -> QuerySet[Pupil]:
     return Pupil.objects.filter(administration).filter(not_held(day))
 
 
+def due_either(day: date, foundation_ids=None) -> QuerySet[Pupil]:
+    """Pupils whose administration or dossier is due (``administration_due`` or
+    ``dossier_due``), reading each foundation's policy once for both."""
+    dossier, administration = _due_filters(day, foundation_ids)
+    return Pupil.objects.filter(
+        Q(pk__in=Pupil.objects.filter(administration).filter(not_held(day)).values("pk"))
+        | Q(
+            pk__in=Pupil.objects.filter(dossier)
+            .filter(has_dossier_data())
+            .filter(not_held(day))
+            .values("pk")
+        )
+    )
+
+
 def deregistered_references() -> dict[int, tuple[int, str]]:
     """Every deregistered pupil present: pupil id -> (school id, pseudonymous reference)."""
     brins = dict(School.objects.values_list("pk", "brin"))

@@ -479,16 +479,26 @@ def _field_label(name: str) -> str | None:
     return str(model_field.verbose_name)
 
 
-def processors_for(foundation, category_key: str) -> list[str]:
-    """The processors that receive this category. Filled by other apps through the hook
-    ``register_processors(foundation, category_key) -> list[str]`` in ``<app>/hooks.py``
-    (the agreements app: the products with an active processor agreement)."""
+def processors_by_category(foundation) -> dict[str, list[str]]:
+    """Per category key, the processors that receive it. Filled by other apps through the hook
+    ``register_processor_names(foundation) -> [(category_key, name)]`` in ``<app>/hooks.py``
+    (the agreements app: the products with an active processor agreement), every category in
+    one answer, so that the record costs the same whatever the number of categories."""
     from privacy_portal.hooks import collect
 
-    return sorted({str(name) for name in collect("register_processors", foundation, category_key)})
+    names: dict[str, set[str]] = {}
+    for category_key, name in collect("register_processor_names", foundation):
+        names.setdefault(category_key, set()).add(str(name))
+    return {category_key: sorted(found) for category_key, found in names.items()}
+
+
+def processors_for(foundation, category_key: str) -> list[str]:
+    """The processors that receive this category (``processors_by_category`` for one)."""
+    return processors_by_category(foundation).get(category_key, [])
 
 
 def register_rows(foundation) -> list[RegisterRow]:
+    processors = processors_by_category(foundation)
     rows = []
     for category in registry.CATEGORIES:
         labels = [label for label in map(_field_label, category.fields) if label]
@@ -499,7 +509,7 @@ def register_rows(foundation) -> list[RegisterRow]:
                 category=category,
                 field_labels=list(dict.fromkeys(labels)),
                 roles=roles_with_access(category),
-                processors=processors_for(foundation, category.key),
+                processors=processors.get(category.key, []),
             )
         )
     return rows

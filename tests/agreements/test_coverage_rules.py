@@ -259,3 +259,31 @@ def test_the_agreement_shows_each_schools_b2_choice(world, reg, draft):
     context = services.signature_context(draft)
     [bijsluiter] = context["bijsluiters"]
     assert bijsluiter.opt_ins == [(world.school.name, ["Oefenadvies"])]
+
+
+def test_the_overview_counts_by_the_same_coverage_rule_through_every_stage(world, reg, covered):
+    """The foundation overview reads coverage as rows in one query with the other apps'
+    figures (``selectors.uncovered_steps``); it must match ``uncovered_product_uses`` when the
+    product is covered, when a widening uncovers it, and when a new version covers it again."""
+    from governance import overview
+
+    def overview_unsigned():
+        [figure] = [f for f in overview.figures(world.foundation) if f.key == "agreements.unsigned"]
+        return figure.per_school
+
+    def expected():
+        return {
+            school.pk: len(selectors.uncovered_product_uses(school))
+            for school in world.foundation.schools.all()
+        }
+
+    other = af.product(world.beheerder, reg.supplier, name="Spellingtuin")
+    af.product_in_use(world.beheerder, world.other_school, other)  # never covered
+    assert overview_unsigned() == expected() == {world.school.pk: 0, world.other_school.pk: 1}
+    bijsluiter = widen(world, reg)
+    assert overview_unsigned() == expected() == {world.school.pk: 1, world.other_school.pk: 1}
+    new = services.agreement_new_version(actor=world.directie, agreement=covered)
+    services.agreement_submit(actor=world.directie, agreement=new)
+    af.accept_by_processor(af.sign_by_cvb(world.cvb, new))
+    assert [b.pk for b in new.bijsluiters.all()] == [bijsluiter.pk]
+    assert overview_unsigned() == expected() == {world.school.pk: 0, world.other_school.pk: 1}

@@ -82,3 +82,38 @@ def test_the_overview_counts_answers_per_school_as_the_checklist_does(world):
         answered = sum(row["answered"] for row in alone["channels"])
         assert together[school.pk] == (asked, answered)
     assert together[world.school.pk][1] == 1
+
+
+def test_the_reminder_item_waits_for_the_reminder_day_of_the_foundations_round(world, client_for):
+    """The start page reads the schools' numbers and the round plan as rows in its one query
+    (issue 16): the item shows only from the round's reminder day, with the school's numbers."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from consent.models import ConsentRound
+
+    channels(world.foundation)
+    today = timezone.localdate()
+    year = services.current_school_year(today)
+    ConsentRound.objects.filter(foundation=world.foundation).delete()
+    earlier = ConsentRound.objects.create(
+        foundation=world.foundation, school_year=year - 1, starts_on=today, reminder_after_days=1
+    )
+    this_year = ConsentRound.objects.create(
+        foundation=world.foundation, school_year=year, starts_on=today, reminder_after_days=3
+    )
+    client = client_for(world.directie)
+    assert "Jaarlijkse herinnering toestemming" not in client.get(reverse("home")).text
+    this_year.starts_on = today - timedelta(days=3)
+    this_year.save()
+    page = client.get(reverse("home")).text
+    assert "Jaarlijkse herinnering toestemming" in page
+    parents, sent = selectors.reminder_numbers([world.school.pk])[world.school.pk]
+    assert f"{sent} van {parents} ouders herinnerd ({world.school.name})" in page
+    # Without this year's round the latest earlier one gives the interval (a default start).
+    this_year.delete()
+    plan = services.round_plan(world.foundation.pk, year)
+    assert plan.reminder_after_days == earlier.reminder_after_days
+    shown = "Jaarlijkse herinnering toestemming" in client.get(reverse("home")).text
+    assert shown == (plan.reminder_on <= today)

@@ -111,3 +111,32 @@ def test_the_overview_links_a_register_only_for_who_may_open_it(world, registers
     assert client_for(world.cvb).get("/ouders/behandeling/").status_code == 403
     fg_page = client_for(world.fg).get("/organisatie/overzicht/").content.decode()
     assert 'href="/ouders/behandeling/"' in fg_page
+
+
+def test_breaches_not_reported_in_time_count_the_late_and_the_overdue(world):
+    """The breach figures are read as rows with the other apps' figures in one query; the
+    "not in time" count joins the late notifications and the clocks that ran out, per school."""
+    from datetime import timedelta
+
+    from tests.breaches.factories import assess, notify, report_breach
+
+    long_ago = timezone.now() - timedelta(hours=100)
+    in_time = report_breach(world.teacher, world.school)
+    late = report_breach(world.teacher, world.school, discovered_at=long_ago, occurred_at=long_ago)
+    overdue = report_breach(
+        world.teacher, world.school, discovered_at=long_ago, occurred_at=long_ago
+    )
+    elsewhere = report_breach(world.teacher_other_school, world.other_school)
+    for breach in (in_time, late, overdue, elsewhere):
+        assess(breach, world.fg)
+    notify(in_time, world.fg)
+    notify(elsewhere, world.fg)
+    notify(late, world.fg, late_reason="De FG was op vakantie.")
+    figures = _figures(world)
+    assert figures["breaches.count"].per_school == {world.school.pk: 3, world.other_school.pk: 1}
+    not_in_time = figures["breaches.not_in_time"]
+    assert not_in_time.per_school == {world.school.pk: 2}
+    assert not_in_time.foundation_total == 2
+    assert [value for _label, value in not_in_time.breakdown] == [2, 1, 1]
+    assert [item.school_id for item in not_in_time.items] == [world.school.pk]
+    assert str(overdue.pk) in not_in_time.items[0].url

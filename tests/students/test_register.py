@@ -34,8 +34,8 @@ def test_processors_come_from_the_hook_of_other_apps(world, monkeypatch):
     from privacy_portal import hooks
 
     def fake_collect(name, *args, **kwargs):
-        if name == "register_processors" and args[1] == "results":
-            return ["Toetsplatform BV"]
+        if name == "register_processor_names":
+            return [("results", "Toetsplatform BV")]
         return []
 
     monkeypatch.setattr(hooks, "collect", fake_collect)
